@@ -1,0 +1,1 @@
+"""The benchmark harness: extraction throughput, agreement between the backends, end-to-end accuracy."""

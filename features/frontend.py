@@ -1,0 +1,118 @@
+"""Audio front end: decode (soundfile), mono, resample, fix_length, pre-emphasis.
+
+Decoding is soundfile in both backends (torchaudio.load needs TorchCodec and FFmpeg since 2.9).
+"""
+from __future__ import annotations
+
+import os
+from typing import Union
+
+import numpy as np
+import soundfile as sf
+import torch
+
+Array = Union[np.ndarray, torch.Tensor]
+
+
+class AudioLoadError(Exception):
+    """A file could not be turned into audio: unreadable, empty, or holding non-finite samples.
+
+    Attributes:
+        path (str): the file.
+        reason (str): what went wrong, in words.
+    """
+
+    def __init__(self, path: Union[str, os.PathLike], reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+def load_audio(path: Union[str, os.PathLike], sample_rate: int, *, mono: bool = True,
+               resampler: str = "soxr_hq") -> np.ndarray:
+    """Decode an audio file with soundfile and resample it to `sample_rate`.
+
+    Args:
+        path (str | PathLike): a WAV, FLAC or OGG file (8/16/24/32-bit integer or float samples).
+        sample_rate (int): the rate to return, in Hz.
+        mono (bool, True): average the channels into one.
+        resampler (str, "soxr_hq"): "soxr_hq" (what librosa.resample does by default; the librosa
+            backend's choice) or "torchaudio" (torchaudio.functional.resample with its default
+            sinc_interp_hann, lowpass_filter_width 6, rolloff 0.99; the torchaudio backend's choice).
+
+    Returns:
+        np.ndarray float32: (n_samples,) when mono, else (n_channels, n_samples).
+
+    Raises:
+        AudioLoadError: the file is missing, unreadable, holds no samples, or holds NaN or infinity.
+        ValueError: `sample_rate` or `resampler` is invalid.
+    """
+    if not isinstance(sample_rate, int) or sample_rate <= 0:
+        raise ValueError(f"sample_rate={sample_rate!r}: must be a positive integer")
+    if resampler not in ("soxr_hq", "torchaudio"):
+        raise ValueError(f"resampler={resampler!r}: must be 'soxr_hq' or 'torchaudio'")
+    if not os.path.isfile(path):
+        raise AudioLoadError(path, "no such file")
+    try:
+        data, file_rate = sf.read(os.fspath(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as err:
+        raise AudioLoadError(path, f"not readable as audio ({err})") from None
+    if data.shape[0] == 0:
+        raise AudioLoadError(path, "holds no samples")
+    if not np.isfinite(data).all():
+        raise AudioLoadError(path, "holds NaN or infinite samples")
+    audio = data.mean(axis=1) if mono else np.ascontiguousarray(data.T)
+    if file_rate != sample_rate:
+        audio = resample(audio, file_rate, sample_rate, resampler=resampler)
+    return audio.astype(np.float32, copy=False)
+
+
+def resample(audio: np.ndarray, orig_sr: int, target_sr: int, *, resampler: str = "soxr_hq") -> np.ndarray:
+    """Resample the last axis of `audio` from `orig_sr` to `target_sr` Hz (see `load_audio`)."""
+    if orig_sr == target_sr:
+        return audio
+    if resampler == "soxr_hq":
+        import librosa
+
+        return librosa.resample(audio, orig_sr=orig_sr, target_sr=target_sr, res_type="soxr_hq")
+    if resampler == "torchaudio":
+        import torchaudio.functional as F
+
+        return F.resample(torch.from_numpy(np.ascontiguousarray(audio)), orig_sr, target_sr).numpy()
+    raise ValueError(f"resampler={resampler!r}: must be 'soxr_hq' or 'torchaudio'")
+
+
+def fix_length(x: Array, size: int) -> Array:
+    """Pad with zeros at the end, or cut, the last axis of `x` to exactly `size` samples.
+
+    Args:
+        x (np.ndarray | torch.Tensor): (..., n_samples).
+        size (int): samples to keep.
+
+    Returns:
+        the same type, dtype and device as `x`, shape (..., size).
+    """
+    if not isinstance(size, int) or size <= 0:
+        raise ValueError(f"size={size!r}: must be a positive integer")
+    n = x.shape[-1]
+    if n >= size:
+        return x[..., :size]
+    if isinstance(x, torch.Tensor):
+        return torch.nn.functional.pad(x, (0, size - n))
+    widths = [(0, 0)] * (x.ndim - 1) + [(0, size - n)]
+    return np.pad(x, widths)
+
+
+def preemphasis_numpy(y: np.ndarray, coef: float) -> np.ndarray:
+    """y[n] - coef*y[n-1] along the last axis, y[0] kept (librosa.effects.preemphasis with zi=0)."""
+    import librosa
+
+    zi = np.zeros(y.shape[:-1] + (1,), dtype=y.dtype)
+    return librosa.effects.preemphasis(y, coef=coef, zi=zi)
+
+
+def preemphasis_torch(y: torch.Tensor, coef: float) -> torch.Tensor:
+    """y[n] - coef*y[n-1] along the last axis, y[0] kept (torchaudio.functional.preemphasis)."""
+    import torchaudio.functional as F
+
+    return F.preemphasis(y, coeff=coef)

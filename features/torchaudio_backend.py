@@ -1,0 +1,111 @@
+"""The torchaudio backend: an nn.Module whose matrices are buffers, on any torch device.
+
+Built from torchaudio's own pieces (functional.spectrogram, melscale_fbanks, create_dct,
+amplitude_to_DB, preemphasis), with the dB floor per `top_db_scope` and librosa's lifter added.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+
+import torch
+import torchaudio.functional as F
+
+from .config import MFCCConfig
+from .db import power_to_db_torch
+from .frontend import fix_length, preemphasis_torch
+
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+WINDOWS = {
+    "hann": torch.hann_window,
+    "hamming": torch.hamming_window,
+    "blackman": torch.blackman_window,
+    "boxcar": lambda n, dtype: torch.ones(n, dtype=dtype),
+}
+
+
+def resolve_device(device) -> torch.device:
+    """`device` as a torch.device; a clear RuntimeError when CUDA is asked for and absent."""
+    dev = torch.device(device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"device={str(device)!r} was asked for, but torch.cuda.is_available() is "
+                           "False (no CUDA device or driver on this machine); use device='cpu'")
+    return dev
+
+
+@contextlib.contextmanager
+def _default_dtype(dtype: torch.dtype):
+    """torchaudio builds its filter and DCT matrices in the default dtype; float64 needs them in float64."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
+class TorchaudioMFCC(torch.nn.Module):
+    """MFCCs with torchaudio on any torch device.
+
+    Args:
+        cfg (MFCCConfig): every parameter. `dct_type` must be 2 (torchaudio's create_dct is DCT-II
+            only) and `sample_rate` even (melscale_fbanks spaces its grid up to sample_rate // 2);
+            anything else raises ValueError here.
+        device (str | torch.device, "cpu"): where the buffers live and the work runs.
+
+    Buffers: window (win_length,), mel_fb (n_fft//2+1, n_mels), dct (n_mels, n_mfcc), lifter (n_mfcc, 1).
+
+    forward(waveform): (T,) or (B, T) NumPy array or tensor at `cfg.sample_rate` -> torch.Tensor
+    (n_mfcc, n_frames) or (B, n_mfcc, n_frames), `cfg.dtype`, on `device`.
+    """
+
+    backend = "torchaudio"
+
+    def __init__(self, cfg: MFCCConfig, device="cpu"):
+        super().__init__()
+        if not isinstance(cfg, MFCCConfig):
+            raise TypeError(f"cfg: expected MFCCConfig, got {type(cfg).__name__}")
+        if cfg.dct_type != 2:
+            raise ValueError(f"dct_type={cfg.dct_type}: torchaudio.functional.create_dct computes DCT-II "
+                             "only; use dct_type=2 or the librosa backend")
+        if cfg.sample_rate % 2:
+            raise ValueError(f"sample_rate={cfg.sample_rate}: torchaudio.functional.melscale_fbanks "
+                             "places its frequency grid up to sample_rate // 2, which differs from the "
+                             "true Nyquist for odd rates; resample to an even rate")
+        self.cfg = cfg
+        self.device = resolve_device(device)
+        self.dtype = TORCH_DTYPES[cfg.dtype]
+        with _default_dtype(self.dtype):
+            window = WINDOWS[cfg.window](cfg.effective_win_length, dtype=self.dtype)
+            mel_fb = F.melscale_fbanks(cfg.n_fft // 2 + 1, f_min=float(cfg.fmin), f_max=cfg.effective_fmax,
+                                       n_mels=cfg.n_mels, sample_rate=cfg.sample_rate,
+                                       norm=cfg.mel_norm, mel_scale=cfg.mel_scale)
+            dct = F.create_dct(cfg.n_mfcc, cfg.n_mels, norm=cfg.dct_norm)
+            if cfg.lifter > 0:  # librosa's sinusoidal lifter: 1 + (L/2) sin(pi k / L), k = 1..n_mfcc
+                k = torch.arange(1, cfg.n_mfcc + 1, dtype=self.dtype)
+                lifter = 1 + (cfg.lifter / 2) * torch.sin(math.pi * k / cfg.lifter)
+            else:
+                lifter = torch.ones(cfg.n_mfcc, dtype=self.dtype)
+        self.register_buffer("window", window)
+        self.register_buffer("mel_fb", mel_fb)
+        self.register_buffer("dct", dct)
+        self.register_buffer("lifter", lifter.unsqueeze(-1))
+        self.to(self.device)
+
+    def forward(self, waveform) -> torch.Tensor:
+        cfg = self.cfg
+        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.dtype)
+        if cfg.sample_size is not None:
+            x = fix_length(x, cfg.sample_size)
+        if cfg.preemphasis is not None:
+            x = preemphasis_torch(x, cfg.preemphasis)
+        spec = F.spectrogram(x, pad=0, window=self.window, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                             win_length=cfg.effective_win_length, power=cfg.power, normalized=False,
+                             center=cfg.center, pad_mode=cfg.pad_mode)          # (..., freq, frames)
+        mel = torch.matmul(spec.transpose(-1, -2), self.mel_fb).transpose(-1, -2)  # (..., n_mels, frames)
+        db = power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db, scope=cfg.top_db_scope)
+        mfcc = torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)     # (..., n_mfcc, frames)
+        return mfcc * self.lifter if cfg.lifter > 0 else mfcc
+
+    def extra_repr(self) -> str:
+        return f"cfg={self.cfg.hash()}, device='{self.device}'"

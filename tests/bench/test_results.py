@@ -1,0 +1,54 @@
+import json
+import os
+
+import pytest
+
+from bench import results as R
+
+
+def minimal(**extra):
+    res = R.new_results(label="test", quick=True, dataset="synthetic", config={"n_mfcc": 13}, device="cpu")
+    res.update(extra)
+    return res
+
+
+def test_environment_is_recorded():
+    env = minimal()["environment"]
+    for key in ("python", "cpu_model", "cpu_threads", "torch", "torchaudio", "librosa", "numpy", "git_commit",
+                "date", "command", "gpu_name"):
+        assert key in env
+    assert env["torch"].startswith("2.11") and env["librosa"].startswith("0.11")
+
+
+def test_write_results_writes_json_and_csvs(tmp_path):
+    res = minimal(agreement=[dict(preset="matched", max_abs_error=1e-4, mean_abs_error=1e-5, rel_error=1e-6,
+                                  correlation=1.0, shapes_match=True)])
+    path = R.write_results(res, tmp_path)
+    assert json.loads(path.read_text())["agreement"][0]["preset"] == "matched"
+    assert (tmp_path / "agreement.csv").read_text().startswith("preset,")
+    assert not (tmp_path / "throughput.csv").exists()          # empty lists write no CSV
+    assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+
+
+def test_schema_is_checked():
+    res = minimal()
+    del res["environment"]
+    with pytest.raises(ValueError, match="environment"):
+        R.validate(res)
+    res = minimal(throughput=[dict(backend="librosa", device="cpu")])
+    with pytest.raises(ValueError, match=r"throughput.*batch_size"):
+        R.validate(res)
+
+
+def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    R.atomic_write_text(path, "old and complete")
+
+    def broken_replace(src, dst):
+        raise KeyboardInterrupt  # the run is stopped between writing and renaming
+
+    monkeypatch.setattr(R.os, "replace", broken_replace)
+    with pytest.raises(KeyboardInterrupt):
+        R.atomic_write_text(path, "new")
+    assert path.read_text() == "old and complete"
+    assert os.listdir(tmp_path) == ["results.json"]        # no temporary file left behind

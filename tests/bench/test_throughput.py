@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from bench.grid import FULL, QUICK, ThroughputGrid
+from bench.throughput import make_batch, measure_ceiling, measure_point, run_io, scaling_exponents
+from features import MFCCConfig
+
+
+def test_full_grid_covers_the_required_points():
+    points = FULL.points(("cpu",))
+    assert {p["batch_size"] for p in points} >= {1, 8, 64, 256}
+    assert {p["duration_s"] for p in points} >= {0.5, 1.0, 4.0, 10.0}
+    assert {p["backend"] for p in points} == {"librosa", "torchaudio"}
+    assert any(p["threads"] == 1 for p in points)
+    gpu = FULL.points(("cpu", "cuda"))
+    assert not any(p["backend"] == "librosa" and p["device"] == "cuda" for p in gpu)
+    assert any(p["backend"] == "torchaudio" and p["device"] == "cuda" for p in gpu)
+
+
+@pytest.mark.parametrize("backend", ["librosa", "torchaudio"])
+def test_measure_point_record(backend):
+    point = dict(backend=backend, device="cpu", batch_size=4, duration_s=0.5, threads=None)
+    (row,) = measure_point(point, MFCCConfig(), min_time_s=0.01)
+    assert row["realtime_factor"] == pytest.approx(4 * 0.5 / row["median_s"])
+    assert row["clips_per_s"] == pytest.approx(4 / row["median_s"])
+    assert row["realtime_factor_q1"] <= row["realtime_factor"] <= row["realtime_factor_q3"]
+    assert row["threads"] >= 1 and row["thread_sweep"] is False and row["includes_transfer"] is False
+
+
+def test_ceiling_record():
+    row = measure_ceiling(MFCCConfig(), device="cpu", batch_size=4, duration_s=1.0, min_time_s=0.01)
+    assert row["total_s"] == pytest.approx(row["fft_s"] + row["mel_s"])
+    assert row["realtime_factor"] == pytest.approx(4.0 / row["total_s"])
+
+
+def test_scaling_exponent_recovers_a_power_law():
+    rows = [dict(backend="b", device="cpu", batch_size=8, duration_s=d, median_s=0.01 * d ** 1.3,
+                 thread_sweep=False, includes_transfer=False) for d in (0.5, 1, 4, 10)]
+    (fit,) = scaling_exponents(rows)
+    assert fit["exponent"] == pytest.approx(1.3)
+
+
+def test_io_records(tmp_path):
+    import soundfile as sf
+
+    paths = []
+    for i, clip in enumerate(make_batch(5, 0.5, 8000)):
+        paths.append(tmp_path / f"{i}.wav")
+        sf.write(paths[-1], clip, 8000)
+    rows = {(r["stage"], r["method"]): r for r in run_io(paths, target_sr=16000, min_time_s=0.01)}
+    assert set(rows) == {("decode", "soundfile"), ("resample", "soxr_hq"), ("resample", "torchaudio")}
+    assert rows[("decode", "soundfile")]["audio_s"] == pytest.approx(2.5)

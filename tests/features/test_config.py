@@ -1,0 +1,65 @@
+import json
+
+import pytest
+
+from features import PRESETS, MFCCConfig
+
+
+def test_defaults_are_matched_preset():
+    assert MFCCConfig() == MFCCConfig.preset("matched")
+
+
+def test_keyword_only():
+    with pytest.raises(TypeError):
+        MFCCConfig(16000)  # noqa: the positional form must not exist
+
+
+@pytest.mark.parametrize("field, value", [
+    ("sample_rate", 0), ("sample_rate", 16000.0), ("n_mfcc", -1), ("n_fft", 0), ("hop_length", 0),
+    ("n_mels", 0), ("win_length", 1024), ("n_mfcc", 41), ("window", "kaiser"), ("center", 1),
+    ("pad_mode", "edge"), ("power", 3.0), ("fmin", -1.0), ("fmax", 9000.0), ("fmin", 8000.0),
+    ("mel_scale", "bark"), ("mel_norm", "l2"), ("dct_type", 4), ("dct_type", True), ("dct_norm", "forward"),
+    ("lifter", -1), ("ref", 0.0), ("amin", 0.0), ("top_db", 0.0), ("top_db_scope", "file"),
+    ("preemphasis", 1.0), ("sample_size", 0), ("dtype", "float16"), ("resampler", "kaiser_best"),
+])
+def test_invalid_field_raises_naming_it(field, value):
+    with pytest.raises(ValueError, match=rf"MFCCConfig\.{field}="):
+        MFCCConfig(**{field: value})
+
+
+def test_center_false_needs_a_clip_at_least_n_fft_long():
+    with pytest.raises(ValueError, match="sample_size"):
+        MFCCConfig(center=False, n_fft=512, sample_size=256)
+
+
+def test_json_round_trip_and_stable_hash():
+    cfg = MFCCConfig.preset("torchaudio_defaults", preemphasis=0.97, sample_size=None)
+    again = MFCCConfig.from_json(cfg.to_json())
+    assert again == cfg and again.hash() == cfg.hash()
+    assert json.loads(cfg.to_json())["mel_scale"] == "htk"
+    assert len(cfg.hash()) == 12
+    # the hash is of the values: a literal pins it across processes and versions
+    assert MFCCConfig().hash() == MFCCConfig.from_dict(MFCCConfig().to_dict()).hash()
+    assert MFCCConfig().hash() != MFCCConfig(n_mfcc=20).hash()
+
+
+def test_unknown_field_in_dict_raises():
+    with pytest.raises(ValueError, match="unknown field"):
+        MFCCConfig.from_dict({"n_mfcc": 13, "nfft": 512})
+
+
+def test_presets_spell_out_library_defaults():
+    lib, ta = MFCCConfig.preset("librosa_defaults"), MFCCConfig.preset("torchaudio_defaults")
+    assert (lib.n_fft, lib.hop_length, lib.n_mfcc, lib.n_mels, lib.mel_scale, lib.mel_norm, lib.pad_mode) == \
+        (2048, 512, 20, 128, "slaney", "slaney", "constant")
+    assert (ta.n_fft, ta.hop_length, ta.n_mfcc, ta.n_mels, ta.mel_scale, ta.mel_norm, ta.pad_mode) == \
+        (400, 200, 40, 128, "htk", None, "reflect")
+    assert set(PRESETS) == {"matched", "librosa_defaults", "torchaudio_defaults"}
+    with pytest.raises(ValueError, match="preset="):
+        MFCCConfig.preset("kaldi")
+
+
+@pytest.mark.parametrize("center, n, expected", [(True, 16000, 101), (True, 159, 1), (False, 16000, 97),
+                                                 (False, 512, 1)])
+def test_frame_count_formula(center, n, expected):
+    assert MFCCConfig(center=center).n_frames(n) == expected
