@@ -31,3 +31,6 @@ benchmarks: setup
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .benchmarks
+
+report: setup
+	$(PY) -m reports.build reports/results/*/results.json --out out/report

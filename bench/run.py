@@ -24,7 +24,7 @@ from . import grid as grids
 from .results import new_results, write_results
 
 AGREEMENT_CLIPS = {"quick": 32, "full": 256}
-EPOCHS = {"quick": 3, "full": 30}
+EPOCHS = {"quick": 15, "full": 30}
 QUICK_LIMIT = 240          # clips per split in a quick run
 
 
@@ -179,6 +179,7 @@ def main(argv=None) -> int:
         epochs = args.epochs or EPOCHS[mode]
         presets = ("matched",) if args.quick else ("matched", "library_defaults")
         results.update(run_accuracy(splits, cfg, backends=backends, presets=presets, device=ta_device, epochs=epochs,
+                                    cache_dir=False,
                                     progress=progress))
         save()
         if ta_device == "cuda":

@@ -4,6 +4,7 @@ Decoding is soundfile in both backends (torchaudio.load needs TorchCodec and FFm
 """
 from __future__ import annotations
 
+import functools
 import os
 from typing import Union
 
@@ -76,10 +77,18 @@ def resample(audio: np.ndarray, orig_sr: int, target_sr: int, *, resampler: str 
 
         return librosa.resample(audio, orig_sr=orig_sr, target_sr=target_sr, res_type="soxr_hq")
     if resampler == "torchaudio":
-        import torchaudio.functional as F
-
-        return F.resample(torch.from_numpy(np.ascontiguousarray(audio)), orig_sr, target_sr).numpy()
+        with torch.inference_mode():
+            return _torchaudio_resampler(orig_sr, target_sr)(torch.from_numpy(np.ascontiguousarray(audio))).numpy()
     raise ValueError(f"resampler={resampler!r}: must be 'soxr_hq' or 'torchaudio'")
+
+
+@functools.lru_cache(maxsize=16)
+def _torchaudio_resampler(orig_sr: int, target_sr: int):
+    """torchaudio.transforms.Resample for one rate pair, its sinc kernel built once: the same numbers as
+    torchaudio.functional.resample, which rebuilds the kernel on every call (most of its cost per file)."""
+    import torchaudio
+
+    return torchaudio.transforms.Resample(orig_sr, target_sr)
 
 
 def fix_length(x: Array, size: int) -> Array:

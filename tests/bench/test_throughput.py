@@ -48,5 +48,6 @@ def test_io_records(tmp_path):
         paths.append(tmp_path / f"{i}.wav")
         sf.write(paths[-1], clip, 8000)
     rows = {(r["stage"], r["method"]): r for r in run_io(paths, target_sr=16000, min_time_s=0.01)}
-    assert set(rows) == {("decode", "soundfile"), ("resample", "soxr_hq"), ("resample", "torchaudio")}
+    assert set(rows) == {("decode", "soundfile"), ("resample", "soxr_hq"), ("resample", "torchaudio"),
+                         ("resample", "torchaudio.functional")}
     assert rows[("decode", "soundfile")]["audio_s"] == pytest.approx(2.5)

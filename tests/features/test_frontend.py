@@ -46,6 +46,14 @@ def test_resample_keeps_a_tone(tmp_path, resampler):
     assert np.max(np.abs(out[200:-200] - ref[200:-200])) < 1e-2
 
 
+def test_torchaudio_resampler_matches_the_functional_form():
+    import torchaudio.functional as F
+
+    y = tone(8000, seconds=0.3, freq=700).astype(np.float32)
+    expected = F.resample(torch.from_numpy(y), 8000, 16000).numpy()
+    np.testing.assert_allclose(resample(y, 8000, 16000, resampler="torchaudio"), expected, atol=1e-6)
+
+
 def test_resamplers_differ_but_close():
     y = tone(8000, seconds=1.0, freq=700).astype(np.float32)
     a, b = resample(y, 8000, 16000, resampler="soxr_hq"), resample(y, 8000, 16000, resampler="torchaudio")

@@ -1,0 +1,105 @@
+"""MFCCs on disk, one .npy per (backend, config hash, clip content), written atomically.
+
+Layout: `root/{backend}/{cfg.hash()}/{key[:2]}/{key}.npy`, where key is the clip's content key
+(sha1 of the file bytes, or of the waveform bytes for generated clips) combined with how it was
+decoded (rate, resampler). Editing a file changes its key, so the old entry is simply never hit.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from features import MFCCConfig
+
+
+def compute_features(extractor, waveforms: np.ndarray, batch_size: int = 256) -> np.ndarray:
+    """Run `extractor` over (N, T) float32 `waveforms` in batches -> np.ndarray (N, n_mfcc, n_frames).
+
+    With `top_db_scope="batch"` the dB floor would depend on the batch-mates, so each clip then goes
+    alone (what the library does for one clip), keeping a clip's features, and its cache entry, its own.
+    """
+    if getattr(getattr(extractor, "cfg", None), "top_db_scope", None) == "batch":
+        batch_size = 1
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(waveforms), batch_size):
+            out.append(extractor(waveforms[i:i + batch_size]).detach().cpu().numpy())
+    return np.concatenate(out) if out else np.zeros((0,), np.float32)
+
+
+def save_atomic(path: Path, array: np.ndarray) -> None:
+    """np.save to a temporary file next to `path`, then os.replace it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npy", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, array)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+class FeatureCache:
+    """Features keyed by backend, config and clip content.
+
+    Args:
+        root (str | Path): cache folder (created on first write).
+
+    Attributes:
+        hits (int), misses (int): clips served from disk / computed, since construction.
+    """
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.hits = 0
+        self.misses = 0
+
+    def path(self, backend: str, cfg: MFCCConfig, key: str) -> Path:
+        return self.root / backend / cfg.hash() / key[:2] / f"{key}.npy"
+
+    def get_or_compute(self, backend: str, cfg: MFCCConfig, keys: Sequence[str],
+                       waveforms_fn: Callable[[list], np.ndarray], extractor,
+                       batch_size: int = 256) -> np.ndarray:
+        """Features of every clip, read from disk where present, else computed and stored.
+
+        Args:
+            backend (str): backend name (part of the key).
+            cfg (MFCCConfig): the extractor's config (its hash is part of the key).
+            keys (Sequence[str]): one content key per clip (hex strings).
+            waveforms_fn (callable): list of indices -> (n, T) float32 array of those clips.
+            extractor (callable): (B, T) -> tensor (B, n_mfcc, n_frames).
+            batch_size (int, 256): clips per extractor call.
+
+        Returns:
+            np.ndarray (len(keys), n_mfcc, n_frames) in `cfg.dtype`.
+        """
+        found, missing = {}, []
+        for i, key in enumerate(keys):
+            p = self.path(backend, cfg, key)
+            try:
+                found[i] = np.load(p)
+            except (OSError, ValueError):
+                missing.append(i)
+        self.hits += len(found)
+        self.misses += len(missing)
+        if missing:
+            computed = compute_features(extractor, waveforms_fn(missing), batch_size)
+            for i, feats in zip(missing, computed):
+                save_atomic(self.path(backend, cfg, keys[i]), feats)
+                found[i] = feats
+        if not keys:
+            return np.zeros((0, cfg.n_mfcc, cfg.n_frames()), np.float32)
+        return np.stack([found[i] for i in range(len(keys))])
+
+
+def clip_key(content_key: str, sample_rate: int, resampler: str) -> str:
+    """One key for a clip's content and how it was decoded (rate, resampler)."""
+    return hashlib.sha1(f"{content_key}:{sample_rate}:{resampler}".encode()).hexdigest()
