@@ -86,13 +86,14 @@ def summary_table(results: dict) -> str:
     rows = [r for r in results["throughput"] if (r["batch_size"], r["duration_s"]) == usual
             and not r.get("includes_transfer")]
     for r in rows:
-        threads = f"{r['threads']} thread(s)"
+        threads = f"{r['threads']} thread(s)" + (" sweep" if r["thread_sweep"] else "")
         lines.append(f"throughput  {r['backend']:<10} {r['device']:<4} batch {r['batch_size']:>3} x "
                      f"{r['duration_s']} s, {threads:<12} {r['realtime_factor']:>12,.0f}x realtime  "
                      f"(IQR {r['realtime_factor_q1']:,.0f}-{r['realtime_factor_q3']:,.0f})")
     for r in results["overhead"]:
         lines.append(f"overhead    {r['backend']:<10} {r['device']:<4} interface {r['interface_s'] * 1e3:.2f} ms "
-                     f"vs direct {r['direct_s'] * 1e3:.2f} ms ({r['overhead']:+.1%})")
+                     f"vs direct {r['direct_s'] * 1e3:.2f} ms ({r['overhead']:+.1%}, IQR {r['overhead_q1']:+.1%} to "
+                     f"{r['overhead_q3']:+.1%})")
     for r in results["cold_start"]:
         lines.append(f"cold start  {r['backend']:<10} {r['device']:<4} import {r['import_s']:.2f} s, "
                      f"first call {r['first_call_s']:.3f} s, steady {r['steady_call_s'] * 1e3:.2f} ms")
@@ -156,7 +157,7 @@ def main(argv=None) -> int:
         save()
         progress("interface overhead against direct library calls")
         results["overhead"] = measure_overhead(cfg, backends=backends, device=ta_device,
-                                               rounds=3 if args.quick else 5)
+                                               pairs=30 if args.quick else 150)
         progress("cold start and peak memory (fresh processes)")
         results.update(run_cold_start(cfg, backends, devices, grid.memory_batch_sizes))
         progress("decode and resample")

@@ -270,10 +270,11 @@ def direct_library_call(backend: str, cfg: MFCCConfig, device: str = "cpu"):
 
 
 def measure_overhead(cfg: MFCCConfig, *, backends=("librosa", "torchaudio"), device: str = "cpu",
-                     batch_size: int = 64, duration_s: float = 1.0, rounds: int = 5,
-                     min_time_s: float = 0.3) -> list[dict]:
-    """This project's extractor against the library called directly, same settings and batch,
-    timed in alternating rounds (so drift hits both alike); the median of the rounds' medians."""
+                     batch_size: int = 64, duration_s: float = 1.0, pairs: int = 100, warmup: int = 5) -> list[dict]:
+    """This project's extractor against the library called directly, same settings and batch.
+
+    The two are timed call by call in alternation (A, B, A, B, ...), so drift in the machine's speed
+    hits both alike; `overhead` is the median of the per-pair ratios, minus one."""
     x = make_batch(batch_size, duration_s, cfg.sample_rate)
     point_cfg = cfg.replace(sample_size=x.shape[-1])
     rows = []
@@ -283,11 +284,18 @@ def measure_overhead(cfg: MFCCConfig, *, backends=("librosa", "torchaudio"), dev
             ours, direct = create_extractor(backend, point_cfg, device=dev), direct_library_call(backend, point_cfg, dev)
             data = torch.from_numpy(x).to(dev) if dev != "cpu" else x
             a, b = [], []
-            for _ in range(rounds):
-                a.append(time_call(lambda: ours(data), device=dev, min_time_s=min_time_s).median_s)
-                b.append(time_call(lambda: direct(data), device=dev, min_time_s=min_time_s).median_s)
-            interface_s, direct_s = float(np.median(a)), float(np.median(b))
+            for i in range(warmup + pairs):
+                for fn, samples in ((ours, a), (direct, b)):
+                    synchronize(dev)
+                    start = time.perf_counter()
+                    fn(data)
+                    synchronize(dev)
+                    if i >= warmup:
+                        samples.append(time.perf_counter() - start)
+            ratios = np.asarray(a) / np.asarray(b)
             rows.append(dict(backend=backend, device=dev, batch_size=batch_size, duration_s=duration_s,
-                             interface_s=interface_s, direct_s=direct_s, overhead=interface_s / direct_s - 1,
-                             rounds=rounds))
+                             interface_s=float(np.median(a)), direct_s=float(np.median(b)),
+                             overhead=float(np.median(ratios) - 1),
+                             overhead_q1=float(np.percentile(ratios, 25) - 1),
+                             overhead_q3=float(np.percentile(ratios, 75) - 1), pairs=pairs))
     return rows

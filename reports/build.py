@@ -157,11 +157,11 @@ def _agreement_cell(rec: dict | None, metric: str) -> str:
     return fmt(rec.get(metric)) + (f" (torchaudio on {device})" if device not in (None, "cpu") else "")
 
 
-def _skew_cells(run: dict) -> dict[tuple[str, str], str]:
-    """(train, test) backend → "accuracy (±pp vs train backend on itself)"."""
-    base = {str(r.get("train_backend")): num(r.get("test_accuracy")) for r in same_backend_accuracy(run)}
+def _skew_cells(run: dict, preset: str | None = None) -> dict[tuple[str, str], str]:
+    """(train, test) backend → "accuracy (±pp vs train backend on itself)" at `preset` (default matched)."""
+    base = {str(r.get("train_backend")): num(r.get("test_accuracy")) for r in same_backend_accuracy(run, preset)}
     cells = {}
-    for r in skew_accuracy(run):
+    for r in skew_accuracy(run, preset):
         train, test, acc = str(r["train_backend"]), str(r["test_backend"]), num(r["test_accuracy"])
         delta = f" ({(acc - base[train]) * 100:+.1f} pp vs {train}→{train})" if base.get(train) is not None else ""
         cells.setdefault((train, test), fmt(acc, "pct") + delta)
@@ -204,6 +204,17 @@ def headline_table(runs: list[dict]) -> Table:
             [s.get((train, test), PLACEHOLDER) for s in skew])
     if not pairs:
         row("train/serve skew (train ≠ test backend)", [PLACEHOLDER] * len(runs))
+    others = sorted({str(r.get("preset")) for run in runs for r in records(run, "accuracy")} - {"matched", "None"})
+    for preset in others:
+        skew = [_skew_cells(run, preset) for run in runs]
+        for train, test in sorted({p for s in skew for p in s}):
+            row(f"train/serve skew, preset {preset}: train {train} → serve {test} (accuracy)",
+                [s.get((train, test), PLACEHOLDER) for s in skew])
+    overhead = [{str(r.get("backend")): r for r in records(run, "overhead")} for run in runs]
+    for backend in sorted({b for o in overhead for b in o}):
+        row(f"interface overhead vs calling {backend} directly (batch 64, 1 s)",
+            [f"{num(o[backend].get('overhead')) * 100:+.1f} %" if backend in o and num(o[backend].get("overhead"))
+             is not None else PLACEHOLDER for o in overhead])
     row("quick run", [fmt(bool(r.get("quick"))) for r in runs])
     return Table(["decision figure"] + [r["_label"] for r in runs], rows)
 

@@ -207,18 +207,18 @@ def matched_preset(recs: list[dict], key: str = "preset") -> str | None:
     return "matched" if "matched" in presets else Counter(presets).most_common(1)[0][0]
 
 
-def same_backend_accuracy(run: dict) -> list[dict]:
-    """Accuracy records with train_backend == test_backend at the matched preset."""
+def same_backend_accuracy(run: dict, preset: str | None = None) -> list[dict]:
+    """Accuracy records with train_backend == test_backend at `preset` (default: the matched preset)."""
     recs = [r for r in records(run, "accuracy")
             if r.get("train_backend") is not None and r.get("train_backend") == r.get("test_backend")]
-    preset = matched_preset(recs)
+    preset = preset or matched_preset(recs)
     return [r for r in recs if r.get("preset") == preset]
 
 
-def skew_accuracy(run: dict) -> list[dict]:
-    """Accuracy records with train_backend != test_backend at the matched preset."""
+def skew_accuracy(run: dict, preset: str | None = None) -> list[dict]:
+    """Accuracy records with train_backend != test_backend at `preset` (default: the matched preset)."""
     all_recs = records(run, "accuracy")
-    preset = matched_preset(all_recs)
+    preset = preset or matched_preset(all_recs)
     return [r for r in all_recs
             if r.get("preset") == preset and r.get("train_backend") != r.get("test_backend")
             and num(r.get("test_accuracy")) is not None]
