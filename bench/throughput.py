@@ -154,16 +154,35 @@ t_first = time.perf_counter() - t0
 steady = []
 for _ in range(5):
     t0 = time.perf_counter(); ext(x); sync(); steady.append(time.perf_counter() - t0)
+def status_bytes(field):
+    # /proc/self/status, not getrusage: ru_maxrss survives exec, so a child reports its parent's peak
+    for line in open("/proc/self/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return None
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # resets VmHWM to the current RSS (Linux >= 4.0)
+        return True
+    except OSError:
+        return False
 memory = []
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 for b in batches:
     xb = (0.1 * np.random.default_rng(1).standard_normal((b, cfg.sample_size))).astype(np.float32)
     if device == "cuda":
-        torch.cuda.reset_peak_memory_stats()
-    ext(xb); sync()
-    peak = torch.cuda.max_memory_allocated() if device == "cuda" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    memory.append(dict(batch_size=b, peak_bytes=int(peak), kind="cuda" if device == "cuda" else "rss",
-                       above_baseline_bytes=int(peak - baseline) if device != "cuda" else int(peak)))
+        torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated()
+        ext(xb); sync()
+        peak = torch.cuda.max_memory_allocated()
+    else:
+        exact = reset_peak()
+        before = status_bytes("VmRSS")
+        ext(xb)
+        peak = status_bytes("VmHWM")
+    memory.append(dict(batch_size=b, peak_bytes=int(peak), above_baseline_bytes=int(peak - before),
+                       kind="cuda" if device == "cuda" else "rss",
+                       peak_reset=True if device == "cuda" else exact))
 print(json.dumps(dict(import_s=t_import, first_call_s=t_first, steady_call_s=float(np.median(steady)),
                       memory=memory)))
 """
@@ -171,10 +190,11 @@ print(json.dumps(dict(import_s=t_import, first_call_s=t_first, steady_call_s=flo
 
 def run_cold_start(cfg: MFCCConfig, backends: tuple, devices: tuple, batch_sizes: tuple) -> dict:
     """Each (backend, device) in a fresh process: import time, first call (librosa's numba compile,
-    CUDA context and cuFFT plans), steady call, then peak memory at each batch size of 1-s clips
-    (ascending, so each is the peak so far: RSS on the CPU, max_memory_allocated on CUDA).
-    On the CPU `above_baseline_bytes` is the peak RSS less the RSS after import and the first call:
-    the libraries themselves (torch's CUDA build in particular) dominate the absolute figure."""
+    CUDA context and cuFFT plans), steady call, then peak memory of one call at each batch size of
+    `cfg.sample_size` clips. CPU: peak RSS (VmHWM, reset before each call where the kernel allows,
+    `peak_reset`); CUDA: max_memory_allocated. `above_baseline_bytes` is that peak less the memory
+    in use just before the call: what the batch costs, apart from the libraries' own footprint
+    (torch's CUDA build alone holds hundreds of MB of RSS)."""
     cold, memory = [], []
     root = Path(__file__).resolve().parent.parent
     for backend in backends:

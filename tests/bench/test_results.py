@@ -28,6 +28,7 @@ def test_write_results_writes_json_and_csvs(tmp_path):
     assert (tmp_path / "agreement.csv").read_text().startswith("preset,")
     assert not (tmp_path / "throughput.csv").exists()          # empty lists write no CSV
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+    assert path.stat().st_mode & 0o044            # readable by others, unlike mkstemp's 0600
 
 
 def test_schema_is_checked():

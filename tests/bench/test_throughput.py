@@ -51,3 +51,15 @@ def test_io_records(tmp_path):
     assert set(rows) == {("decode", "soundfile"), ("resample", "soxr_hq"), ("resample", "torchaudio"),
                          ("resample", "torchaudio.functional")}
     assert rows[("decode", "soundfile")]["audio_s"] == pytest.approx(2.5)
+
+
+def test_cold_start_and_memory_in_a_fresh_process():
+    from bench.throughput import run_cold_start
+
+    out = run_cold_start(MFCCConfig(), ("torchaudio",), ("cpu",), (1, 256))
+    (cold,) = out["cold_start"]
+    assert cold["import_s"] > 0 and cold["first_call_s"] > 0 and 0 < cold["steady_call_s"] < 1
+    small, large = sorted(out["memory"], key=lambda r: r["batch_size"])
+    # 256 one-second clips: 16 MB of input, ~53 MB of complex spectrum; a child's peak is its own
+    assert large["above_baseline_bytes"] > 30e6 > small["above_baseline_bytes"]
+    assert large["peak_bytes"] >= large["above_baseline_bytes"]
