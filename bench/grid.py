@@ -22,8 +22,10 @@ class ThroughputGrid:
     def points(self, devices: tuple) -> list[dict]:
         """One dict per measured point: backend, device, batch_size, duration_s, threads (None = default)."""
         rows = []
-        for backend, device, batch, duration in product(self.backends, devices, self.batch_sizes,
-                                                        self.durations_s):
+        # backends innermost: the points compared with each other are measured back to back, so slow
+        # drift in a shared machine's speed biases their ratio as little as it can
+        for batch, duration, device, backend in product(self.batch_sizes, self.durations_s, devices,
+                                                        self.backends):
             if backend == "librosa" and device != "cpu":
                 continue
             rows.append(dict(backend=backend, device=device, batch_size=batch, duration_s=duration,
