@@ -7,9 +7,10 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from features.atomic_write import atomic_path
 
 SCHEMA_VERSION = 1
 
@@ -122,23 +123,9 @@ def validate(results: dict) -> None:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)              # mkstemp makes 0600; results are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write `text` to a temporary file beside `path`, then rename it into place."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
 
 
 def write_results(results: dict, out_dir: Path) -> Path:

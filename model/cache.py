@@ -7,8 +7,6 @@ decoded (rate, resampler). Editing a file changes its key, so the old entry is s
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -16,6 +14,7 @@ import numpy as np
 import torch
 
 from features import MFCCConfig
+from features.atomic_write import atomic_path
 
 
 def compute_features(extractor, waveforms: np.ndarray, batch_size: int = 256) -> np.ndarray:
@@ -35,16 +34,8 @@ def compute_features(extractor, waveforms: np.ndarray, batch_size: int = 256) ->
 
 def save_atomic(path: Path, array: np.ndarray) -> None:
     """np.save to a temporary file next to `path`, then os.replace it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npy", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path, suffix=".npy") as tmp:
+        np.save(tmp, array)
 
 
 class FeatureCache:

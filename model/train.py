@@ -14,7 +14,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,8 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from features import BACKENDS, PRESETS, MFCCConfig, create_extractor, fix_length
+from features.atomic_write import atomic_path
+from features.torchaudio_backend import resolve_device
 
 from .cache import FeatureCache, clip_key, compute_features
 from .datasets import DATASETS, SPLITS, Splits, WaveformDataset, default_cache_dir, load_splits, validate_labels
@@ -64,13 +65,6 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
 
-
-def resolve_device(device) -> torch.device:
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"device={str(device)!r} was asked for, but torch.cuda.is_available() is False "
-                           "(no CUDA device or driver here); use --device cpu")
-    return dev
 
 
 def _check_dataset(dataset: WaveformDataset, cfg: MFCCConfig) -> None:
@@ -220,17 +214,8 @@ def _fit(net, train_x, train_y, val_x, val_y, feature_fn, *, epochs, seed, progr
 
 def write_json_atomic(path, data: dict) -> None:
     """json.dump to a temporary file next to `path`, then os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path, suffix=".json") as tmp:
+        tmp.write_text(json.dumps(data, indent=2))
 
 
 # ----------------------------------------------------------------------------- public API
@@ -365,19 +350,11 @@ def save_checkpoint(trained: TrainedModel, path) -> None:
     """Write `trained` to `path` (torch.save of plain data: state dict, net kwargs, config dict,
     labels, backend, metrics), atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in trained.net.state_dict().items()}
     data = dict(state_dict=state, net_kwargs=trained.net.kwargs(), config=trained.cfg.to_dict(),
                 labels=list(trained.labels), backend=trained.backend, metrics=trained.metrics)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pt", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".pt") as tmp:
         torch.save(data, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def load_checkpoint(path) -> TrainedModel:
