@@ -17,6 +17,7 @@ class ThroughputGrid:
     thread_sweep_point: tuple = (64, 1.0)        # (batch_size, duration_s)
     usual_point: tuple = (64, 1.0)               # the point the headline and overhead checks use
     min_time_s: float = 0.4
+    passes: int = 3                              # the whole grid this many times; see run_throughput
     memory_batch_sizes: tuple = (1, 8, 64, 256)
 
     def points(self, devices: tuple) -> list[dict]:
@@ -39,7 +40,7 @@ class ThroughputGrid:
 
 FULL = ThroughputGrid()
 QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thread_sweep=(1,), min_time_s=0.15,
-                       memory_batch_sizes=(1, 64))
+                       passes=1, memory_batch_sizes=(1, 64))
 
 # Agreement: the presets compared, and the one-parameter-at-a-time ablation from `matched`.
 # Each ablation step changes the torchaudio side only, to the value torchaudio's defaults use

@@ -19,7 +19,7 @@ from features import MFCCConfig, create_extractor
 from features.frontend import resample
 
 from .grid import ThroughputGrid
-from .timing import synchronize, time_call
+from .timing import TimingStats, synchronize, time_call
 
 
 @contextmanager
@@ -45,7 +45,8 @@ def make_batch(batch_size: int, duration_s: float, sample_rate: int, seed: int =
 def _record(point: dict, stats, audio_s: float, batch: int) -> dict:
     med = stats.median_s
     return dict(point, **stats.as_dict(), clips_per_s=batch / med, realtime_factor=audio_s / med,
-                realtime_factor_q1=audio_s / stats.q3_s, realtime_factor_q3=audio_s / stats.q1_s)
+                realtime_factor_q1=audio_s / stats.q3_s, realtime_factor_q3=audio_s / stats.q1_s,
+                audio_s=audio_s, _stats=stats)
 
 
 def measure_point(point: dict, cfg: MFCCConfig, *, min_time_s: float) -> list[dict]:
@@ -94,23 +95,47 @@ def measure_ceiling(cfg: MFCCConfig, *, device: str, batch_size: int, duration_s
 
 
 def run_throughput(cfg: MFCCConfig, grid: ThroughputGrid, devices: tuple, progress=None) -> dict:
-    """The throughput grid with ceilings and scaling exponents: {"throughput", "ceiling", "scaling"}."""
-    rows, ceilings = [], {}
+    """The throughput grid with ceilings and scaling exponents: {"throughput", "ceiling", "scaling"}.
+
+    The whole grid is measured `grid.passes` times, each pass in the opposite order to the one
+    before, and each point's statistics are taken over the timed calls of every pass: on a shared
+    machine a point's speed moves between passes more than within one, and a single window would
+    understate that. `pass_medians_s` keeps each pass's median."""
     points = grid.points(devices)
-    for i, point in enumerate(points):
-        if progress:
-            progress(f"throughput {i + 1}/{len(points)}: {point['backend']} {point['device']} "
-                     f"batch {point['batch_size']} x {point['duration_s']} s threads {point['threads'] or 'default'}")
-        key = (point["device"], point["batch_size"], point["duration_s"])
-        if key not in ceilings and point["threads"] is None:
-            ceilings[key] = measure_ceiling(cfg, device=point["device"], batch_size=point["batch_size"],
-                                            duration_s=point["duration_s"], min_time_s=grid.min_time_s)
-        for row in measure_point(point, cfg, min_time_s=grid.min_time_s):
-            ceiling = ceilings.get(key)
-            row["ceiling_fraction"] = (ceiling["total_s"] / row["median_s"]
-                                       if ceiling and point["threads"] is None else None)
-            rows.append(row)
-    return {"throughput": rows, "ceiling": list(ceilings.values()), "scaling": scaling_exponents(rows)}
+    measured: dict[tuple, list] = {}
+    ceilings: dict[tuple, list] = {}
+    for p in range(grid.passes):
+        order = points if p % 2 == 0 else points[::-1]
+        for i, point in enumerate(order):
+            if progress:
+                progress(f"throughput pass {p + 1}/{grid.passes}, {i + 1}/{len(points)}: {point['backend']} "
+                         f"{point['device']} batch {point['batch_size']} x {point['duration_s']} s "
+                         f"threads {point['threads'] or 'default'}")
+            key = (point["device"], point["batch_size"], point["duration_s"])
+            if point["threads"] is None and len(ceilings.get(key, ())) <= p:
+                ceilings.setdefault(key, []).append(measure_ceiling(
+                    cfg, device=point["device"], batch_size=point["batch_size"], duration_s=point["duration_s"],
+                    min_time_s=grid.min_time_s))
+            for row in measure_point(point, cfg, min_time_s=grid.min_time_s):
+                ident = tuple(sorted((k, v) for k, v in point.items())) + (row["includes_transfer"],)
+                measured.setdefault(ident, []).append(row)
+    ceiling_rows = {key: dict(runs[0], **{k: float(np.median([r[k] for r in runs]))
+                                          for k in ("fft_s", "mel_s", "total_s")}, passes=len(runs))
+                    for key, runs in ceilings.items()}
+    for row in ceiling_rows.values():
+        row["realtime_factor"] = row["batch_size"] * row["duration_s"] / row["total_s"]
+    rows = []
+    for runs in measured.values():
+        stats = TimingStats.from_samples([x for r in runs for x in r["_stats"].samples])
+        first = {k: v for k, v in runs[0].items() if k != "_stats"}
+        row = _record(first, stats, first["audio_s"], first["batch_size"])
+        del row["_stats"]
+        row["passes"] = len(runs)
+        row["pass_medians_s"] = [r["median_s"] for r in runs]
+        ceiling = ceiling_rows.get((row["device"], row["batch_size"], row["duration_s"]))
+        row["ceiling_fraction"] = ceiling["total_s"] / row["median_s"] if ceiling and not row["thread_sweep"] else None
+        rows.append(row)
+    return {"throughput": rows, "ceiling": list(ceiling_rows.values()), "scaling": scaling_exponents(rows)}
 
 
 def scaling_exponents(rows: Iterable[dict]) -> list[dict]:

@@ -7,7 +7,7 @@ total time are reached, and reports the median with its interquartile range.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
@@ -23,16 +23,19 @@ class TimingStats:
     q3_s: float
     iqr_s: float
     repeats: int
+    samples: tuple = field(default=(), repr=False, compare=False)   # every timed call, in order
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The statistics, without the raw samples."""
+        return dict(median_s=self.median_s, q1_s=self.q1_s, q3_s=self.q3_s, iqr_s=self.iqr_s,
+                    repeats=self.repeats)
 
     @classmethod
     def from_samples(cls, samples) -> "TimingStats":
         arr = np.asarray(samples, dtype=float)
         q1, med, q3 = np.percentile(arr, [25, 50, 75])
         return cls(median_s=float(med), q1_s=float(q1), q3_s=float(q3), iqr_s=float(q3 - q1),
-                   repeats=int(arr.size))
+                   repeats=int(arr.size), samples=tuple(float(x) for x in arr))
 
 
 def synchronize(device: Optional[torch.device | str]) -> None:

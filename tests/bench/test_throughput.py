@@ -63,3 +63,24 @@ def test_cold_start_and_memory_in_a_fresh_process():
     # 256 one-second clips: 16 MB of input, ~53 MB of complex spectrum; a child's peak is its own
     assert large["above_baseline_bytes"] > 30e6 > small["above_baseline_bytes"]
     assert large["peak_bytes"] >= large["above_baseline_bytes"]
+
+
+def test_grid_passes_pool_their_samples():
+    import json
+
+    from bench.throughput import run_throughput
+
+    grid = ThroughputGrid(batch_sizes=(2,), durations_s=(0.5, 1.0), thread_sweep=(1,), thread_sweep_point=(2, 0.5),
+                          min_time_s=0.01, passes=2)
+    out = run_throughput(MFCCConfig(), grid, ("cpu",))
+    json.dumps(out)                                                   # nothing internal left in the records
+    assert len(out["throughput"]) == 2 * 2 + 2                        # backends x durations + thread sweep
+    for row in out["throughput"]:
+        assert row["passes"] == 2 and len(row["pass_medians_s"]) == 2
+        assert row["repeats"] >= 10                                   # min_repeats 5 per pass, pooled
+        # the pooled median lies between the passes' own medians
+        assert min(row["pass_medians_s"]) * 0.999 <= row["median_s"] <= max(row["pass_medians_s"]) * 1.001
+        assert (row["ceiling_fraction"] is None) == row["thread_sweep"]
+    assert {(c["batch_size"], c["duration_s"]) for c in out["ceiling"]} == {(2, 0.5), (2, 1.0)}
+    assert all(c["passes"] == 2 for c in out["ceiling"])
+    assert {(s["backend"], s["batch_size"]) for s in out["scaling"]} == {("librosa", 2), ("torchaudio", 2)}
