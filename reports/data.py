@@ -71,16 +71,21 @@ def run_label(run: dict) -> str:
     return run.get("_source") or "run"
 
 
+def _read_json(path: Path):
+    """The parsed JSON in `path`; ValueError naming the file when it is not valid JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path.name}: not valid JSON ({exc})") from exc
+
+
 def load_runs(paths: Iterable[str | Path]) -> list[dict]:
     """Load results files, adding unique ``_label`` and ``_source`` keys."""
     runs: list[dict] = []
     seen: Counter = Counter()
     for path in paths:
         path = Path(path)
-        try:
-            run = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path.name}: not valid JSON ({exc})") from exc
+        run = _read_json(path)
         if not isinstance(run, dict):
             raise ValueError(f"{path.name}: expected a JSON object at top level")
         version = run.get("schema_version")
@@ -103,10 +108,7 @@ def load_benchmarks(paths: Iterable[str | Path]) -> list[dict]:
     out: list[dict] = []
     for path in paths:
         path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path.name}: not valid JSON ({exc})") from exc
+        data = _read_json(path)
         for bench in (data or {}).get("benchmarks") or []:
             if isinstance(bench, dict):
                 out.append({**bench, "_source": path.name})
