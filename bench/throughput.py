@@ -42,37 +42,37 @@ def make_batch(batch_size: int, duration_s: float, sample_rate: int, seed: int =
     return (0.1 * rng.standard_normal((batch_size, n)) * envelope).astype(np.float32)
 
 
-def _record(point: dict, stats, audio_s: float, batch: int) -> dict:
-    med = stats.median_s
-    return dict(point, **stats.as_dict(), clips_per_s=batch / med, realtime_factor=audio_s / med,
+def _record(keys: dict, stats: TimingStats) -> dict:
+    """A throughput record: `keys` (the point, threads, includes_transfer), `stats` and rates."""
+    batch, med = keys["batch_size"], stats.median_s
+    audio_s = batch * keys["duration_s"]
+    return dict(keys, **stats.as_dict(), clips_per_s=batch / med, realtime_factor=audio_s / med,
                 realtime_factor_q1=audio_s / stats.q3_s, realtime_factor_q3=audio_s / stats.q1_s,
-                audio_s=audio_s, _stats=stats)
+                audio_s=audio_s)
+
+
+def _time_point(point: dict, cfg: MFCCConfig, *, min_time_s: float) -> list[tuple[dict, TimingStats]]:
+    """Time one grid point: (record keys, stats) per row. CUDA points give two rows: features from a
+    device tensor (includes_transfer False) and from a host array, the copy included (True)."""
+    backend, device = point["backend"], point["device"]
+    batch, duration = point["batch_size"], point["duration_s"]
+    point_cfg = cfg.replace(sample_size=int(round(duration * cfg.sample_rate)))
+    host = make_batch(batch, duration, cfg.sample_rate)
+    with torch_threads(point["threads"]), torch.inference_mode():
+        ext = create_extractor(backend, point_cfg, device=device)
+        keys = dict(point, threads=torch.get_num_threads(), thread_sweep=point["threads"] is not None)
+        if device != "cuda":
+            return [(dict(keys, includes_transfer=False),
+                     time_call(lambda: ext(host), device=device, warmup=2, min_time_s=min_time_s))]
+        on_device, pinned = torch.from_numpy(host).to(device), torch.from_numpy(host).pin_memory()
+        return [(dict(keys, includes_transfer=transfer),
+                 time_call(lambda: ext(data), device=device, warmup=5, min_time_s=min_time_s))
+                for transfer, data in ((False, on_device), (True, pinned))]
 
 
 def measure_point(point: dict, cfg: MFCCConfig, *, min_time_s: float) -> list[dict]:
-    """Time one grid point. CUDA points give two rows: features from a device tensor
-    (includes_transfer False) and from a host array, the copy included (True)."""
-    backend, device = point["backend"], point["device"]
-    batch, duration = point["batch_size"], point["duration_s"]
-    n = int(round(duration * cfg.sample_rate))
-    point_cfg = cfg.replace(sample_size=n)
-    host = make_batch(batch, duration, cfg.sample_rate)
-    audio_s = batch * duration
-    rows = []
-    with torch_threads(point["threads"]), torch.inference_mode():
-        ext = create_extractor(backend, point_cfg, device=device)
-        threads = dict(threads=torch.get_num_threads(), thread_sweep=point["threads"] is not None)
-        if device == "cuda":
-            on_device = torch.from_numpy(host).to(device)
-            stats = time_call(lambda: ext(on_device), device=device, warmup=5, min_time_s=min_time_s)
-            rows.append(_record(dict(point, **threads, includes_transfer=False), stats, audio_s, batch))
-            pinned = torch.from_numpy(host).pin_memory()
-            stats = time_call(lambda: ext(pinned), device=device, warmup=5, min_time_s=min_time_s)
-            rows.append(_record(dict(point, **threads, includes_transfer=True), stats, audio_s, batch))
-        else:
-            stats = time_call(lambda: ext(host), device=device, warmup=2, min_time_s=min_time_s)
-            rows.append(_record(dict(point, **threads, includes_transfer=False), stats, audio_s, batch))
-    return rows
+    """Throughput records for one grid point (see `_time_point`)."""
+    return [_record(keys, stats) for keys, stats in _time_point(point, cfg, min_time_s=min_time_s)]
 
 
 def measure_ceiling(cfg: MFCCConfig, *, device: str, batch_size: int, duration_s: float,
@@ -116,22 +116,18 @@ def run_throughput(cfg: MFCCConfig, grid: ThroughputGrid, devices: tuple, progre
                 ceilings.setdefault(key, []).append(measure_ceiling(
                     cfg, device=point["device"], batch_size=point["batch_size"], duration_s=point["duration_s"],
                     min_time_s=grid.min_time_s))
-            for row in measure_point(point, cfg, min_time_s=grid.min_time_s):
-                ident = tuple(sorted((k, v) for k, v in point.items())) + (row["includes_transfer"],)
-                measured.setdefault(ident, []).append(row)
+            for keys, stats in _time_point(point, cfg, min_time_s=grid.min_time_s):
+                measured.setdefault(tuple(sorted(keys.items())), (keys, []))[1].append(stats)
     ceiling_rows = {key: dict(runs[0], **{k: float(np.median([r[k] for r in runs]))
                                           for k in ("fft_s", "mel_s", "total_s")}, passes=len(runs))
                     for key, runs in ceilings.items()}
     for row in ceiling_rows.values():
         row["realtime_factor"] = row["batch_size"] * row["duration_s"] / row["total_s"]
     rows = []
-    for runs in measured.values():
-        stats = TimingStats.from_samples([x for r in runs for x in r["_stats"].samples])
-        first = {k: v for k, v in runs[0].items() if k != "_stats"}
-        row = _record(first, stats, first["audio_s"], first["batch_size"])
-        del row["_stats"]
-        row["passes"] = len(runs)
-        row["pass_medians_s"] = [r["median_s"] for r in runs]
+    for keys, per_pass in measured.values():
+        row = _record(keys, TimingStats.from_samples([x for stats in per_pass for x in stats.samples]))
+        row["passes"] = len(per_pass)
+        row["pass_medians_s"] = [stats.median_s for stats in per_pass]
         ceiling = ceiling_rows.get((row["device"], row["batch_size"], row["duration_s"]))
         row["ceiling_fraction"] = ceiling["total_s"] / row["median_s"] if ceiling and not row["thread_sweep"] else None
         rows.append(row)
@@ -159,7 +155,7 @@ def scaling_exponents(rows: Iterable[dict]) -> list[dict]:
 
 # ----------------------------------------------------------------------------- cold start and memory
 _COLD_SCRIPT = r"""
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 backend, device, cfg_json, batches = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 import numpy as np, torch

@@ -243,10 +243,11 @@ def throughput_batch_figure(runs: list[dict]) -> Figure | None:
                     label=label, **style)
             ax.fill_between(x, q1, q3, color=BACKEND_COLORS.get(key, OTHER_COLOR), alpha=0.15, lw=0)
             drawn = True
-    if not drawn:   # nothing to title (and no duration to name)
-        return _finish_realtime_plot(fig, ax, drawn, "", "")
+    if not drawn:
+        plt.close(fig)
+        return None
     dur_text = "clip duration per run in legend" if varies else f"{_first(durs):g} s clips"
-    return _finish_realtime_plot(fig, ax, drawn, "batch size (clips)",
+    return _finish_realtime_plot(fig, ax, "batch size (clips)",
                                  f"Throughput vs batch size ({dur_text}); band = interquartile range")
 
 
@@ -276,17 +277,15 @@ def throughput_duration_figure(runs: list[dict]) -> Figure | None:
                     label=_name(key + exp, run, runs) + (f", batch {batch:g}" if varies else ""), **_run_style(i))
             drawn = True
     if not drawn:
-        return _finish_realtime_plot(fig, ax, drawn, "", "")
+        plt.close(fig)
+        return None
     b_text = "batch size per run in legend" if varies else f"batch {_first(batches):g}"
-    return _finish_realtime_plot(fig, ax, drawn, "clip duration (s)",
+    return _finish_realtime_plot(fig, ax, "clip duration (s)",
                                  f"Throughput vs clip duration ({b_text}); exponent < 1 = fixed overhead amortised")
 
 
-def _finish_realtime_plot(fig, ax, drawn: bool, xlabel: str, title: str) -> Figure | None:
-    """Log-log axes with realtime factor on y, or None (figure closed) when nothing was drawn."""
-    if not drawn:
-        plt.close(fig)
-        return None
+def _finish_realtime_plot(fig, ax, xlabel: str, title: str) -> Figure:
+    """Log-log axes with realtime factor on y, labelled and titled."""
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
