@@ -1,35 +1,18 @@
-"""One MFCC interface, two backends: librosa (CPU, NumPy) and torchaudio (CPU or CUDA).
+"""One MFCC interface over a registry of backends (features.backends): librosa (CPU, NumPy) is the
+reference; torchaudio and the other registered backends run on the devices they declare.
 
-    from features import MFCCConfig, create_extractor, load_audio, fix_length
+    from features import MFCCConfig, create_extractor, load_audio, fix_length, backend_names
     cfg = MFCCConfig.preset("matched", sample_rate=16000)
-    ext = create_extractor("torchaudio", cfg, device="cuda")   # or "librosa", device="cpu"
+    ext = create_extractor("torchaudio", cfg, device="cuda")   # any name in backend_names()
     feats = ext(batch)   # (B, T) float array at cfg.sample_rate -> torch.Tensor (B, n_mfcc, n_frames)
 """
 from __future__ import annotations
 
+from .backends import create_extractor
+from .backends import names as backend_names
 from .config import PRESETS, MFCCConfig
+from .devices import resolve_device
 from .frontend import AudioLoadError, fix_length, load_audio, resample
 
-BACKENDS = ("librosa", "torchaudio")
-
-
-def create_extractor(backend: str, cfg: MFCCConfig, device="cpu"):
-    """An MFCC extractor for `backend` ("librosa" or "torchaudio") configured by `cfg` on `device`.
-
-    The result is callable: (T,) or (B, T) waveform -> torch.Tensor (…, n_mfcc, n_frames) of
-    `cfg.dtype` on `device`. librosa runs on the CPU only; torchaudio on any torch device, and asking
-    for CUDA where there is none raises RuntimeError.
-    """
-    if backend == "librosa":
-        from .librosa_backend import LibrosaMFCC
-
-        return LibrosaMFCC(cfg, device=device)
-    if backend == "torchaudio":
-        from .torchaudio_backend import TorchaudioMFCC
-
-        return TorchaudioMFCC(cfg, device=device)
-    raise ValueError(f"backend={backend!r}: must be one of {BACKENDS}")
-
-
-__all__ = ["AudioLoadError", "BACKENDS", "MFCCConfig", "PRESETS", "create_extractor", "fix_length",
-           "load_audio", "resample"]
+__all__ = ["AudioLoadError", "MFCCConfig", "PRESETS", "backend_names", "create_extractor", "fix_length",
+           "load_audio", "resample", "resolve_device"]

@@ -24,9 +24,9 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from features import BACKENDS, PRESETS, MFCCConfig, create_extractor, fix_length
+from features import PRESETS, MFCCConfig, backend_names, create_extractor, fix_length
 from features.atomic_write import atomic_path
-from features.torchaudio_backend import resolve_device
+from features.devices import resolve_device
 
 from .cache import FeatureCache, clip_key, compute_features
 from .datasets import DATASETS, SPLITS, Splits, WaveformDataset, default_cache_dir, load_splits, validate_labels
@@ -247,8 +247,8 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
         ValueError: unknown backend/mode, on-the-fly with librosa, or a bad label (file named).
         RuntimeError: CUDA asked for where there is none.
     """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend={backend!r}: must be one of {BACKENDS}")
+    if backend not in backend_names():
+        raise ValueError(f"backend={backend!r}: must be one of {backend_names()}")
     if feature_mode not in FEATURE_MODES:
         raise ValueError(f"feature_mode={feature_mode!r}: must be one of {FEATURE_MODES}")
     if feature_mode == "on-the-fly" and backend != "torchaudio":
@@ -375,7 +375,7 @@ def _preset_name(cfg: MFCCConfig) -> Optional[str]:
 # ----------------------------------------------------------------------------- CLI
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m model.train", description=__doc__.splitlines()[0])
-    p.add_argument("--backend", required=True, choices=BACKENDS)
+    p.add_argument("--backend", required=True, choices=backend_names())
     p.add_argument("--dataset", default="synthetic", choices=DATASETS)
     p.add_argument("--data-dir", default=None, help="FSDD folder or class-per-folder root")
     p.add_argument("--manifest", default=None, help="CSV with path,label[,split] (dataset folder)")

@@ -7,18 +7,16 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .config import MFCCConfig
-from .db import power_to_db_numpy
-from .frontend import fix_length, preemphasis_numpy
-
-NP_DTYPES = {"float32": np.float32, "float64": np.float64}
+from ..db import power_to_db_numpy
+from ..frontend import fix_length, preemphasis_numpy
+from .base import Backend
 
 
-class LibrosaMFCC:
-    """MFCCs with librosa on the CPU.
+class LibrosaMFCC(Backend):
+    """MFCCs with librosa on the CPU; every MFCCConfig field is honoured.
 
     Args:
-        cfg (MFCCConfig): every parameter; all fields are honoured.
+        cfg (MFCCConfig): every parameter.
         device (str | torch.device, "cpu"): must be the CPU; librosa runs on NumPy.
 
     Call with a waveform (T,) or batch (B, T) at `cfg.sample_rate` (NumPy array or CPU tensor);
@@ -26,17 +24,12 @@ class LibrosaMFCC:
     `compute_numpy` returns the same values as a NumPy array.
     """
 
-    backend = "librosa"
-
-    def __init__(self, cfg: MFCCConfig, device="cpu"):
-        if not isinstance(cfg, MFCCConfig):
-            raise TypeError(f"cfg: expected MFCCConfig, got {type(cfg).__name__}")
-        if torch.device(device).type != "cpu":
-            raise ValueError(f"device={str(device)!r}: the librosa backend runs on the CPU only; "
-                             "use the torchaudio backend for other devices")
-        self.cfg = cfg
-        self.device = torch.device("cpu")
-        self.dtype = NP_DTYPES[cfg.dtype]
+    name = "librosa"
+    devices = ("cpu",)
+    library = "librosa"
+    distribution = "librosa"
+    defaults_preset = "librosa_defaults"
+    description = "librosa.feature.melspectrogram + power_to_db + mfcc (NumPy/SciPy, CPU)"
 
     def compute_numpy(self, batch) -> np.ndarray:
         """MFCCs of `batch` (..., T) as a NumPy array (..., n_mfcc, n_frames)."""
@@ -44,7 +37,7 @@ class LibrosaMFCC:
 
         cfg = self.cfg
         y = batch.detach().cpu().numpy() if isinstance(batch, torch.Tensor) else np.asarray(batch)
-        y = np.ascontiguousarray(y, dtype=self.dtype)
+        y = np.ascontiguousarray(y, dtype=self.np_dtype)
         if cfg.sample_size is not None:
             y = fix_length(y, cfg.sample_size)
         if cfg.preemphasis is not None:
@@ -53,15 +46,25 @@ class LibrosaMFCC:
             y=y, sr=cfg.sample_rate, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
             win_length=cfg.effective_win_length, window=cfg.window, center=cfg.center,
             pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels, fmin=cfg.fmin,
-            fmax=cfg.effective_fmax, htk=cfg.mel_scale == "htk", norm=cfg.mel_norm, dtype=self.dtype,
+            fmax=cfg.effective_fmax, htk=cfg.mel_scale == "htk", norm=cfg.mel_norm, dtype=self.np_dtype,
         )
         db = power_to_db_numpy(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db, scope=cfg.top_db_scope)
         mfcc = librosa.feature.mfcc(S=db, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm,
                                     lifter=cfg.lifter)
-        return mfcc.astype(self.dtype, copy=False)
+        return mfcc.astype(self.np_dtype, copy=False)
 
-    def __call__(self, batch) -> torch.Tensor:
-        return torch.from_numpy(self.compute_numpy(batch))
+    def forward(self, waveform) -> torch.Tensor:
+        return torch.from_numpy(self.compute_numpy(waveform))
 
-    def __repr__(self) -> str:
-        return f"LibrosaMFCC(cfg={self.cfg.hash()}, device='cpu')"
+    @classmethod
+    def direct_call(cls, cfg, device="cpu"):
+        import librosa
+
+        def call(x):
+            return librosa.feature.mfcc(
+                y=x, sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm,
+                lifter=cfg.lifter, mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                win_length=cfg.effective_win_length, window=cfg.window, center=cfg.center,
+                pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels, fmin=cfg.fmin,
+                fmax=cfg.effective_fmax, htk=cfg.mel_scale == "htk")
+        return call

@@ -1,0 +1,88 @@
+"""The backend registry: one module per backend, listed once in `MODULES`.
+
+    from features.backends import names, get
+    names()                    # every registered backend, in a fixed order
+    names(installed=True)      # those whose library imports here
+    get("librosa")             # the Backend class, with its declared capabilities
+
+Adding a backend is one new module in this folder (a `Backend` subclass, see base.py) and one line
+in `MODULES`. `register` adds a class at run time (tests use it for a toy backend). Modules are
+imported on first use, so importing `features` never imports a backend's library.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Optional
+
+from .base import Backend, check_waveform
+
+# name -> "module:Class", in the order results and reports list them (the reference first)
+MODULES: dict[str, str] = {
+    "librosa": "features.backends.librosa:LibrosaMFCC",
+    "torchaudio": "features.backends.torchaudio:TorchaudioMFCC",
+}
+REFERENCE = "librosa"          # agreement is measured against this backend
+_registered: dict[str, type] = {}
+_loaded: dict[str, type] = {}
+
+
+def names(*, installed: bool = False) -> tuple[str, ...]:
+    """Registered backend names in their fixed order; with installed=True, only those whose library imports."""
+    every = tuple(MODULES) + tuple(n for n in _registered if n not in MODULES)
+    return tuple(n for n in every if not installed or missing_library(n) is None)
+
+
+def get(name: str) -> type:
+    """The Backend class registered as `name`; ValueError listing the names otherwise."""
+    if name in _registered:
+        return _registered[name]
+    if name not in MODULES:
+        raise ValueError(f"backend={name!r}: must be one of {names()}")
+    if name not in _loaded:
+        module, cls = MODULES[name].split(":")
+        _loaded[name] = getattr(importlib.import_module(module), cls)
+    return _loaded[name]
+
+
+def missing_library(name: str) -> Optional[str]:
+    """None where backend `name`'s library can be imported, else a one-line reason naming the package."""
+    cls = get(name)
+    if importlib.util.find_spec(cls.library.split(".")[0]) is None:
+        return f"{name}: its library {cls.library!r} is not installed (pip install {cls.distribution})"
+    return None
+
+
+def register(cls: type) -> type:
+    """Add a Backend subclass under `cls.name` (usable as a class decorator); returns `cls`."""
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        raise TypeError(f"register: expected a Backend subclass, got {cls!r}")
+    if cls.name in MODULES:
+        raise ValueError(f"register: {cls.name!r} is already a built-in backend")
+    _registered[cls.name] = cls
+    return cls
+
+
+def unregister(name: str) -> None:
+    """Remove a backend added with `register` (built-in ones stay)."""
+    _registered.pop(name, None)
+
+
+def runs_on(name: str, device_type: str) -> bool:
+    """Whether backend `name` runs on device type `device_type` ("cpu", "cuda")."""
+    return device_type in get(name).devices
+
+
+def create_extractor(backend: str, cfg, device="cpu") -> Backend:
+    """An MFCC extractor: `get(backend)(cfg, device)`. Raises ValueError for an unknown backend, a
+    device it does not run on, or a config field it cannot honour; ImportError (one line, naming the
+    package) where its library is not installed; RuntimeError for CUDA on a machine without it."""
+    cls = get(backend)
+    reason = missing_library(backend)
+    if reason is not None:
+        raise ImportError(reason)
+    return cls(cfg, device=device)
+
+
+__all__ = ["Backend", "MODULES", "REFERENCE", "check_waveform", "create_extractor", "get", "missing_library",
+           "names", "register", "runs_on", "unregister"]

@@ -1,0 +1,127 @@
+"""The torchaudio backend: an nn.Module whose matrices are buffers, on any torch device.
+
+Built from torchaudio's own pieces (functional.spectrogram, melscale_fbanks, create_dct,
+amplitude_to_DB, preemphasis), with the dB floor per `top_db_scope` and librosa's lifter added.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+
+import torch
+import torchaudio.functional as F
+
+from ..db import power_to_db_torch
+from ..frontend import fix_length, preemphasis_torch
+from .base import Backend
+
+WINDOWS = {
+    "hann": torch.hann_window,
+    "hamming": torch.hamming_window,
+    "blackman": torch.blackman_window,
+    "boxcar": lambda n, dtype: torch.ones(n, dtype=dtype),
+}
+# what torch-based backends cannot honour: torchaudio's DCT is type II only, and its mel grid ends at
+# sample_rate // 2, which is not the Nyquist frequency for odd rates
+TORCH_REQUIRES = {
+    "dct_type": (lambda v: v == 2, "torchaudio.functional.create_dct computes DCT-II only; use dct_type=2 "
+                                   "or the librosa backend"),
+    "sample_rate": (lambda v: v % 2 == 0, "torchaudio.functional.melscale_fbanks places its frequency grid "
+                                          "up to sample_rate // 2, which differs from the true Nyquist for "
+                                          "odd rates; resample to an even rate"),
+}
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype):
+    """torchaudio builds its filter and DCT matrices in the default dtype; float64 needs them in float64."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def matched_matrices(cfg) -> dict:
+    """window (win_length,), mel_fb (n_fft//2+1, n_mels), dct (n_mels, n_mfcc) and lifter (n_mfcc, 1),
+    in cfg.dtype, built with torchaudio's functions exactly as the torchaudio backend uses them."""
+    dtype = {"float32": torch.float32, "float64": torch.float64}[cfg.dtype]
+    with default_dtype(dtype):
+        window = WINDOWS[cfg.window](cfg.effective_win_length, dtype=dtype)
+        mel_fb = F.melscale_fbanks(cfg.n_fft // 2 + 1, f_min=float(cfg.fmin), f_max=cfg.effective_fmax,
+                                   n_mels=cfg.n_mels, sample_rate=cfg.sample_rate,
+                                   norm=cfg.mel_norm, mel_scale=cfg.mel_scale)
+        dct = F.create_dct(cfg.n_mfcc, cfg.n_mels, norm=cfg.dct_norm)
+        if cfg.lifter > 0:  # librosa's sinusoidal lifter: 1 + (L/2) sin(pi k / L), k = 1..n_mfcc
+            k = torch.arange(1, cfg.n_mfcc + 1, dtype=dtype)
+            lifter = 1 + (cfg.lifter / 2) * torch.sin(math.pi * k / cfg.lifter)
+        else:
+            lifter = torch.ones(cfg.n_mfcc, dtype=dtype)
+    return dict(window=window, mel_fb=mel_fb, dct=dct, lifter=lifter.unsqueeze(-1))
+
+
+class TorchaudioMFCC(Backend, torch.nn.Module):
+    """MFCCs with torchaudio on any torch device.
+
+    Args:
+        cfg (MFCCConfig): every parameter. `dct_type` must be 2 (torchaudio's create_dct is DCT-II
+            only) and `sample_rate` even (melscale_fbanks spaces its grid up to sample_rate // 2);
+            anything else raises ValueError here.
+        device (str | torch.device, "cpu"): where the buffers live and the work runs.
+
+    Buffers: window (win_length,), mel_fb (n_fft//2+1, n_mels), dct (n_mels, n_mfcc), lifter (n_mfcc, 1).
+
+    Calling: (T,) or (B, T) NumPy array or tensor at `cfg.sample_rate` -> torch.Tensor
+    (n_mfcc, n_frames) or (B, n_mfcc, n_frames), `cfg.dtype`, on `device`.
+    """
+
+    name = "torchaudio"
+    devices = ("cpu", "cuda")
+    library = "torchaudio"
+    distribution = "torchaudio"
+    defaults_preset = "torchaudio_defaults"
+    requires = TORCH_REQUIRES
+    description = "torchaudio.functional.spectrogram + melscale_fbanks + amplitude_to_DB + create_dct (torch)"
+
+    def __init__(self, cfg, device="cpu"):
+        torch.nn.Module.__init__(self)
+        Backend.__init__(self, cfg, device)
+        for name, matrix in matched_matrices(cfg).items():
+            self.register_buffer(name, matrix)
+        self.to(self.device)
+
+    def forward(self, waveform) -> torch.Tensor:
+        cfg = self.cfg
+        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.torch_dtype)
+        if cfg.sample_size is not None:
+            x = fix_length(x, cfg.sample_size)
+        if cfg.preemphasis is not None:
+            x = preemphasis_torch(x, cfg.preemphasis)
+        spec = F.spectrogram(x, pad=0, window=self.window, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                             win_length=cfg.effective_win_length, power=cfg.power, normalized=False,
+                             center=cfg.center, pad_mode=cfg.pad_mode)          # (..., freq, frames)
+        mel = torch.matmul(spec.transpose(-1, -2), self.mel_fb).transpose(-1, -2)  # (..., n_mels, frames)
+        db = power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db, scope=cfg.top_db_scope)
+        mfcc = torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)     # (..., n_mfcc, frames)
+        return mfcc * self.lifter if cfg.lifter > 0 else mfcc
+
+    __call__ = Backend.__call__
+
+    @classmethod
+    def direct_call(cls, cfg, device="cpu"):
+        import torchaudio
+
+        windows = {"hann": torch.hann_window, "hamming": torch.hamming_window, "blackman": torch.blackman_window}
+        module = torchaudio.transforms.MFCC(
+            sample_rate=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=2, norm=cfg.dct_norm, log_mels=False,
+            melkwargs=dict(n_fft=cfg.n_fft, win_length=cfg.effective_win_length, hop_length=cfg.hop_length,
+                           f_min=cfg.fmin, f_max=cfg.effective_fmax, n_mels=cfg.n_mels,
+                           window_fn=windows[cfg.window], power=cfg.power, center=cfg.center,
+                           pad_mode=cfg.pad_mode, norm=cfg.mel_norm, mel_scale=cfg.mel_scale)).to(device)
+        return lambda x: module(torch.as_tensor(x, device=device))
+
+    def extra_repr(self) -> str:
+        return f"cfg={self.cfg.hash()}, device='{self.device}'"
+
+    __repr__ = torch.nn.Module.__repr__
