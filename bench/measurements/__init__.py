@@ -1,0 +1,66 @@
+"""The measurement registry: one module per measurement, listed once in `MODULES`.
+
+Each module defines:
+    NAME (str)           the name `bench.run --only` takes
+    TABLES (tuple[str])  the record lists of results.json it fills (each also becomes a CSV)
+    NEEDS_DATA (bool)    whether it reads the dataset's splits (ctx.splits)
+    run(ctx) -> dict     {table name: list of flat dict records} for every name in TABLES
+
+`bench.run` builds one `Context`, runs the chosen measurements in the order below, and writes the
+results after each. A measurement never imports another one's module; shared helpers live in
+bench/timing.py, bench/grid.py and bench/batches.py.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Callable, Optional
+
+from features import MFCCConfig
+
+# in the order they run (cheap and essential first, so an interrupted run keeps the most)
+MODULES: dict[str, str] = {}
+
+
+@dataclass
+class Context:
+    """What every measurement may read.
+
+    Attributes:
+        cfg (MFCCConfig): the `matched` config every speed measurement uses.
+        backends (tuple[str]): the backends chosen on the command line (registry names).
+        devices (tuple[str]): the device types measured, ("cpu",) or ("cpu", "cuda").
+        quick (bool): a small grid and short training.
+        grid: bench.grid.ThroughputGrid for this run (quick or full).
+        splits: model.datasets.Splits, or None for measurements with NEEDS_DATA False.
+        progress (callable): progress(message) prints a timestamped line on stderr.
+        options (dict): other command-line options (epochs, ...).
+    """
+
+    cfg: MFCCConfig
+    backends: tuple
+    devices: tuple
+    quick: bool
+    grid: object
+    splits: object = None
+    progress: Callable[[str], None] = print
+    options: dict = field(default_factory=dict)
+
+    def pairs(self):
+        """(backend, device) pairs to measure: every chosen backend on every measured device it runs on."""
+        from features.backends import runs_on
+
+        return [(b, d) for b in self.backends for d in self.devices if runs_on(b, d)]
+
+
+def names() -> tuple:
+    """Every measurement name, in run order."""
+    return tuple(MODULES)
+
+
+def get(name: str) -> ModuleType:
+    """The module of measurement `name`; ValueError listing the names otherwise."""
+    if name not in MODULES:
+        raise ValueError(f"measurement {name!r}: must be one of {names()}")
+    return importlib.import_module(MODULES[name])
