@@ -4,21 +4,51 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import product
 
+from features.backends import get as get_backend
+from features.backends import runs_on
+
 
 @dataclass(frozen=True)
 class ThroughputGrid:
     """Extraction throughput points: every backend x device x batch size x clip duration, plus a
-    thread sweep at one (batch, duration) point for the CPU, where the thread count matters."""
+    thread sweep at one (batch, duration) point for the CPU, where the thread count matters.
 
-    backends: tuple = ("librosa", "torchaudio")
+    Backends that declare `full_grid = False` (the peers) are timed at `thin_batch_sizes` x
+    `thin_durations_s` only, and those that declare `per_clip = True` (a Python loop over clips) at
+    `per_clip_batch_sizes` x `per_clip_durations_s`: the full run must stay under 15 minutes on 2 cores
+    with every backend. The passes are never thinned."""
+
+    backends: tuple = ()
     batch_sizes: tuple = (1, 8, 64, 256)
     durations_s: tuple = (0.5, 1.0, 4.0, 10.0)
+    thin_batch_sizes: tuple = (1, 64, 256)
+    thin_durations_s: tuple = (1.0, 10.0)
+    per_clip_batch_sizes: tuple = (1, 64)
+    per_clip_durations_s: tuple = (1.0,)
     thread_sweep: tuple = (1, 2)
     thread_sweep_point: tuple = (64, 1.0)        # (batch_size, duration_s)
     usual_point: tuple = (64, 1.0)               # the point the headline and overhead checks use
     min_time_s: float = 0.4
-    passes: int = 3                              # the whole grid this many times; see run_throughput
+    passes: int = 3                              # the whole grid this many times; see measurements.throughput
     memory_batch_sizes: tuple = (1, 8, 64, 256)
+
+    def sizes_for(self, backend: str) -> tuple[tuple, tuple]:
+        """(batch sizes, durations) at which `backend` is timed."""
+        cls = get_backend(backend)
+        if cls.per_clip:
+            return self.per_clip_batch_sizes, self.per_clip_durations_s
+        if not cls.full_grid:
+            return self.thin_batch_sizes, self.thin_durations_s
+        return self.batch_sizes, self.durations_s
+
+    def thinned(self) -> list[str]:
+        """One sentence per backend timed on fewer points than the full grid (for results and report)."""
+        out = []
+        for backend in self.backends:
+            sizes, durations = self.sizes_for(backend)
+            if (sizes, durations) != (self.batch_sizes, self.durations_s):
+                out.append(f"{backend}: batch {', '.join(map(str, sizes))} x {', '.join(map(str, durations))} s only")
+        return out
 
     def points(self, devices: tuple) -> list[dict]:
         """One dict per measured point: backend, device, batch_size, duration_s, threads (None = default)."""
@@ -27,36 +57,32 @@ class ThroughputGrid:
         # drift in a shared machine's speed biases their ratio as little as it can
         for batch, duration, device, backend in product(self.batch_sizes, self.durations_s, devices,
                                                         self.backends):
-            if backend == "librosa" and device != "cpu":
-                continue
-            rows.append(dict(backend=backend, device=device, batch_size=batch, duration_s=duration,
-                             threads=None))
+            sizes, durations = self.sizes_for(backend)
+            if runs_on(backend, device) and batch in sizes and duration in durations:
+                rows.append(dict(backend=backend, device=device, batch_size=batch, duration_s=duration,
+                                 threads=None))
         batch, duration = self.thread_sweep_point
         for backend, threads in product(self.backends, self.thread_sweep):
-            rows.append(dict(backend=backend, device="cpu", batch_size=batch, duration_s=duration,
-                             threads=threads))
+            if get_backend(backend).full_grid:
+                rows.append(dict(backend=backend, device="cpu", batch_size=batch, duration_s=duration,
+                                 threads=threads))
         return rows
 
 
 FULL = ThroughputGrid()
-QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thread_sweep=(1,), min_time_s=0.15,
+QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),
+                       thin_durations_s=(1.0,), per_clip_batch_sizes=(1, 8), thread_sweep=(1,), min_time_s=0.15,
                        passes=1, memory_batch_sizes=(1, 64))
 
-# Agreement: the presets compared, and the one-parameter-at-a-time ablation from `matched`.
-# Each ablation step changes the torchaudio side only, to the value torchaudio's defaults use
-# (or, where both libraries share a default, to a common alternative), and compares with librosa
-# under `matched`: the error that one difference alone causes.
-AGREEMENT_PAIRS = (
-    # (name, librosa-side preset, torchaudio-side preset, note)
-    ("matched", "matched", "matched", "both backends configured identically"),
-    ("librosa_defaults", "librosa_defaults", "librosa_defaults", "librosa's defaults in both backends"),
-    ("torchaudio_defaults", "torchaudio_defaults", "torchaudio_defaults",
-     "torchaudio's defaults in both backends"),
-    ("defaults_swap", "librosa_defaults", "torchaudio_defaults",
-     "each library with its own defaults (shapes differ: the overlap is compared)"),
-    ("naive_port", "librosa_defaults", "naive_port",
-     "torchaudio's defaults with librosa's n_mfcc, n_fft, hop and n_mels copied over"),
-)
+# Agreement: every backend against the reference (features.backends.REFERENCE) under these presets,
+# where both can honour them; see measurements/agreement.py for the pairs each preset makes.
+#   matched         both backends configured identically
+#   <lib>_defaults  one library's defaults, written out, in both backends (the interface honours them)
+#   defaults_swap   each backend with its own library's defaults (shapes differ: the overlap is compared)
+#   naive_port      the backend's defaults with the reference's n_mfcc, n_fft, hop and n_mels copied over
+# The ablation: one parameter at a time from `matched`, changed on the compared backend's side only,
+# to the value the other library's defaults use (or a common alternative), against the reference under
+# `matched`: the error that one difference alone causes.
 ABLATION = (
     ("mel_scale", "htk"),
     ("mel_norm", None),

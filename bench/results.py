@@ -15,8 +15,9 @@ from features.atomic_write import atomic_path
 SCHEMA_VERSION = 1
 
 # Every list of flat records in results.json; each becomes DIR/<name>.csv.
-RECORD_LISTS = ("throughput", "ceiling", "scaling", "overhead", "cold_start", "memory", "io", "agreement",
-                "agreement_per_coeff", "ablation", "batch_invariance", "accuracy", "epoch_time", "skipped")
+RECORD_LISTS = ("throughput", "ceiling", "scaling", "overhead", "cold_start", "memory", "io", "stages", "agreement",
+                "agreement_per_coeff", "ablation", "batch_invariance", "accuracy", "epoch_time", "pipeline",
+                "corpus_scaling", "projection", "skipped")
 # Fields each record of these lists must carry (what the report and users rely on).
 REQUIRED_FIELDS = {
     "throughput": ("backend", "device", "batch_size", "duration_s", "median_s", "iqr_s", "repeats",
@@ -64,6 +65,13 @@ def git_commit() -> str | None:
     return None
 
 
+def backend_versions() -> dict:
+    """{distribution: version or None} for every registered backend's wrapped library."""
+    from features.backends import get, names
+
+    return {get(n).distribution: _version(get(n).distribution) for n in names()}
+
+
 def environment(device: str = "cpu") -> dict:
     """Library versions, Python, CPU model and threads, GPU and driver (when used), commit, date, command."""
     import torch
@@ -75,8 +83,7 @@ def environment(device: str = "cpu") -> dict:
         "cpu_count": os.cpu_count(),
         "cpu_threads": torch.get_num_threads(),
         "torch": torch.__version__,
-        "torchaudio": _version("torchaudio"),
-        "librosa": _version("librosa"),
+        **backend_versions(),
         "numpy": _version("numpy"),
         "scipy": _version("scipy"),
         "soundfile": _version("soundfile"),

@@ -15,12 +15,22 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable
 
-from features import MFCCConfig
+if TYPE_CHECKING:   # imported lazily: the cold-start probe runs inside this package and times imports
+    from features import MFCCConfig
 
 # in the order they run (cheap and essential first, so an interrupted run keeps the most)
-MODULES: dict[str, str] = {}
+MODULES: dict[str, str] = {
+    "throughput": "bench.measurements.throughput",
+    "overhead": "bench.measurements.overhead",
+    "cold_start": "bench.measurements.cold_start",
+    "io": "bench.measurements.io",
+    "agreement": "bench.measurements.agreement",
+    "ablation": "bench.measurements.ablation",
+    "batch_invariance": "bench.measurements.batch_invariance",
+    "accuracy": "bench.measurements.accuracy",
+}
 
 
 @dataclass
@@ -46,6 +56,24 @@ class Context:
     splits: object = None
     progress: Callable[[str], None] = print
     options: dict = field(default_factory=dict)
+
+    def config_for(self, backend: str, **overrides) -> MFCCConfig:
+        """The config `backend` is timed with: `cfg` where it can honour it, else its library's defaults
+        preset at the same rate and clip length (a Kaldi-definition backend cannot compute `matched`)."""
+        from features import MFCCConfig
+        from features.backends import get
+
+        cls = get(backend)
+        cfg = self.cfg
+        if not cls.honours(cfg) and cls.defaults_preset:
+            cfg = MFCCConfig.preset(cls.defaults_preset, sample_rate=cfg.sample_rate, sample_size=cfg.sample_size)
+        return cfg.replace(**overrides) if overrides else cfg
+
+    def config_name(self, backend: str) -> str:
+        """"matched" where `config_for(backend)` is `cfg`, else the preset name it used."""
+        from features.backends import get
+
+        return "matched" if get(backend).honours(self.cfg) else str(get(backend).defaults_preset)
 
     def pairs(self):
         """(backend, device) pairs to measure: every chosen backend on every measured device it runs on."""

@@ -33,6 +33,10 @@ class Backend:
         requires (dict): config field -> (predicate, reason); a config whose field fails the
             predicate is refused at construction with a ValueError naming the field.
         description (str): one line for reports.
+        full_grid (bool): timed on the whole throughput grid (the two libraries the suite's question is
+            about); False: on the thinner grid of the peers (bench.grid.ThroughputGrid).
+        per_clip (bool): the library computes one clip at a time (a Python loop over the batch), so its
+            cost is linear in batch size and it is timed at fewer points still.
 
     Construction: Backend(cfg, device="cpu"). Calling: (T,) or (B, T) waveform (NumPy array or
     tensor; float, or integer PCM scaled to [-1, 1)) -> torch.Tensor (..., n_mfcc, n_frames).
@@ -46,6 +50,8 @@ class Backend:
     definition: ClassVar[str] = "librosa"
     requires: ClassVar[dict] = {}
     description: ClassVar[str] = ""
+    full_grid: ClassVar[bool] = False
+    per_clip: ClassVar[bool] = False
 
     def __init__(self, cfg: MFCCConfig, device="cpu"):
         self.check_config(cfg)

@@ -29,6 +29,7 @@ class LibrosaMFCC(Backend):
     library = "librosa"
     distribution = "librosa"
     defaults_preset = "librosa_defaults"
+    full_grid = True
     description = "librosa.feature.melspectrogram + power_to_db + mfcc (NumPy/SciPy, CPU)"
 
     def compute_numpy(self, batch) -> np.ndarray:

@@ -1,43 +1,58 @@
 import numpy as np
 import pytest
 
-from bench.agreement import Clips, compare, naive_port, run_agreement
+from bench.compare import Clips, compare, naive_port
+from bench.measurements import ablation, agreement, batch_invariance
 from features import MFCCConfig
 
 
+class _Splits:
+    """Just enough of model.datasets.Splits for agreement_clips: test items (waveform, label, path)."""
+
+    def __init__(self, waves, files):
+        self.test = [(w, 0, f) for w, f in zip(waves, files)]
+        self.train = []
+
+
 @pytest.fixture(scope="module")
-def agreement(fsdd_dir):
+def fsdd_splits(fsdd_dir):
     from features import fix_length, load_audio
 
     files = sorted((fsdd_dir / "recordings").glob("*.wav"))[::200][:12]
-    waves = np.stack([fix_length(load_audio(f, 16000), 16000) for f in files])
-    return run_agreement(Clips(waves, [str(f) for f in files]), MFCCConfig())
+    return _Splits([fix_length(load_audio(f, 16000), 16000) for f in files], [str(f) for f in files])
 
 
-def test_matched_is_tiny_and_mel_scale_is_large(agreement):
-    rows = {r["preset"]: r for r in agreement["agreement"]}
-    assert rows["matched"]["rel_error"] < 1e-5 and rows["matched"]["correlation"] > 0.999999
-    assert rows["matched"]["shapes_match"]
-    ablation = {r["parameter"]: r for r in agreement["ablation"]}
-    assert ablation["mel_scale"]["rel_error"] > 1e-2 > 1e3 * rows["matched"]["rel_error"]
-    assert ablation["dtype"]["rel_error"] < 1e-5
-    assert [r["rank"] for r in agreement["ablation"]] == list(range(1, len(agreement["ablation"]) + 1))
-    assert agreement["ablation"][0]["rel_error"] >= agreement["ablation"][-1]["rel_error"]
-    assert "resampler" in ablation        # real files: the resampler is ablated too
+@pytest.fixture
+def ctx(make_ctx, fsdd_splits):
+    return make_ctx(splits=fsdd_splits)
 
 
-def test_presets_and_shape_mismatch(agreement):
-    rows = {r["preset"]: r for r in agreement["agreement"]}
+def test_matched_is_tiny_and_presets_honoured(ctx):
+    out = agreement.run(ctx)
+    rows = {(r["backend"], r["preset"]): r for r in out["agreement"]}
+    matched = rows[("torchaudio", "matched")]
+    assert matched["reference"] == "librosa" and matched["rel_error"] < 1e-5 and matched["correlation"] > 0.999999
+    assert matched["shapes_match"]
     for name in ("librosa_defaults", "torchaudio_defaults"):
-        assert rows[name]["rel_error"] < 1e-4     # the interface honours each library's defaults
-    swap = rows["defaults_swap"]
-    assert not swap["shapes_match"] and swap["shape_librosa"] == [20, 32] and swap["shape_torchaudio"] == [40, 81]
+        assert rows[("torchaudio", name)]["rel_error"] < 1e-4     # the interface honours each library's defaults
+    swap = rows[("torchaudio", "defaults_swap")]
+    assert not swap["shapes_match"] and swap["reference_shape"] == [20, 32] and swap["shape"] == [40, 81]
     assert swap["compared_shape"] == [20, 32] and swap["rel_error"] > 0.1
-    assert rows["naive_port"]["shapes_match"] and rows["naive_port"]["rel_error"] > 0.1
+    assert rows[("torchaudio", "naive_port")]["shapes_match"] and rows[("torchaudio", "naive_port")]["rel_error"] > 0.1
+    assert set(out["example_clip"]["features"]) == {"librosa", "torchaudio"}
 
 
-def test_batch_invariance_rows(agreement):
-    rows = {(r["backend"], r["scope"]): r for r in agreement["batch_invariance"]}
+def test_ablation_ranks_mel_scale_far_above_float64(ctx):
+    rows = ablation.run(ctx)["ablation"]
+    by = {r["parameter"]: r for r in rows}
+    assert by["mel_scale"]["rel_error"] > 1e-2 and by["dtype"]["rel_error"] < 1e-5
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0]["rel_error"] >= rows[-1]["rel_error"] and rows[0]["backend"] == "torchaudio"
+    assert "resampler" in by        # real files: the resampler is ablated too
+
+
+def test_batch_invariance_rows(ctx):
+    rows = {(r["backend"], r["scope"]): r for r in batch_invariance.run(ctx)["batch_invariance"]}
     for backend in ("librosa", "torchaudio"):
         assert rows[(backend, "clip")]["rel_error"] < 1e-5
         assert rows[(backend, "batch")]["rel_error"] > 1e-2
@@ -53,7 +68,11 @@ def test_compare_overlap_and_identity(rng):
 
 
 def test_naive_port_copies_shape_fields_only():
-    lib = MFCCConfig.preset("librosa_defaults")
-    port = naive_port(lib, "torchaudio_defaults")
+    port = naive_port(MFCCConfig.preset("librosa_defaults"), "torchaudio_defaults")
     assert (port.n_mfcc, port.n_fft, port.hop_length, port.n_mels) == (20, 2048, 512, 128)
     assert (port.mel_scale, port.mel_norm, port.pad_mode) == ("htk", None, "reflect")
+
+
+def test_comparisons_per_pair():
+    names = [c[0] for c in agreement.comparisons("librosa", "torchaudio")]
+    assert names == ["matched", "librosa_defaults", "torchaudio_defaults", "defaults_swap", "naive_port"]

@@ -6,10 +6,13 @@ compare directly; parameters go into extra_info; GPU work gets warm-up rounds an
 import pytest
 import torch
 
-from bench.throughput import make_batch
-from features import MFCCConfig, create_extractor
+from bench.batches import make_batch
+from features import MFCCConfig, backend_names, create_extractor
+from features.backends import get
 
-CASES = [("librosa", "cpu"), ("torchaudio", "cpu"), pytest.param("torchaudio", "cuda", marks=pytest.mark.gpu)]
+# every installed backend that computes the matched config, on every device it declares (CUDA marked gpu)
+CASES = [pytest.param(b, d, marks=[pytest.mark.gpu] if d == "cuda" else [])
+         for b in backend_names(installed=True) if get(b).honours(MFCCConfig()) for d in get(b).devices]
 
 
 @pytest.mark.parametrize("duration_s", [1.0, 4.0])

@@ -9,21 +9,62 @@ from bench.results import validate
 @pytest.mark.slow
 def test_quick_run_writes_results_csvs_and_report(tmp_path, capsys):
     out = tmp_path / "bench"
-    assert run.main(["--quick", "--only", "agreement,accuracy", "--epochs", "1", "--out", str(out)]) == 0
+    assert run.main(["--quick", "--backend", "librosa,torchaudio", "--only", "agreement,accuracy", "--epochs", "1",
+                     "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())
     validate(results)
     assert results["quick"] and results["dataset"] == "synthetic" and results["throughput"] == []
+    assert results["complete"] is True and results["measurements"] == ["agreement", "accuracy"]
     assert {r["preset"] for r in results["agreement"]} >= {"matched", "naive_port"}
     assert {(r["train_backend"], r["test_backend"]) for r in results["accuracy"]} == {
         ("librosa", "librosa"), ("librosa", "torchaudio"), ("torchaudio", "torchaudio"), ("torchaudio", "librosa")}
     assert (out / "agreement.csv").exists() and (out / "accuracy.csv").exists()
     assert not (out / "throughput.csv").exists()
-    html = (out / "report" / "index.html").read_text()
-    assert "not measured in this run" in html                   # throughput was not asked for
+    assert (out / "report" / "index.html").exists()
     summary = capsys.readouterr().out
-    assert "== summary ==" in summary and "agreement   matched" in summary
+    assert "== summary ==" in summary and "agreement   torchaudio" in summary
 
 
-def test_unknown_measurement_is_refused():
-    with pytest.raises(SystemExit, match="unknown measurement"):
-        run.main(["--only", "speed", "--out", "/nonexistent"])
+def test_only_runs_exactly_what_it_names(tmp_path):
+    out = tmp_path / "b"
+    assert run.main(["--quick", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
+                     "--no-report"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["measurements"] == ["cold_start"] and results["complete"]
+    assert results["cold_start"] and not results["throughput"] and not results["overhead"] and not results["io"]
+    assert sorted(p.name for p in out.iterdir()) == ["cold_start.csv", "memory.csv", "results.json"]
+
+
+def test_a_second_run_sets_the_first_aside(tmp_path):
+    out = tmp_path / "b"
+    (out / "report").mkdir(parents=True)
+    (out / "results.json").write_text("{}")
+    (out / "throughput.csv").write_text("old")
+    assert run.main(["--quick", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
+                     "--no-report"]) == 0
+    assert not (out / "throughput.csv").exists()                  # no other run's file beside this one
+    (previous,) = (out / "previous").iterdir()
+    assert sorted(p.name for p in previous.iterdir()) == ["report", "results.json", "throughput.csv"]
+
+
+def test_a_failing_measurement_keeps_the_others_and_marks_the_run_incomplete(tmp_path, monkeypatch):
+    from bench.measurements import cold_start
+
+    monkeypatch.setattr(cold_start, "run", lambda ctx: 1 / 0)
+    out = tmp_path / "b"
+    assert run.main(["--quick", "--backend", "torchaudio", "--only", "cold_start,overhead", "--out", str(out),
+                     "--no-report"]) == 1
+    results = json.loads((out / "results.json").read_text())
+    assert results["complete"] is False and results["failed"][0]["measurement"] == "cold_start"
+    assert results["overhead"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--only", "speed"], "unknown measurement"),
+    (["--backend", "nosuch"], "unknown backend"),
+    (["--epochs", "0"], "positive integer"),
+])
+def test_bad_options_are_refused_in_one_line(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        run.main(argv + ["--out", "/nonexistent/x"])
+    assert exc.value.code == 2 and message in capsys.readouterr().err

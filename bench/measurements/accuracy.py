@@ -1,0 +1,92 @@
+"""End-to-end accuracy: the shared classifier trained on each backend's features, and the train/serve
+skew matrix (a model trained on one backend's features, served with another's).
+
+Presets:
+- each backend's own config (`matched`, or its defaults preset where it cannot honour `matched`):
+  one training per backend; the model is then served with every other chosen backend that runs the
+  same config (so the matrix covers every pair that can share a config);
+- "library_defaults" (full runs): each backend with a defaults preset trains on it, and every other
+  backend of the same definition with a defaults preset serves it through a naive port (its own
+  defaults with n_mfcc, n_fft, hop and n_mels copied over: what a user porting code writes).
+On a GPU run, `epoch_time` compares features computed on the GPU inside the training loop with
+the reference's features precomputed on the CPU.
+"""
+from __future__ import annotations
+
+import time
+
+from features import MFCCConfig
+from features.backends import REFERENCE, get, runs_on
+
+from ..compare import naive_port
+
+NAME = "accuracy"
+TABLES = ("accuracy", "epoch_time")
+NEEDS_DATA = True
+EPOCHS = {"quick": 15, "full": 30}
+
+def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, servers: dict) -> list[dict]:
+    """Train on `trainer`'s features with `train_cfg`, test it, then serve it with each backend in
+    `servers` ({backend: serve config}); one accuracy record each."""
+    from model.train import evaluate, train_and_evaluate
+
+    device, splits = ctx.options.get("train_device", "cpu"), ctx.splits
+    ctx.progress(f"accuracy: training on {trainer} features ({preset})")
+    trained, m = train_and_evaluate(backend=trainer, cfg=train_cfg, splits=splits, device=device,
+                                    epochs=ctx.options.get("epochs") or EPOCHS["quick" if ctx.quick else "full"],
+                                    seed=0, cache_dir=False, progress=False)
+    common = dict(preset=preset, train_backend=trainer, device=str(device), split=ctx.options.get("split"),
+                  epochs=m["epochs"], n_train=m["n_train"], n_test=m["n_test"], train_seconds=m["train_seconds"],
+                  train_config=train_cfg.hash())
+    rows = [dict(common, test_backend=trainer, test_accuracy=m["test_accuracy"],
+                 extraction_seconds=m["extraction_seconds"], serve_config=train_cfg.hash(),
+                 per_class_accuracy=m["per_class_accuracy"], confusion=m["confusion"], labels=m["labels"])]
+    for server, serve_cfg in servers.items():
+        ctx.progress(f"accuracy: {trainer}-trained model on {server} features ({preset})")
+        start = time.perf_counter()
+        r = evaluate(trained, backend=server, cfg=serve_cfg, dataset=splits.test, device=device, cache_dir=False)
+        rows.append(dict(common, test_backend=server, test_accuracy=r["test_accuracy"],
+                         extraction_seconds=time.perf_counter() - start, serve_config=serve_cfg.hash(),
+                         per_class_accuracy=r["per_class_accuracy"], confusion=r["confusion"], labels=r["labels"]))
+    return rows
+
+def run(ctx) -> dict:
+    rows = []
+    keep = dict(sample_rate=ctx.cfg.sample_rate, sample_size=ctx.cfg.sample_size)
+    for trainer in ctx.backends:
+        cfg, name = ctx.config_for(trainer), ctx.config_name(trainer)
+        servers = {b: cfg for b in ctx.backends if b != trainer and get(b).honours(cfg)}
+        rows += train_and_serve(ctx, preset=name, trainer=trainer, train_cfg=cfg, servers=servers)
+    if not ctx.quick:
+        ported = [b for b in ctx.backends if get(b).defaults_preset and get(b).definition == get(REFERENCE).definition]
+        for trainer in ported:
+            train_cfg = MFCCConfig.preset(get(trainer).defaults_preset, **keep)
+            servers = {b: naive_port(train_cfg, get(b).defaults_preset) for b in ported
+                       if b != trainer and get(b).defaults_preset != get(trainer).defaults_preset}
+            if servers:
+                rows += train_and_serve(ctx, preset="library_defaults", trainer=trainer, train_cfg=train_cfg,
+                                        servers=servers)
+    return {"accuracy": rows, "epoch_time": epoch_time(ctx)}
+
+def epoch_time(ctx) -> list[dict]:
+    """On CUDA: each chosen backend that runs there computing features inside the loop, against the
+    reference's features precomputed on the CPU, both training on the GPU."""
+    from model.train import train_and_evaluate
+
+    device = ctx.options.get("train_device", "cpu")
+    if not str(device).startswith("cuda"):
+        return []
+    epochs = min(ctx.options.get("epochs") or EPOCHS["quick" if ctx.quick else "full"], 10)
+    paths = [(f"{b}-in-loop-{device}", b, "on-the-fly") for b in ctx.backends if runs_on(b, "cuda")
+             and get(b).honours(ctx.cfg)] + [(f"{REFERENCE}-cpu-precomputed", REFERENCE, "cache")]
+    rows = []
+    for path, backend, mode in paths:
+        ctx.progress(f"epoch time: {path}")
+        _, m = train_and_evaluate(backend=backend, cfg=ctx.cfg, splits=ctx.splits, device=device, epochs=epochs,
+                                  seed=0, feature_mode=mode, cache_dir=False, progress=False)
+        seconds = sorted(h["seconds"] for h in m["history"] if "seconds" in h)
+        rows.append(dict(path=path, backend=backend, device=str(device),
+                         epoch_seconds=seconds[len(seconds) // 2] if seconds else None,
+                         extraction_seconds=m["extraction_seconds"], epochs=m["epochs"],
+                         test_accuracy=m["test_accuracy"]))
+    return rows
