@@ -169,16 +169,17 @@ def run_single_process(shards: Sequence[Shard], job: Job, *, on_done: Optional[C
     return results
 
 
-def start_ray(*, workers: Optional[int] = None, address: Optional[str] = None) -> float:
+def start_ray(*, workers: Optional[int] = None, address: Optional[str] = None, local: bool = False) -> float:
     """Start Ray locally with `workers` CPUs (logs not forwarded, no dashboard), or connect to the
-    cluster at `address` (or $RAY_ADDRESS); nothing where Ray is already up. Returns the seconds taken."""
+    cluster at `address` (or $RAY_ADDRESS unless `local`); nothing where Ray is already up.
+    Returns the seconds taken."""
     import os
 
     import ray
 
     start = time.perf_counter()
     if not ray.is_initialized():
-        address = address or os.environ.get("RAY_ADDRESS") or None
+        address = address or (None if local else os.environ.get("RAY_ADDRESS")) or None
         if address:
             ray.init(address=address, log_to_driver=False)
         else:
@@ -200,12 +201,21 @@ class _ShardActor:
         return featurise_shard(shard, job)
 
 
-def run_ray(shards: Sequence[Shard], job: Job, *, workers: int, on_done: Optional[Callable] = None) -> list:
+def gpu_actors(n: int) -> list:
+    """`n` Ray actors with one GPU (and one CPU) each, for `run_ray(..., actors=...)`."""
+    import ray
+
+    actor_cls = ray.remote(num_gpus=1, num_cpus=1)(_ShardActor)
+    return [actor_cls.remote() for _ in range(n)]
+
+
+def run_ray(shards: Sequence[Shard], job: Job, *, workers: int, on_done: Optional[Callable] = None,
+            actors: Optional[list] = None) -> list:
     """Featurise `shards` on the running Ray cluster with at most `workers` shards in flight.
 
-    CPU jobs: one Ray task per shard (num_cpus=1). CUDA jobs: `workers` actors (num_gpus=1 each),
-    fed one shard at a time. Returns featurise_shard results in completion order; a failing shard
-    raises its error here.
+    CPU jobs: one Ray task per shard (num_cpus=1). CUDA jobs: `workers` actors (num_gpus=1 each; the
+    first `workers` of `actors` where given, so a caller can reuse warm ones), fed one shard at a
+    time. Returns featurise_shard results in completion order; a failing shard raises its error here.
     """
     import ray
 
@@ -214,8 +224,7 @@ def run_ray(shards: Sequence[Shard], job: Job, *, workers: int, on_done: Optiona
     queue = list(shards)
     results, running = [], {}
     if job.device == "cuda":
-        actor_cls = ray.remote(num_gpus=1, num_cpus=1)(_ShardActor)
-        idle = [actor_cls.remote() for _ in range(min(workers, len(queue)))]
+        idle = list(actors[:workers]) if actors else gpu_actors(min(workers, len(queue)))
         submit = lambda s, a: a.run.remote(s, job)          # noqa: E731
     else:
         task = ray.remote(num_cpus=1)(featurise_shard)
