@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .. import corpus_engine as engine
@@ -25,6 +26,7 @@ NAME = "corpus_scaling"
 TABLES = ("corpus_scaling", "projection")
 NEEDS_DATA = True
 N_FILES = {"quick": 96, "full": 1200}
+REPEATS = {"quick": 1, "full": 3}
 QUICK_BACKENDS = ("librosa", "torchaudio")
 CORPUS_HOURS = (1000, 10000)
 CPU_COUNTS = (1, 2, 8, 32, 128)
@@ -60,8 +62,9 @@ def _timed(fn, job, shards) -> tuple:
     return wall, sum(r["audio_s"] for r in results)
 
 
-def measure(items, cfg, *, pairs, workers_by_device: dict, progress=print) -> list:
-    """corpus_scaling records for each (backend, device) in `pairs` over (path, label) `items`."""
+def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, progress=print) -> list:
+    """corpus_scaling records for each (backend, device) in `pairs` over (path, label) `items`; each
+    run `repeats` times (interleaved), wall_s the median."""
     import ray
 
     records = []
@@ -80,16 +83,22 @@ def measure(items, cfg, *, pairs, workers_by_device: dict, progress=print) -> li
             progress(f"corpus_scaling: {backend} on {device}, {len(items)} files in {len(shards)} shards")
             with one_thread():
                 _timed(engine.run_single_process, job, warm[:1])                       # warm-up
-                wall, audio = _timed(engine.run_single_process, job, shards)
-            rows = [dict(engine="single_process", workers=1, wall_s=wall, audio=audio, start=None)]
             t0 = time.perf_counter()
             actors = engine.gpu_actors(max(counts)) if device == "cuda" else None
             _timed(lambda s, j: engine.run_ray(s, j, workers=max(counts), actors=actors), job, warm)   # start, import
             start_s = init_s + time.perf_counter() - t0
-            for w in counts:
-                wall, audio = _timed(lambda s, j, w=w: engine.run_ray(s, j, workers=w, actors=actors), job, shards)
-                rows.append(dict(engine="ray", workers=w, wall_s=wall, audio=audio, start=start_s))
-                progress(f"corpus_scaling: {backend} on {device}, Ray with {w} worker(s): {wall:.2f} s")
+            walls = {("single_process", 1): [], **{("ray", w): [] for w in counts}}
+            for _ in range(repeats):                     # interleaved, so drifting load hits every engine alike
+                with one_thread():
+                    wall, audio = _timed(engine.run_single_process, job, shards)
+                walls[("single_process", 1)].append(wall)
+                for w in counts:
+                    wall, audio = _timed(lambda s, j, w=w: engine.run_ray(s, j, workers=w, actors=actors), job, shards)
+                    walls[("ray", w)].append(wall)
+            rows = [dict(engine=e, workers=w, wall_s=float(np.median(v)), audio=audio,
+                         start=None if e == "single_process" else start_s) for (e, w), v in walls.items()]
+            progress(f"corpus_scaling: {backend} on {device}: " + ", ".join(
+                f"{r['engine']} x{r['workers']} {r['wall_s']:.2f} s" for r in rows))
             records += _records(backend, device, len(items), rows)
     finally:
         if started_here:
@@ -148,5 +157,6 @@ def run(ctx) -> dict:
     pairs = [(b, d) for b, d in pairs if d in workers]
     with train_files(ctx.splits, N_FILES[mode]) as items:
         ctx.progress(f"corpus_scaling: {len(items)} files, Ray workers {workers}")
-        records = measure(items, ctx.cfg, pairs=pairs, workers_by_device=workers, progress=ctx.progress)
+        records = measure(items, ctx.cfg, pairs=pairs, workers_by_device=workers,
+                          repeats=REPEATS[mode], progress=ctx.progress)
     return {"corpus_scaling": records, "projection": project(records)}
