@@ -1,0 +1,162 @@
+"""Corpus featurisation at scale: the corpus job (bench.corpus_engine) on Ray with 1, 2, ... workers
+against the same work in one plain process, and a projection to 1,000 and 10,000 hours of audio.
+
+Ray is started once (its start and the workers' warm-up are recorded apart, in `engine_start_s`, not
+in any run's wall time) and reused by every run; each run writes its shards to a fresh temporary
+folder. The single process runs with one thread (torch and BLAS), as each Ray worker does
+(OMP_NUM_THREADS=1 there). CUDA backends run as Ray actors with one GPU each where "cuda" is in
+ctx.devices. The projection extrapolates only the measured rates and scaling efficiency, and says so.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import corpus_engine as engine
+from ..clip_files import train_files
+
+NAME = "corpus_scaling"
+TABLES = ("corpus_scaling", "projection")
+NEEDS_DATA = True
+N_FILES = {"quick": 96, "full": 1200}
+REPEATS = {"quick": 1, "full": 3}
+QUICK_BACKENDS = ("librosa", "torchaudio")
+CORPUS_HOURS = (1000, 10000)
+CPU_COUNTS = (1, 2, 8, 32, 128)
+GPU_COUNTS = (1, 2, 4, 8)
+
+
+def worker_counts(available: int, quick: bool) -> list:
+    """1 and 2 (quick, or a 2-core machine), else every count from 1 to `available`."""
+    return [w for w in (1, 2) if w <= available] if quick else list(range(1, available + 1))
+
+
+@contextlib.contextmanager
+def one_thread():
+    """torch and the BLAS/OpenMP pools limited to one thread, as in a Ray worker with num_cpus=1."""
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(1):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _timed(fn, job, shards) -> tuple:
+    """(wall seconds, decoded audio seconds) of fn(shards, job) into a fresh temporary output folder."""
+    with tempfile.TemporaryDirectory(prefix="mfcc-bench-corpus-") as tmp:
+        job = engine.Job(backend=job.backend, cfg=job.cfg, out=Path(tmp), device=job.device, shard_size=job.shard_size)
+        start = time.perf_counter()
+        results = fn(shards, job)
+        wall = time.perf_counter() - start
+    return wall, sum(r["audio_s"] for r in results)
+
+
+def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, progress=print) -> list:
+    """corpus_scaling records for each (backend, device) in `pairs` over (path, label) `items`; each
+    run `repeats` times (interleaved), wall_s the median."""
+    import ray
+
+    records = []
+    started_here = not ray.is_initialized()
+    t0 = time.perf_counter()
+    engine.start_ray(workers=max(workers_by_device.get("cpu", [1])), local=True)
+    init_s = time.perf_counter() - t0
+    try:
+        for backend, device in pairs:
+            counts = workers_by_device[device]
+            shard_size = max(1, math.ceil(len(items) / (2 * max(counts))))   # two shards per worker at most workers
+            job = engine.Job(backend=backend, cfg=cfg, out=Path("."), device=device, shard_size=shard_size)
+            shards = engine.plan_shards(items, job)
+            warm = engine.plan_shards(items[:max(counts)], engine.Job(backend=backend, cfg=cfg, out=Path("."),
+                                                                      device=device, shard_size=1))
+            progress(f"corpus_scaling: {backend} on {device}, {len(items)} files in {len(shards)} shards")
+            with one_thread():
+                _timed(engine.run_single_process, job, warm[:1])                       # warm-up
+            t0 = time.perf_counter()
+            actors = engine.gpu_actors(max(counts)) if device == "cuda" else None
+            _timed(lambda s, j: engine.run_ray(s, j, workers=max(counts), actors=actors), job, warm)   # start, import
+            start_s = init_s + time.perf_counter() - t0
+            walls = {("single_process", 1): [], **{("ray", w): [] for w in counts}}
+            for _ in range(repeats):                     # interleaved, so drifting load hits every engine alike
+                with one_thread():
+                    wall, audio = _timed(engine.run_single_process, job, shards)
+                walls[("single_process", 1)].append(wall)
+                for w in counts:
+                    wall, audio = _timed(lambda s, j, w=w: engine.run_ray(s, j, workers=w, actors=actors), job, shards)
+                    walls[("ray", w)].append(wall)
+            rows = [dict(engine=e, workers=w, wall_s=float(np.median(v)), audio=audio,
+                         start=None if e == "single_process" else start_s) for (e, w), v in walls.items()]
+            progress(f"corpus_scaling: {backend} on {device}: " + ", ".join(
+                f"{r['engine']} x{r['workers']} {r['wall_s']:.2f} s" for r in rows))
+            records += _records(backend, device, len(items), rows)
+    finally:
+        if started_here:
+            ray.shutdown()
+    return records
+
+
+def _records(backend, device, files, rows) -> list:
+    single = rows[0]["wall_s"]
+    one = next((r["wall_s"] for r in rows if r["engine"] == "ray" and r["workers"] == 1), None)
+    out = []
+    for r in rows:
+        rate = r["audio"] / r["wall_s"]                   # hours of audio per wall-clock hour
+        is_ray = r["engine"] == "ray"
+        speedup = one / r["wall_s"] if is_ray and one else None
+        out.append(dict(backend=backend, device=device, engine=r["engine"], workers=r["workers"], files=files,
+                        audio_hours=r["audio"] / 3600, wall_s=r["wall_s"], audio_hours_per_hour=rate,
+                        audio_hours_per_hour_per_worker=rate / r["workers"], speedup_vs_one_worker=speedup,
+                        efficiency=speedup / r["workers"] if speedup else None,
+                        overhead_vs_single_process=one / single - 1 if is_ray and r["workers"] == 1 else None,
+                        engine_start_s=r["start"]))
+    return out
+
+
+def project(records) -> list:
+    """Projection records: time to featurise CORPUS_HOURS on K CPU workers (or G GPUs), from the Ray
+    one-worker rate times the count times the efficiency measured at the most workers measured
+    (1.0 for a count of one; efficiency is assumed to hold beyond the measured count)."""
+    out = []
+    for backend, device in dict.fromkeys((r["backend"], r["device"]) for r in records):
+        ray = [r for r in records if (r["backend"], r["device"], r["engine"]) == (backend, device, "ray")]
+        if not ray:
+            continue
+        base = next(r for r in ray if r["workers"] == 1)
+        top = max(ray, key=lambda r: r["workers"])
+        eff = top["efficiency"] or 1.0
+        resource, counts = ("gpus", GPU_COUNTS) if device == "cuda" else ("cpu_workers", CPU_COUNTS)
+        for count in counts:
+            e = 1.0 if count == 1 else eff
+            for hours in CORPUS_HOURS:
+                out.append(dict(backend=backend, device=device, resource=resource, count=count, corpus_hours=hours,
+                                projected_wall_h=hours / (base["audio_hours_per_hour"] * count * e),
+                                basis=(f"Ray 1-worker rate {base['audio_hours_per_hour']:.0f} h audio/h x {count} x "
+                                       f"efficiency {e:.2f} (measured at {top['workers']} workers, {top['files']} "
+                                       f"files; assumed to hold at {count})"),
+                                label="projection"))
+    return out
+
+
+def run(ctx) -> dict:
+    mode = "quick" if ctx.quick else "full"
+    pairs = [(b, d) for b, d in ctx.pairs() if not ctx.quick or b in QUICK_BACKENDS]
+    workers = {"cpu": worker_counts(os.cpu_count() or 1, ctx.quick)}
+    if "cuda" in ctx.devices and torch.cuda.is_available():
+        workers["cuda"] = list(range(1, torch.cuda.device_count() + 1))
+    pairs = [(b, d) for b, d in pairs if d in workers]
+    with train_files(ctx.splits, N_FILES[mode]) as items:
+        ctx.progress(f"corpus_scaling: {len(items)} files, Ray workers {workers}")
+        records = measure(items, ctx.cfg, pairs=pairs, workers_by_device=workers,
+                          repeats=REPEATS[mode], progress=ctx.progress)
+    return {"corpus_scaling": records, "projection": project(records)}

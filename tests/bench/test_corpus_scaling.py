@@ -1,0 +1,66 @@
+"""The corpus scaling measurement on a tiny run (Ray started locally by the measurement)."""
+from __future__ import annotations
+
+import pytest
+import soundfile as sf
+
+from bench.measurements import Context, corpus_scaling
+from features import MFCCConfig
+from model.datasets import load_splits
+
+FIELDS = {"backend", "device", "engine", "workers", "files", "audio_hours", "wall_s", "audio_hours_per_hour",
+          "audio_hours_per_hour_per_worker", "speedup_vs_one_worker", "efficiency", "overhead_vs_single_process",
+          "engine_start_s"}
+
+
+@pytest.fixture(scope="module")
+def result(fsdd_dir):
+    pytest.importorskip("ray")
+    mp = pytest.MonkeyPatch()
+    mp.setitem(corpus_scaling.N_FILES, "quick", 12)
+    ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa",), devices=("cpu",), quick=True, grid=None,
+                  splits=load_splits("fsdd", data_dir=fsdd_dir, limit=40), progress=lambda m: None)
+    try:
+        out = corpus_scaling.run(ctx)
+    finally:
+        mp.undo()
+    return out, ctx
+
+
+def test_scaling_records_have_the_schema_fields_and_consistent_values(result):
+    out, ctx = result
+    rows = out["corpus_scaling"]
+    assert all(set(r) == FIELDS for r in rows)
+    assert [(r["engine"], r["workers"]) for r in rows] == [("single_process", 1), ("ray", 1), ("ray", 2)]
+    with corpus_scaling.train_files(ctx.splits, 12) as items:
+        hours = sum(sf.info(p).duration for p, _ in items) / 3600
+    single, one, two = rows
+    for r in rows:
+        assert r["backend"] == "librosa" and r["device"] == "cpu" and r["files"] == 12
+        assert r["audio_hours"] == pytest.approx(hours, rel=1e-3)          # every file's audio, once
+        assert r["audio_hours_per_hour"] == pytest.approx(r["audio_hours"] * 3600 / r["wall_s"])
+        assert r["audio_hours_per_hour_per_worker"] == pytest.approx(r["audio_hours_per_hour"] / r["workers"])
+    assert single["speedup_vs_one_worker"] is None and single["engine_start_s"] is None
+    assert one["speedup_vs_one_worker"] == 1.0 and one["efficiency"] == 1.0
+    assert one["overhead_vs_single_process"] == pytest.approx(one["wall_s"] / single["wall_s"] - 1)
+    assert two["speedup_vs_one_worker"] == pytest.approx(one["wall_s"] / two["wall_s"])
+    assert two["efficiency"] == pytest.approx(two["speedup_vs_one_worker"] / 2)
+    assert two["overhead_vs_single_process"] is None and two["engine_start_s"] > 0
+
+
+def test_projection_is_labelled_and_derived_from_the_measured_rate(result):
+    out, _ = result
+    one, two = out["corpus_scaling"][1:]
+    proj = out["projection"]
+    assert {(p["count"], p["corpus_hours"]) for p in proj} == {(k, h) for k in corpus_scaling.CPU_COUNTS
+                                                              for h in corpus_scaling.CORPUS_HOURS}
+    for p in proj:
+        assert p["label"] == "projection" and p["resource"] == "cpu_workers" and "efficiency" in p["basis"]
+        eff = 1.0 if p["count"] == 1 else two["efficiency"]
+        assert p["projected_wall_h"] == pytest.approx(p["corpus_hours"] / (one["audio_hours_per_hour"] * p["count"] * eff))
+
+
+def test_worker_counts():
+    assert corpus_scaling.worker_counts(2, quick=True) == [1, 2]
+    assert corpus_scaling.worker_counts(1, quick=True) == [1]
+    assert corpus_scaling.worker_counts(4, quick=False) == [1, 2, 3, 4]

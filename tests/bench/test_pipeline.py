@@ -1,0 +1,62 @@
+"""The training input pipeline measurement on a tiny synthetic run."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+from bench.measurements import Context, pipeline
+from features import MFCCConfig
+from model.datasets import load_splits
+
+FIELDS = {"backend", "device", "mode", "workers", "batch_size", "samples_per_s", "decode_s_per_sample",
+          "features_s_per_sample", "limiting_stage", "n_samples"}
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pipeline")
+    mp = pytest.MonkeyPatch()
+    mp.setitem(pipeline.N_CLIPS, "quick", 24)
+    mp.setitem(pipeline.BATCH_SIZE, "quick", 8)
+    mp.setattr(tempfile, "tempdir", str(tmp))           # the generated WAVs go here, and must be gone after
+    ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa", "torchaudio"), devices=("cpu",),
+                  quick=True, grid=None, splits=load_splits("synthetic", limit=30), progress=lambda m: None)
+    try:
+        out = pipeline.run(ctx)
+    finally:
+        mp.undo()
+    return out, tmp
+
+
+def test_records_have_the_schema_fields_and_sane_values(records):
+    out, tmp = records
+    assert set(out) == {"pipeline"}
+    rows = out["pipeline"]
+    assert all(set(r) == FIELDS for r in rows)
+    n_cpu = os.cpu_count()
+    workers = sorted({0, n_cpu})
+    key = [(r["backend"], r["mode"], r["workers"]) for r in rows]
+    assert key == ([("librosa", "dataloader", w) for w in workers] + [("librosa", "on_device", w) for w in workers]
+                   + [("torchaudio", "on_device", w) for w in workers] + [("librosa", "cache", 0)])
+    for r in rows:
+        assert r["device"] == "cpu" and r["batch_size"] == 8
+        assert r["n_samples"] == 24 - 8                                  # the first batch is a warm-up
+        assert 0 < r["samples_per_s"] < 1e6 and 0 < r["features_s_per_sample"] < 1
+        assert r["limiting_stage"] in ("decode", "features", "transfer", "model")
+        if r["mode"] == "cache":
+            assert r["decode_s_per_sample"] == 0.0 and r["limiting_stage"] == "features"
+        else:
+            assert 0 < r["decode_s_per_sample"] < 1
+        if r["mode"] == "dataloader":                                    # decode and features share a worker
+            stage = "decode" if r["decode_s_per_sample"] > r["features_s_per_sample"] else "features"
+            assert r["limiting_stage"] == stage
+    assert list(tmp.iterdir()) == []                                     # generated files deleted
+
+
+def test_worker_counts():
+    assert pipeline.worker_counts(2, quick=False) == [0, 1, 2]
+    assert pipeline.worker_counts(16, quick=False) == [0, 1, 2, 4, 8, 16]
+    assert pipeline.worker_counts(6, quick=False) == [0, 1, 2, 4, 6]
+    assert pipeline.worker_counts(8, quick=True) == [0, 8]
