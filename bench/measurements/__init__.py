@@ -30,6 +30,8 @@ MODULES: dict[str, str] = {
     "ablation": "bench.measurements.ablation",
     "batch_invariance": "bench.measurements.batch_invariance",
     "accuracy": "bench.measurements.accuracy",
+    "pipeline": "bench.measurements.pipeline",          # before corpus_scaling: no DataLoader forks beside Ray
+    "corpus_scaling": "bench.measurements.corpus_scaling",
 }
 
 
