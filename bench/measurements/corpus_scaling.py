@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from features.backends import get
+
 from .. import corpus_engine as engine
 from ..clip_files import train_files
 
@@ -27,7 +29,6 @@ TABLES = ("corpus_scaling", "projection")
 NEEDS_DATA = True
 N_FILES = {"quick": 96, "full": 1200}
 REPEATS = {"quick": 1, "full": 3}
-QUICK_BACKENDS = ("librosa", "torchaudio")
 CORPUS_HOURS = (1000, 10000)
 CPU_COUNTS = (1, 2, 8, 32, 128)
 GPU_COUNTS = (1, 2, 4, 8)
@@ -62,9 +63,11 @@ def _timed(fn, job, shards) -> tuple:
     return wall, sum(r["audio_s"] for r in results)
 
 
-def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, progress=print) -> list:
+def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, progress=print,
+            configs: dict = None) -> list:
     """corpus_scaling records for each (backend, device) in `pairs` over (path, label) `items`; each
-    run `repeats` times (interleaved), wall_s the median."""
+    run `repeats` times (interleaved), wall_s the median. `configs` ({backend: MFCCConfig}) overrides
+    `cfg` for the backends it names (those that cannot compute `cfg`)."""
     import ray
 
     records = []
@@ -76,9 +79,10 @@ def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, pro
         for backend, device in pairs:
             counts = workers_by_device[device]
             shard_size = max(1, math.ceil(len(items) / (2 * max(counts))))   # two shards per worker at most workers
-            job = engine.Job(backend=backend, cfg=cfg, out=Path("."), device=device, shard_size=shard_size)
+            bcfg = (configs or {}).get(backend, cfg)
+            job = engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=shard_size)
             shards = engine.plan_shards(items, job)
-            warm = engine.plan_shards(items[:max(counts)], engine.Job(backend=backend, cfg=cfg, out=Path("."),
+            warm = engine.plan_shards(items[:max(counts)], engine.Job(backend=backend, cfg=bcfg, out=Path("."),
                                                                       device=device, shard_size=1))
             progress(f"corpus_scaling: {backend} on {device}, {len(items)} files in {len(shards)} shards")
             with one_thread():
@@ -150,7 +154,7 @@ def project(records) -> list:
 
 def run(ctx) -> dict:
     mode = "quick" if ctx.quick else "full"
-    pairs = [(b, d) for b, d in ctx.pairs() if not ctx.quick or b in QUICK_BACKENDS]
+    pairs = [(b, d) for b, d in ctx.pairs() if not ctx.quick or get(b).full_grid]  # quick: the two libraries
     workers = {"cpu": worker_counts(os.cpu_count() or 1, ctx.quick)}
     if "cuda" in ctx.devices and torch.cuda.is_available():
         workers["cuda"] = list(range(1, torch.cuda.device_count() + 1))
@@ -158,5 +162,6 @@ def run(ctx) -> dict:
     with train_files(ctx.splits, N_FILES[mode]) as items:
         ctx.progress(f"corpus_scaling: {len(items)} files, Ray workers {workers}")
         records = measure(items, ctx.cfg, pairs=pairs, workers_by_device=workers,
+                          configs={b: ctx.config_for(b) for b, _ in pairs},
                           repeats=REPEATS[mode], progress=ctx.progress)
     return {"corpus_scaling": records, "projection": project(records)}

@@ -1,7 +1,7 @@
 """The training input pipeline: samples per second delivered to the model, decode and resample included.
 
 Three ways to feed a model MFCCs, each over the same files (the training split's, or generated WAVs):
-- "dataloader": librosa MFCCs computed per clip inside a torch DataLoader's workers (0, 1, 2, 4, ...
+- "dataloader": each CPU-only backend's MFCCs (librosa's) computed per clip inside a torch DataLoader's workers (0, 1, 2, 4, ...
   up to os.cpu_count()), the batch handed to the model on the CPU;
 - "on_device": workers only decode; each (backend, device) of ctx.pairs() turns every decoded
   batch into MFCCs in the training process, on its device;
@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from features import create_extractor, fix_length, load_audio
+from features.backends import REFERENCE, get
 
 from ..clip_files import train_files
 from ..timing import synchronize
@@ -111,15 +112,15 @@ def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print
                             samples_per_s=n / seconds, decode_s_per_sample=decode_s if mode != "cache" else 0.0,
                             features_s_per_sample=feat_s, limiting_stage=limiting, n_samples=n))
 
-    if any(b == "librosa" for b, _ in pairs):
-        ext = create_extractor("librosa", cfg)
+    for backend in dict.fromkeys(b for b, _ in pairs if get(b).devices == ("cpu",)):  # CPU-only libraries
+        ext = create_extractor(backend, cfg)
         feat_s = per_sample(ext, list(waves))
         for w in workers:
-            progress(f"pipeline: librosa in {w} DataLoader worker(s)")
-            loader = torch.utils.data.DataLoader(DecodedClips(paths, cfg, "librosa"), batch_size=batch_size,
+            progress(f"pipeline: {backend} in {w} DataLoader worker(s)")
+            loader = torch.utils.data.DataLoader(DecodedClips(paths, cfg, backend), batch_size=batch_size,
                                                  num_workers=w)
             n, seconds = deliver(loader, lambda b: b)
-            record("librosa", "cpu", "dataloader", w, n, seconds, feat_s, _limit(dict(decode=decode_s, features=feat_s)))
+            record(backend, "cpu", "dataloader", w, n, seconds, feat_s, _limit(dict(decode=decode_s, features=feat_s)))
 
     for backend, device_type in pairs:
         device = torch.device(device_type)
@@ -150,29 +151,29 @@ def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print
 
 
 def _cache_record(paths, cfg, batch_size: int, size: int) -> dict:
-    """Read a warm FeatureCache (filled with librosa features first) batch by batch."""
+    """Read a warm FeatureCache (filled with the reference backend's features first) batch by batch."""
     from model.cache import FeatureCache, clip_key
 
     keys = [clip_key(hashlib.sha1(Path(p).read_bytes()).hexdigest(), cfg.sample_rate, cfg.resampler) for p in paths]
-    ext = create_extractor("librosa", cfg)
+    ext = create_extractor(REFERENCE, cfg)
 
     def waves(idx):
         return np.stack([fix_length(load_audio(paths[i], cfg.sample_rate, resampler=cfg.resampler), size) for i in idx])
 
     with tempfile.TemporaryDirectory(prefix="mfcc-bench-cache-") as tmp:
         cache = FeatureCache(tmp)
-        cache.get_or_compute("librosa", cfg, keys, waves, ext)              # fill: not timed
+        cache.get_or_compute(REFERENCE, cfg, keys, waves, ext)              # fill: not timed
         batches = [keys[i:i + batch_size] for i in range(0, len(keys), batch_size)]
-        n, seconds = deliver(batches, lambda b: torch.from_numpy(cache.get_or_compute("librosa", cfg, b, waves, ext)))
+        n, seconds = deliver(batches, lambda b: torch.from_numpy(cache.get_or_compute(REFERENCE, cfg, b, waves, ext)))
     read_s = seconds / max(n, 1)
-    return dict(backend="librosa", device="cpu", mode="cache", workers=0, batch_size=batch_size,
+    return dict(backend=REFERENCE, device="cpu", mode="cache", workers=0, batch_size=batch_size,
                 samples_per_s=n / seconds, decode_s_per_sample=0.0, features_s_per_sample=read_s,
                 limiting_stage="features", n_samples=n)
 
 
 def run(ctx) -> dict:
     mode = "quick" if ctx.quick else "full"
-    pairs = [(b, d) for b, d in ctx.pairs()]
+    pairs = [(b, d) for b, d in ctx.pairs() if get(b).honours(ctx.cfg)]   # one config for every row
     with train_files(ctx.splits, N_CLIPS[mode]) as items:
         paths = [p for p, _ in items]
         ctx.progress(f"pipeline: {len(paths)} files, batches of {BATCH_SIZE[mode]}")
