@@ -10,8 +10,8 @@ from pathlib import Path
 from reports import skew as sk
 from reports.data import frame, nearest, reference
 from reports.page import fmt
-from reports.sections.verdict import unanswered, verdict_cell
-from reports.verdict import ratio_range_text, scenario_rows
+from reports.sections.verdict import slug, unanswered, verdict_cell
+from reports.verdict import questions, ratio_range_text, scenario_rows
 
 BEGIN = "<!-- results:begin -->"
 END = "<!-- results:end -->"
@@ -33,6 +33,7 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
     lines = [f"**{run['_label']}** ({machine}; {data}) from [`{where}/`]({where}/), "
              f"full report [`{where}/report/index.html`]({where}/report/index.html).{flags}", "",
              "| question | answer (generated from the results; do not edit) |", "|---|---|"]
+    heatmaps = [f"![speedup heatmap, {q}]({where}/report/speedup_{slug(q)}.svg)" for q in questions(run, order)]
 
     def row(q, a):
         lines.append(f"| {_cell(q)} | {_cell(a)} |")
@@ -43,7 +44,7 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
             continue
         choice, why = verdict_cell(r.cmp)
         row(f"{r.scenario}: {r.question}", f"**{choice}**: {ratio_range_text(r.cmp)} speedup of {r.cmp.a} over "
-                                           f"{r.cmp.b} at {r.point} ({why})")
+                                           f"{r.cmp.b} at {r.point}; {why}")
     for a in sk.accuracy_rows(run, order):
         delta = f", {a.delta_pp:+.1f} pp vs {a.baseline}" if a.delta_pp is not None else ""
         row(f"accuracy of {a.backend}'s features ({a.preset}, {a.split} split)",
@@ -69,7 +70,7 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
             f"import {fmt(rec.get('import_s'))} s, first call {fmt(rec.get('first_call_s'))} s")
     for line in unanswered(run, order):
         row("not answered yet", line)
-    return lines
+    return lines + ([""] + heatmaps if heatmaps else [])
 
 
 def block(runs: list[dict], order: list[str], readme: Path) -> str:

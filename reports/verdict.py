@@ -55,9 +55,12 @@ class Comparison:
 
 
 def ratio_text(x: float, unit: bool = True) -> str:
-    """``3.5×``, ``1.04×``, ``12×``: two significant figures, three below 1.1."""
-    digits = 3 if 0.9 < x < 1.1 else 2
-    return f"{x:.{digits}g}" + ("×" if unit else "")
+    """``3.5×``, ``1.04×``, ``12×``, ``120×``: two significant figures (three near 1), whole numbers from 100."""
+    if x >= 99.5:
+        text = f"{x:,.0f}"
+    else:
+        text = f"{x:.{3 if 0.9 < x < 1.1 else 2}g}"
+    return text + ("×" if unit else "")
 
 
 def decide(a_med: float, a_lo: float, a_hi: float, b_med: float, b_lo: float, b_hi: float,

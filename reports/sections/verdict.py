@@ -76,7 +76,7 @@ def unanswered(run: dict, order: list[str]) -> list[str]:
     if df.empty:
         out.append("No throughput records: the speed questions are not answered.")
     elif not df["device"].map(is_gpu).any():
-        out.append("No GPU run yet: the CPU-vs-GPU question is not answered (every verdict below is CPU vs CPU).")
+        out.append("No GPU run yet: the CPU-vs-GPU question is not answered (every speed verdict here is CPU vs CPU).")
     measured = set(df["backend"]) if not df.empty else set()
     for b in order:
         if b not in measured:
