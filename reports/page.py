@@ -119,11 +119,16 @@ def _sortable(col: pd.Series) -> pd.Series:
 _NUMERIC = re.compile(r"^[-+]?[\d,]*\.?\d+(e[-+]?\d+)?( ?(%|×|MiB|pp|s))?$")
 
 
+_UNIT_SPACE = re.compile(r"(?<=\d) (?=(pp|%|ms|s|h|MiB|×)(\W|$))")
+
+
 def cell_html(c: str) -> str:
-    """A <td>: numbers right-aligned and never wrapped, placeholders marked."""
+    """A <td>: numbers right-aligned and never wrapped, a number never parted from its unit,
+    placeholders marked."""
     if c.startswith(NOT_MEASURED) or c.startswith("unreadable"):
         return f'<td class="na">{html.escape(c)}</td>'
-    return f'<td class="{"n" if _NUMERIC.match(c) else "t"}">{html.escape(c)}</td>'
+    text = _UNIT_SPACE.sub("\u00a0", html.escape(c)).replace("–", "\u2060–\u2060")  # no break inside a range
+    return f'<td class="{"n" if _NUMERIC.match(c) else "t"}">{text}</td>'
 
 
 def table_html(t: Table) -> str:

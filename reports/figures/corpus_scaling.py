@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from reports.data import frame
-from reports.figures.style import RUN_LINESTYLES, WIDTH, colour, finish, legend_below, marker, measured_ticks, run_suffix
+from reports.figures.style import WIDTH, colour, finish, legend_below, marker, measured_ticks, run_suffix
 
 
 def draw(runs: list[dict], order: list[str]):

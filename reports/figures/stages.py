@@ -42,35 +42,42 @@ def draw(run: dict, order: list[str]):
     for (backend, device), rows in keyed:
         parts = [(s, float(rows[rows["stage"] == s]["median_s"].sum())) for s in schema.STAGES
                  if (rows["stage"] == s).any()]
-        bars.append((f"{backend} {device}", parts, backend))
+        bars.append((f"{backend} {device}", parts, backend, device))
         done.add((backend, device))
     for r in whole.sort_values("transfer", ascending=False).to_dict("records"):
         if (r["backend"], r["device"]) not in done:  # accelerators: the row with the copy
-            bars.append((r["series"], [("whole call", r["median_s"])], r["backend"]))
+            bars.append((r["series"], [("whole call", r["median_s"])], r["backend"], r["device"]))
             done.add((r["backend"], r["device"]))
-    bars.sort(key=lambda x: order.index(x[2]) if x[2] in order else 99)
+    bars.sort(key=lambda x: (x[3] != "cpu", order.index(x[2]) if x[2] in order else 99))
     for r in ceil.to_dict("records"):
         parts = [("stft", r["fft_s"]), ("mel", r["mel_s"])] if r.get("fft_s") and r.get("mel_s") else \
             [("other", r["total_s"])]
-        bars.append((f"ceiling {r['device']} (FFT + mel only)", parts, None))
+        bars.append((f"ceiling {r['device']} (FFT + mel only)", parts, None, r["device"]))
     if not bars:
         return None
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.42 * len(bars)))
+    devices = list(dict.fromkeys(x[3] for x in bars))
+    counts = [sum(x[3] == d for x in bars) for d in devices]
+    fig, axes = plt.subplots(len(devices), 1, figsize=(WIDTH, 1.4 + 0.42 * len(bars) + 0.5 * len(devices)),
+                             height_ratios=counts, squeeze=False)
     used = {}
-    for y, (label, parts, backend) in enumerate(bars):
-        left = 0.0
-        for stage, sec in parts:
-            ms = sec * 1e3
-            c = STAGE_COLOURS.get(stage, colour(order, backend) if backend else "#777")
-            used[stage] = c
-            ax.barh(y, ms, left=left, color=c, edgecolor="#333", linewidth=0.5,
-                    hatch="//" if backend is None else "")
-            left += ms
-        ax.annotate(sig(left, " ms"), (left, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(range(len(bars)), [x[0] for x in bars])
-    ax.invert_yaxis()
-    ax.set_xlim(0, ax.get_xlim()[1] * 1.15)
-    ax.set_xlabel("median time per call (ms)")
-    ax.set_title(f"Time per call by stage at batch {b:g} × {d:g} s, beside the ceiling (hatched)")
-    legend_below(ax, handles=[Patch(color=c, label=s) for s, c in used.items()], ncol=5)
+    for ax, device in zip(axes[:, 0], devices):  # one panel per device: each keeps a scale its bars can be read on
+        mine = [x for x in bars if x[3] == device]
+        for y, (label, parts, backend, _) in enumerate(mine):
+            left = 0.0
+            for stage, sec in parts:
+                ms = sec * 1e3
+                c = STAGE_COLOURS.get(stage, colour(order, backend) if backend else "#777")
+                used[stage] = c
+                ax.barh(y, ms, left=left, color=c, edgecolor="#333", linewidth=0.5,
+                        hatch="//" if backend is None else "")
+                left += ms
+            ax.annotate(sig(left, " ms"), (left, y), xytext=(3, 0), textcoords="offset points", va="center",
+                        fontsize=8)
+        ax.set_yticks(range(len(mine)), [x[0] for x in mine])
+        ax.invert_yaxis()
+        ax.set_xlim(0, ax.get_xlim()[1] * 1.15)
+        ax.set_title(f"on {device}", fontsize=9.5, loc="left")
+    axes[-1, 0].set_xlabel("median time per call (ms)")
+    fig.suptitle(f"Time per call by stage at batch {b:g} × {d:g} s, beside the ceiling (hatched)", fontsize=10.5)
+    legend_below(axes[-1, 0], handles=[Patch(color=c, label=s) for s, c in used.items()], ncol=5)
     return finish(fig)

@@ -65,14 +65,18 @@ def measured_ticks(axis, values) -> None:
 
 
 def legend_below(ax, ncol: int = 2, **kw) -> None:
-    """The legend under the axes: it never covers data and never narrows the plot."""
-    handles, labels = kw.pop("handles", None), None
+    """The legend under the figure (outside every axes): it never covers data, an axis title or the plot's
+    width. Needs the constrained layout that :func:`finish` sets."""
+    handles = kw.pop("handles", None)
+    labels = None
     if handles is None:
         handles, labels = ax.get_legend_handles_labels()
         if not handles:
             return
-    ax.legend(handles=handles, labels=labels, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol,
-              borderaxespad=0, **kw)
+    fig = ax.figure
+    fig.set_layout_engine("constrained")
+    fig.legend(handles=handles, labels=labels if labels is not None else [h.get_label() for h in handles],
+               loc="outside lower center", ncol=ncol, **kw)
 
 
 def finish(fig: Figure) -> Figure:

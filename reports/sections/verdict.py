@@ -10,7 +10,7 @@ from functools import partial
 from reports import skew as sk
 from reports.data import is_gpu, records, reference, throughput_points
 from reports.figures import speedup_heatmap
-from reports.page import Block, Section, Table, fmt, paragraph
+from reports.page import Block, Section, Table, fmt
 from reports.verdict import RULE, THRESHOLD, questions, ratio_range_text, scenario_rows
 
 

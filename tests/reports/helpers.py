@@ -39,7 +39,7 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None:
-            self._row.append(self._cell.strip())
+            self._row.append(self._cell.replace("\u00a0", " ").replace("\u2060", "").strip())
             self._cell = None
         elif tag == "tr" and self._row is not None:
             self.tables[-1][1].append(self._row)

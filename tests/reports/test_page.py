@@ -86,7 +86,7 @@ def test_new_tables_have_sections(gpu):
     assert "PROJECTION, not a measurement" in (gpu[0].parent / "projection.svg").read_text()
     matrix = (gpu[0].parent / "agreement_matrix.svg").read_text()
     assert "≠ def." in matrix and "torchaudio_kaldi vs kaldi" in matrix
-    assert "nnaudio, torchaudio_kaldi: batch 256 x 10 s dropped" in page       # thinned points are named
+    assert "nnaudio, torchaudio_kaldi: batch 256 x 10\u00a0s dropped on the CPU" in page   # thinned points named
 
 
 def test_accuracy_and_swap_verdicts_name_their_baseline(gpu, cpu):
