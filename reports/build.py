@@ -63,6 +63,7 @@ def render_block(block: Block, files: dict[str, str], warn) -> str:
         else:
             if fig is None:
                 parts.append(placeholder(block.missing))
+                block.tables = [t for t in block.tables if t.rows]  # one placeholder per block is enough
             else:
                 svg = to_svg(fig)
                 files[f"{block.slug}.svg"] = svg

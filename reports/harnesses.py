@@ -65,7 +65,8 @@ def differences(run: dict, rec: dict, bench: dict) -> list[str]:
                f"{rec.get('passes', '?')} passes")
     ref_hash = matched_config_hash(run)
     if info.get("config") and ref_hash and info["config"] != ref_hash:
-        out.append(f"config hash {info['config']} (not the run's matched {ref_hash}; clip length differs)")
+        out.append(f"config hash {info['config']}, not the matched {ref_hash} of the run's accuracy records (sample_size "
+                   "follows the clip length; the run does not record its hash at this point)")
     cpu = (bench.get("_machine").get("cpu") or {}).get("brand_raw") if isinstance(bench.get("_machine"), dict) else None
     if cpu and env.get("cpu_model") and cpu != env["cpu_model"]:
         out.append(f"CPU {cpu} against {env['cpu_model']}")
