@@ -1,9 +1,11 @@
-"""HTML report for the MFCC benchmark (librosa vs torchaudio).
+"""The report: a self-contained HTML page and the README's results table, from results.json files.
 
-Reads ``results.json`` files (schema_version 1) and, optionally,
-pytest-benchmark JSON; never imports ``features``, ``model`` or ``bench``.
+Reads results files and pytest-benchmark JSON only; never imports ``features``, ``model`` or ``bench``.
 
-* :mod:`reports.build` — ``python -m reports.build`` and :func:`reports.build.build_report`
-* :mod:`reports.plots` — one matplotlib figure per function
-* :mod:`reports.data` — loading results and picking the records to show
+* :mod:`reports.schema` -- the results format, its version and validation (bench imports it to write)
+* :mod:`reports.data` -- reading runs, the tables as pandas frames
+* :mod:`reports.verdict`, :mod:`reports.skew` -- the speed rule and the accuracy/skew verdicts
+* :mod:`reports.sections` -- one module per page section; :mod:`reports.figures` -- one per figure
+* :mod:`reports.harnesses` -- pytest-benchmark against bench.run; :mod:`reports.readme` -- the README block
+* :mod:`reports.build` -- ``python -m reports.build``
 """

@@ -1,48 +1,38 @@
-"""Loading results files and picking the records the report shows.
+"""Loading results files and the tables the report draws from (pandas).
 
-Everything here is tolerant of missing keys, ``None`` values and empty
-lists: a helper that finds nothing returns ``None`` or ``[]`` and the
-caller renders a "not measured in this run" placeholder.
+A *run* is the dict from one results.json after :func:`reports.schema.read` (schema 2, unreadable
+records removed), with private keys added by :func:`load_runs`: ``_label`` (unique display label),
+``_source`` (the file's name relative to its run folder, never an absolute path), ``_dir`` (the
+folder, to find pytest-benchmark JSON beside it) and ``_problems`` (what the reader removed).
 
-A *run* is the dict from one ``results.json`` (schema_version 1) with two
-private keys added by :func:`load_runs`: ``_label`` (unique display label)
-and ``_source`` (the file's base name, never its absolute path).
+No backend is named here: backends come from ``results["backends"]`` and the records.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable
 
-SCHEMA_VERSION = 1
-USUAL_BATCH = 64
-USUAL_DURATION_S = 1.0
+import pandas as pd
+
+from reports import schema
 
 _ABS_PATH = re.compile(r"""(?<![\w.~/-])(?:[A-Za-z]:[\\/]|/)[^\s'",;:=)\]]+""")
 
 
 def redact_paths(text: str) -> str:
-    """Replace absolute filesystem paths in ``text`` with ``…/<basename>``.
-
-    Results files record the command line and clip names, which may hold
-    absolute paths of the machine they ran on; the report must not.
-    """
-
+    """``text`` with each absolute filesystem path replaced by ``…/<basename>``."""
     def _short(match: re.Match) -> str:
-        path = match.group(0).rstrip("/\\")
-        name = re.split(r"[\\/]", path)[-1]
+        name = re.split(r"[\\/]", match.group(0).rstrip("/\\"))[-1]
         return f"…/{name}" if name else "…"
-
     return _ABS_PATH.sub(_short, text)
 
 
 def num(value: Any) -> float | None:
-    """``value`` as a finite float, or ``None`` (missing, null, NaN, text)."""
+    """``value`` as a finite float, or ``None`` (missing, null, NaN, text, bool)."""
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -52,182 +42,178 @@ def num(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
-def records(run: dict, key: str) -> list[dict]:
-    """The list of flat records under ``key``; ``[]`` when absent or malformed."""
-    value = run.get(key)
-    if not isinstance(value, list):
-        return []
-    return [r for r in value if isinstance(r, dict)]
+def records(run: dict, table: str) -> list[dict]:
+    """The records of ``table`` in ``run`` (``[]`` when absent)."""
+    value = run.get(table)
+    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+
+
+def frame(run: dict, table: str) -> pd.DataFrame:
+    """``table``'s records as a DataFrame with at least every documented column (missing = None)."""
+    df = pd.DataFrame(records(run, table))
+    for col in schema.RECORD_LISTS.get(table, ()):
+        if col not in df.columns:
+            df[col] = None
+    return df
 
 
 def run_label(run: dict) -> str:
-    """Display label of a run: ``label``, else GPU name, else CPU model."""
-    if run.get("_label"):
-        return run["_label"]
-    env = run.get("environment") or {}
+    """Display label: ``label``, else GPU name, else CPU model, else the file name."""
+    env = run.get("environment") if isinstance(run.get("environment"), dict) else {}
     for candidate in (run.get("label"), env.get("gpu_name"), env.get("cpu_model")):
         if isinstance(candidate, str) and candidate.strip():
             return candidate.strip()
     return run.get("_source") or "run"
 
 
-def _read_json(path: Path):
-    """The parsed JSON in `path`; ValueError naming the file when it is not valid JSON."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path.name}: not valid JSON ({exc})") from exc
+def results_path(path: str | Path) -> Path:
+    """``path``, or ``path/results.json`` when ``path`` is a folder."""
+    path = Path(path)
+    return path / "results.json" if path.is_dir() else path
 
 
-def load_runs(paths: Iterable[str | Path]) -> list[dict]:
-    """Load results files, adding unique ``_label`` and ``_source`` keys."""
-    runs: list[dict] = []
-    seen: Counter = Counter()
+def load_runs(paths: Iterable[str | Path]) -> tuple[list[dict], list[str]]:
+    """Read results files (folders holding results.json work too).
+
+    Returns:
+        (runs, problems): runs with the private keys described above; problems as one-line strings
+        naming the file and the record the report could not read.
+    Raises:
+        ValueError / OSError: a file that is missing, not JSON or of an unreadable schema version.
+    """
+    runs, problems, seen = [], [], Counter()
     for path in paths:
-        path = Path(path)
-        run = _read_json(path)
-        if not isinstance(run, dict):
-            raise ValueError(f"{path.name}: expected a JSON object at top level")
-        version = run.get("schema_version")
-        if version != SCHEMA_VERSION:
-            warnings.warn(
-                f"{path.name}: schema_version {version!r}, this report reads "
-                f"{SCHEMA_VERSION}; rendering what it can",
-                stacklevel=2,
-            )
-        run["_source"] = path.name
+        path = results_path(path)
+        if not path.is_file():
+            raise OSError(f"{path.name}: no such results file")
+        run, found = schema.read(path)
+        run["_source"] = f"{path.parent.name}/{path.name}"
+        run["_dir"] = path.parent
+        run["_problems"] = found
         label = run_label(run)
         seen[label] += 1
         run["_label"] = label if seen[label] == 1 else f"{label} ({seen[label]})"
         runs.append(run)
-    return runs
+        problems += found
+    return runs, problems
 
 
-def load_benchmarks(paths: Iterable[str | Path]) -> list[dict]:
-    """Benchmarks from pytest-benchmark JSON files, each with ``_source`` added."""
-    out: list[dict] = []
-    for path in paths:
-        path = Path(path)
-        data = _read_json(path)
-        for bench in (data or {}).get("benchmarks") or []:
-            if isinstance(bench, dict):
-                out.append({**bench, "_source": path.name})
+def backend_order(runs: list[dict]) -> list[str]:
+    """Every backend of every run, in the order of ``results["backends"]`` (then as first seen)."""
+    names: list[str] = []
+    for run in runs:
+        names += [b for b in run.get("backends") or [] if isinstance(b, str)]
+    for run in runs:
+        for table, field in (("throughput", "backend"), ("accuracy", "train_backend"), ("agreement", "backend"),
+                             ("cold_start", "backend"), ("memory", "backend")):
+            names += [r.get(field) for r in records(run, table) if isinstance(r.get(field), str)]
+    return list(dict.fromkeys(names))
+
+
+def reference(run: dict) -> str:
+    """The run's reference backend (``results["reference"]``, default :data:`schema.DEFAULT_REFERENCE`)."""
+    ref = run.get("reference")
+    return ref if isinstance(ref, str) and ref else schema.DEFAULT_REFERENCE
+
+
+def definition(run: dict, backend: str) -> str | None:
+    """The MFCC definition a backend follows (``backend_info[b]["definition"]``), if recorded."""
+    info = (run.get("backend_info") or {}).get(backend)
+    return info.get("definition") if isinstance(info, dict) else None
+
+
+def is_gpu(device: Any) -> bool:
+    """Anything but the CPU counts as an accelerator (cuda, mps, ...)."""
+    return str(device or "cpu").lower() != "cpu"
+
+
+def series_name(backend: str, device: str, transfer: Any = None) -> str:
+    """``"torchaudio cpu"``, ``"nnaudio cuda (incl. copy)"``, ``"nnaudio cuda (kernels only)"``."""
+    name = f"{backend} {device}"
+    if is_gpu(device) and transfer is not None:
+        name += " (incl. copy)" if transfer else " (kernels only)"
+    return name
+
+
+def throughput_points(run: dict) -> pd.DataFrame:
+    """One throughput row per (backend, device, transfer, batch_size, duration_s).
+
+    Thread-sweep rows (``thread_sweep`` true) are left out wherever the main grid measured the point;
+    where only sweep rows exist the one with the most threads stands. Columns added: ``transfer``
+    (bool, False on the CPU), ``series`` (see :func:`series_name`), ``lo_s``/``hi_s`` (the spread
+    the verdict uses: min and max of ``pass_medians_s`` when there are two or more passes, else
+    ``q1_s``/``q3_s``, else ``median_s``), ``spread_basis`` ("passes" | "IQR" | "none").
+    """
+    df = frame(run, "throughput")
+    if df.empty:
+        return df.assign(transfer=[], series=[], lo_s=[], hi_s=[], spread_basis=[])
+    df["transfer"] = df["includes_transfer"].map(bool) & df["device"].map(is_gpu)
+    df["sweep"] = df["thread_sweep"].map(bool)
+    df["_threads"] = pd.to_numeric(df["threads"], errors="coerce").fillna(0)
+    df = df.sort_values(["sweep", "_threads"], ascending=[True, False])
+    df = df.drop_duplicates(["backend", "device", "transfer", "batch_size", "duration_s"], keep="first")
+    spreads = [_spread(r) for r in df.to_dict("records")]
+    df["lo_s"] = [s[0] for s in spreads]
+    df["hi_s"] = [s[1] for s in spreads]
+    df["spread_basis"] = [s[2] for s in spreads]
+    df["series"] = [series_name(b, d, t) for b, d, t in zip(df["backend"], df["device"], df["transfer"])]
+    return df.drop(columns=["sweep", "_threads"]).sort_values(["batch_size", "duration_s"]).reset_index(drop=True)
+
+
+def _spread(rec: dict) -> tuple[float, float, str]:
+    passes = [num(v) for v in rec.get("pass_medians_s") or [] if num(v) is not None]
+    if len(passes) >= 2:
+        return min(passes), max(passes), "passes"
+    q1, q3 = num(rec.get("q1_s")), num(rec.get("q3_s"))
+    if q1 is not None and q3 is not None:
+        return q1, q3, "IQR"
+    return rec["median_s"], rec["median_s"], "none"
+
+
+def nearest(values: Iterable[float], want: float) -> float | None:
+    """The value closest to ``want`` in log space (ties go to the larger one)."""
+    values = sorted({v for v in values if v and v > 0}, reverse=True)
+    return min(values, key=lambda v: abs(math.log(v / want))) if values else None
+
+
+def grid(df: pd.DataFrame) -> tuple[list[float], list[float]]:
+    """The measured batch sizes and clip durations of a throughput frame, ascending."""
+    if df.empty:
+        return [], []
+    return sorted(set(df["batch_size"])), sorted(set(df["duration_s"]))
+
+
+def own_accuracy(run: dict) -> pd.DataFrame:
+    """Each backend's own accuracy (train = test backend): at ``matched`` where recorded, else at the
+    backend's own preset (e.g. a Kaldi backend's ``kaldi_defaults``). One row per backend and split."""
+    df = frame(run, "accuracy")
+    df = df[df["train_backend"] == df["test_backend"]].copy()
+    if df.empty:
+        return df
+    df["_rank"] = (df["preset"] != "matched").astype(int)
+    df = df.sort_values("_rank").drop_duplicates(["train_backend", "split"], keep="first")
+    return df.drop(columns="_rank")
+
+
+def dataset_key(run: dict) -> tuple:
+    """What two runs must share to be overlaid: dataset name, split, class list and MFCC config."""
+    info = run.get("dataset_info") if isinstance(run.get("dataset_info"), dict) else {}
+    config = run.get("config") if isinstance(run.get("config"), dict) else {}
+    return (info.get("name") or run.get("dataset"), info.get("split"), tuple(info.get("classes") or ()),
+            tuple(sorted((k, str(v)) for k, v in config.items())))
+
+
+def overlay_warnings(runs: list[dict]) -> list[str]:
+    """One line per pair of overlaid runs whose datasets or configs differ."""
+    out = []
+    first = runs[0] if runs else None
+    for run in runs[1:]:
+        a, b = dataset_key(first), dataset_key(run)
+        if a[:3] != b[:3]:
+            out.append(f"runs {first['_label']!r} and {run['_label']!r} used different datasets "
+                       f"({a[0]}/{a[1]} against {b[0]}/{b[1]}): their accuracies are not comparable")
+        if a[3] != b[3]:
+            diff = sorted(k for k, v in set(a[3]) ^ set(b[3]))
+            out.append(f"runs {first['_label']!r} and {run['_label']!r} used different MFCC configs "
+                       f"(differing: {', '.join(dict.fromkeys(diff))}): their speeds are not like for like")
     return out
-
-
-def backend_key(backend: Any, device: Any = None) -> str:
-    """Canonical name used for colours and labels.
-
-    ``"librosa"``, ``"torchaudio cpu"`` or ``"torchaudio cuda"``; anything
-    else comes back lower-cased as it is.
-    """
-    name = str(backend or "").lower()
-    dev = str(device or "").lower()
-    if "librosa" in name:
-        return "librosa"
-    if "torchaudio" in name:
-        return "torchaudio cuda" if ("cuda" in name or "cuda" in dev) else "torchaudio cpu"
-    return name or "unknown"
-
-
-def _closeness(batch: float, duration: float, want_batch: float, want_duration: float) -> float:
-    """Distance in log space between a measured point and the wanted one."""
-    return abs(math.log(batch / want_batch)) + abs(math.log(duration / want_duration))
-
-
-def throughput_points(run: dict) -> dict[tuple, dict]:
-    """One throughput record per (backend key, transfer, batch, duration).
-
-    CUDA rows measured with and without the host-to-device copy stay
-    separate (``transfer`` is True/False; None on CPU). Where several thread
-    counts were measured at one point the row with the most threads wins.
-    """
-    best: dict[tuple, dict] = {}
-    for rec in records(run, "throughput"):
-        batch, dur, rtf = num(rec.get("batch_size")), num(rec.get("duration_s")), num(rec.get("realtime_factor"))
-        if not batch or not dur or not rtf or batch <= 0 or dur <= 0 or rtf <= 0:
-            continue
-        key = backend_key(rec.get("backend"), rec.get("device"))
-        transfer = bool(rec.get("includes_transfer")) if "cuda" in key else None
-        point = (key, transfer, batch, dur)
-        threads = num(rec.get("threads")) or 0
-        if point not in best or threads > (num(best[point].get("threads")) or 0):
-            best[point] = rec
-    return best
-
-
-def speedup(run: dict, device: str, batch: float = USUAL_BATCH,
-            duration: float = USUAL_DURATION_S) -> dict | None:
-    """Realtime-factor ratio torchaudio(``device``) / librosa at a point.
-
-    Uses (``batch``, ``duration``) when both backends were measured there,
-    else the closest point measured for both. CUDA uses rows that include
-    the host-to-device copy when there are any. Returns a dict with
-    ``value``, ``batch``, ``duration``, ``exact``, ``librosa_rtf``,
-    ``torchaudio_rtf``, ``includes_transfer`` — or ``None``.
-    """
-    points = throughput_points(run)
-    want = "torchaudio cuda" if device == "cuda" else "torchaudio cpu"
-    lib = {(b, d): r for (k, _, b, d), r in points.items() if k == "librosa"}
-    ta_all = {(t, b, d): r for (k, t, b, d), r in points.items() if k == want}
-    if want == "torchaudio cuda" and any(t for t, _, _ in ta_all):
-        ta = {(b, d): r for (t, b, d), r in ta_all.items() if t}
-    else:
-        ta = {(b, d): r for (_, b, d), r in ta_all.items()}
-    common = sorted(set(lib) & set(ta), key=lambda p: (_closeness(*p, batch, duration), -p[0]))
-    if not common:
-        return None
-    b, d = common[0]
-    lib_rtf, ta_rtf = num(lib[(b, d)]["realtime_factor"]), num(ta[(b, d)]["realtime_factor"])
-    return {
-        "value": ta_rtf / lib_rtf,
-        "batch": b,
-        "duration": d,
-        "exact": (b, d) == (batch, duration),
-        "librosa_rtf": lib_rtf,
-        "torchaudio_rtf": ta_rtf,
-        "includes_transfer": ta[(b, d)].get("includes_transfer") if device == "cuda" else None,
-    }
-
-
-def pick_value(values: Iterable[float], prefer: float) -> float | None:
-    """``prefer`` if it is among ``values``, else the most frequent value."""
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    if prefer in values:
-        return prefer
-    counts = Counter(values)
-    return max(counts, key=lambda v: (counts[v], -abs(math.log(v / prefer)) if v > 0 else -1e9))
-
-
-def matched_preset(recs: list[dict], key: str = "preset") -> str | None:
-    """``"matched"`` if any record uses it, else the most common preset."""
-    presets = [r.get(key) for r in recs if r.get(key) is not None]
-    if not presets:
-        return None
-    return "matched" if "matched" in presets else Counter(presets).most_common(1)[0][0]
-
-
-def same_backend_accuracy(run: dict, preset: str | None = None) -> list[dict]:
-    """Accuracy records with train_backend == test_backend at `preset` (default: the matched preset)."""
-    recs = [r for r in records(run, "accuracy")
-            if r.get("train_backend") is not None and r.get("train_backend") == r.get("test_backend")]
-    preset = preset or matched_preset(recs)
-    return [r for r in recs if r.get("preset") == preset]
-
-
-def skew_accuracy(run: dict, preset: str | None = None) -> list[dict]:
-    """Accuracy records with train_backend != test_backend at `preset` (default: the matched preset)."""
-    all_recs = records(run, "accuracy")
-    preset = preset or matched_preset(all_recs)
-    return [r for r in all_recs
-            if r.get("preset") == preset and r.get("train_backend") != r.get("test_backend")
-            and num(r.get("test_accuracy")) is not None]
-
-
-def agreement_matched(run: dict) -> dict | None:
-    """The agreement record for preset ``matched`` (CPU torchaudio first)."""
-    recs = [r for r in records(run, "agreement") if r.get("preset") == "matched"]
-    recs.sort(key=lambda r: 0 if str(r.get("device", "cpu")).lower() == "cpu" else 1)
-    return recs[0] if recs else None

@@ -1,0 +1,58 @@
+"""Agreement as a matrix: backend (rows) x preset (columns), relative error against the reference;
+backends of another MFCC definition are marked "≠ def." (a distance, not an error)."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import LogNorm
+
+from reports.data import frame, reference
+from reports.figures.style import WIDTH, finish
+
+
+def matrix(run: dict, order: list[str]):
+    """(rows, presets, values, different) where rows are "backend vs reference" names."""
+    df = frame(run, "agreement")
+    if df.empty:
+        return [], [], None, None
+    ref = reference(run)
+    df = df.assign(_cpu=df["device"].fillna("cpu") != "cpu").sort_values("_cpu")
+    df = df.drop_duplicates(["backend", "reference", "preset"])
+    df["row"] = [f"{b} vs {r}" for b, r in zip(df["backend"], df["reference"])]
+    df["_o"] = [(r != ref, order.index(b) if b in order else 99) for b, r in zip(df["backend"], df["reference"])]
+    rows = list(dict.fromkeys(df.sort_values("_o")["row"]))
+    presets = list(dict.fromkeys(df["preset"]))
+    presets.sort(key=lambda p: p != "matched")
+    vals = np.full((len(rows), len(presets)), np.nan)
+    diff = np.zeros_like(vals, dtype=bool)
+    for r in df.to_dict("records"):
+        i, j = rows.index(r["row"]), presets.index(r["preset"])
+        vals[i, j] = r["rel_error"]
+        ref_def = (run.get("backend_info") or {}).get(r["reference"], {}).get("definition")
+        diff[i, j] = bool(r.get("definition")) and bool(ref_def) and r["definition"] != ref_def
+    return rows, presets, vals, diff
+
+
+def draw(run: dict, order: list[str]):
+    rows, presets, vals, diff = matrix(run, order)
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.5 * len(rows)))
+    pos = vals[vals > 0]
+    norm = LogNorm(vmin=max(pos.min(), 1e-9), vmax=max(pos.max(), 1e-8)) if pos.size else None
+    im = ax.imshow(np.where(vals > 0, vals, np.nan), cmap="viridis_r", norm=norm, aspect="auto")
+    for (i, j), v in np.ndenumerate(vals):
+        text = "n/a" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}")
+        if diff[i, j]:
+            text += "\n≠ def."
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="black" if (math.isnan(v) or v == 0 or (norm and norm(v) < 0.5)) else "white")
+    ax.set_xticks(range(len(presets)), presets, rotation=20, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, label="relative error (log)", shrink=0.9)
+    ax.set_title(f"Relative error against the reference ({reference(run)}); ≠ def. = another MFCC definition")
+    return finish(fig)

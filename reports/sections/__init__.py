@@ -1,0 +1,29 @@
+"""One module per page section, each with ``section(ctx) -> Section``; :data:`ORDER` is the page order.
+
+:class:`Context` is what every section reads: the runs, the backend order, pytest-benchmark files and
+the problems found while reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Context:
+    """runs (list[dict]) from :func:`reports.data.load_runs`; order (list[str]) the backends in page
+    order; benchmarks (list[dict]) pytest-benchmark entries, each with ``_source`` and ``_run`` (the
+    label of the run whose folder held it, or None); problems (list[str]) unreadable records;
+    warnings (list[str]) overlay mismatches."""
+
+    runs: list[dict]
+    order: list[str]
+    benchmarks: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def several(self) -> bool:
+        return len(self.runs) > 1
+
+
+#: Page order: module names under reports.sections.
+ORDER = ["verdict", "glossary", "speed", "corpus", "agreement", "accuracy", "harnesses", "environment"]

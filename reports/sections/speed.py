@@ -1,0 +1,64 @@
+"""Speed in detail: realtime factor against batch and duration, where the time goes (stages and
+ceiling), cold start, memory, decoding, and the interface's own overhead."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from reports.figures import memory, simple_bars, stages, throughput_lines
+from reports.page import Block, Section, record_table
+
+THROUGHPUT = ("backend:backend; device:device; config:config; includes_transfer:H2D copy; thread_sweep:thread sweep; "
+              "batch_size:batch:int; duration_s:clip (s); threads:threads:int; median_s:median (s); "
+              "pass_medians_s:per-pass medians (s); realtime_factor:realtime factor:rtf; "
+              "ceiling_fraction:of ceiling:pct; repeats:repeats:int")
+STAGES = ("backend:backend; device:device; batch_size:batch:int; duration_s:clip (s); stage:stage; "
+          "median_s:median (s); share:share:pct; sum_ratio:stages/whole; within_10pct:within 10 %; note:note")
+
+
+def section(ctx) -> Section:
+    runs, order = ctx.runs, ctx.order
+    blocks = [
+        Block("throughput_batch", "Realtime factor against batch size",
+              "Marker: o CPU, s accelerator incl. the H2D copy, x kernels only. Ticks sit at the measured batch "
+              "sizes. Thread-sweep rows are in the table only (column \"thread sweep\").",
+              partial(throughput_lines.draw, runs, order, along="batch_size", at=1.0),
+              [record_table(runs, "throughput", THROUGHPUT, ["thread_sweep", "backend", "device", "batch_size",
+                                                             "duration_s"])], "throughput records"),
+        Block("throughput_duration", "Realtime factor against clip duration",
+              "The legend gives the fitted cost exponent (cost ∝ duration^exponent): below 1, a fixed cost per "
+              "call is being amortised; above 1, longer clips cost more than their length.",
+              partial(throughput_lines.draw, runs, order, along="duration_s", at=64),
+              missing="throughput at two or more clip durations"),
+    ]
+    for i, run in enumerate(runs):
+        suffix = f"_{i + 1}" if len(runs) > 1 else ""
+        blocks.append(Block(f"stages{suffix}", "Where the time goes" + (f" — {run['_label']}" if suffix else ""),
+                            "Each backend's call split into stages (stft, power, mel, db, dct, lifter, H2D copy, "
+                            "other) where a stages table was recorded, else the whole call; the hatched bar is the "
+                            "device's ceiling at the same point.",
+                            partial(stages.draw, run, order),
+                            [record_table([run], "stages", STAGES)] if run.get("stages") else [],
+                            "stages, throughput or ceiling records"))
+    blocks += [
+        Block("cold_start", "Cold start", "Import, first call (JIT, kernel caches) and a steady call.",
+              partial(simple_bars.cold_start, runs, order),
+              [record_table(runs, "cold_start", "backend:backend; device:device; import_s:import (s); "
+                                                "first_call_s:first call (s); steady_call_s:steady call (s)")],
+              "cold_start records"),
+        Block("memory", "Peak memory", "Peak of one call above the process's baseline (host RSS on the CPU, the "
+              "allocator's peak on a GPU).", partial(memory.draw, runs, order),
+              [record_table(runs, "memory", "backend:backend; device:device; kind:kind; batch_size:batch:int; "
+                                            "duration_s:clip (s); peak_bytes:peak:mib; "
+                                            "above_baseline_bytes:above baseline:mib")], "memory records"),
+        Block("io", "Decode and resample", "Reading the dataset's files and resampling them.",
+              partial(simple_bars.io, runs, order),
+              [record_table(runs, "io", "stage:stage; method:method; files:files:int; seconds:wall (s); "
+                                        "realtime_factor:realtime factor:rtf")], "io records"),
+        Block("overhead", "This project's interface against calling each library directly",
+              "Overhead = interface time / direct time − 1, over alternating pairs.", None,
+              [record_table(runs, "overhead", "backend:backend; device:device; batch_size:batch:int; "
+                                              "duration_s:clip (s); overhead:overhead:pct; overhead_q1:q1:pct; "
+                                              "overhead_q3:q3:pct; pairs:pairs:int")], "overhead records"),
+    ]
+    return Section("speed", "2. Speed in detail", blocks)

@@ -1,0 +1,98 @@
+"""Accuracy and train/serve skew as verdicts: what each backend's features reach, and what a library
+swap costs with and without a shared (matched) config. Every "pp" delta names its baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reports.data import definition, num, own_accuracy, records, reference
+from reports.verdict import binomial_noise_pp
+
+NOISE_RULE = ("A difference counts when it exceeds two standard errors of the difference of two accuracies "
+              "measured on the same n test clips (√(2p(1−p)/n)); smaller differences read \"within noise\".")
+
+
+@dataclass
+class AccuracyRow:
+    """One backend's own accuracy and its delta from the reference's."""
+
+    backend: str
+    preset: str
+    split: str
+    accuracy: float
+    n_test: float | None
+    delta_pp: float | None      # against the reference's own accuracy at its preset
+    baseline: str               # e.g. "librosa→librosa, matched"
+    verdict: str
+    definition: str | None = None
+
+
+def accuracy_rows(run: dict, order: list[str]) -> list[AccuracyRow]:
+    """Each backend's own accuracy (train = test backend), reference first, then ``order``."""
+    df = own_accuracy(run)
+    if df.empty:
+        return []
+    ref = reference(run)
+    rows = []
+    for rec in sorted(df.to_dict("records"), key=lambda r: (r["train_backend"] != ref, _pos(order, r))):
+        base = next((r for r in df.to_dict("records") if r["train_backend"] == ref and r["split"] == rec["split"]),
+                    None)
+        acc, n = rec["test_accuracy"], num(rec.get("n_test"))
+        if base is None or rec["train_backend"] == ref:
+            delta, baseline, verdict = None, "", "the reference" if rec["train_backend"] == ref else "no reference run"
+        else:
+            delta = (acc - base["test_accuracy"]) * 100
+            baseline = f"{ref}→{ref}, {base['preset']}"
+            verdict = _delta_verdict(delta, base["test_accuracy"], n, "better", "worse")
+        rows.append(AccuracyRow(rec["train_backend"], rec["preset"], str(rec.get("split") or "—"), acc, n, delta,
+                                baseline, verdict, definition(run, rec["train_backend"])))
+    return rows
+
+
+@dataclass
+class SwapRow:
+    """A classifier trained on one backend's features, served another's."""
+
+    preset: str
+    train: str
+    test: str
+    accuracy: float
+    delta_pp: float | None      # against train→train at the same preset
+    baseline: str
+    verdict: str
+
+
+def swap_rows(run: dict, order: list[str]) -> list[SwapRow]:
+    """Every (train ≠ test) record, matched preset first; delta against train→train at that preset."""
+    recs = records(run, "accuracy")
+    own = {(r["train_backend"], r["preset"], r.get("split")): r for r in recs
+           if r["train_backend"] == r["test_backend"]}
+    rows = []
+    for r in sorted((r for r in recs if r["train_backend"] != r["test_backend"]),
+                    key=lambda r: (r["preset"] != "matched", r["preset"], _pos(order, r),
+                                   order.index(r["test_backend"]) if r["test_backend"] in order else 99)):
+        base = own.get((r["train_backend"], r["preset"], r.get("split")))
+        if base is None:
+            rows.append(SwapRow(r["preset"], r["train_backend"], r["test_backend"], r["test_accuracy"], None, "",
+                                "no train→train baseline"))
+            continue
+        delta = (r["test_accuracy"] - base["test_accuracy"]) * 100
+        verdict = _delta_verdict(delta, base["test_accuracy"], num(r.get("n_test")), "no cost", "costs")
+        rows.append(SwapRow(r["preset"], r["train_backend"], r["test_backend"], r["test_accuracy"], delta,
+                            f"{r['train_backend']}→{r['train_backend']}, {r['preset']}", verdict))
+    return rows
+
+
+def _pos(order: list[str], rec: dict) -> int:
+    b = rec["train_backend"]
+    return order.index(b) if b in order else len(order)
+
+
+def _delta_verdict(delta: float, p: float, n: float | None, up: str, down: str) -> str:
+    """``within noise`` or the direction with its size, per :data:`NOISE_RULE`."""
+    noise = binomial_noise_pp(p, n) if n else None
+    if noise is not None and abs(delta) <= noise:
+        return f"within noise (±{noise:.1f} pp)"
+    if down == "costs":
+        return f"costs {-delta:.1f} pp" if delta < 0 else "no cost"
+    return f"{up} by {delta:.1f} pp" if delta > 0 else f"{down} by {-delta:.1f} pp"

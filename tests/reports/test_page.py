@@ -1,0 +1,205 @@
+"""The built page: the verdict at its head, the new sections, warnings, harness comparison, figures.
+
+Two pages are built once per module: ``gpu`` from the synthetic schema-2 fixture (6 backends, a GPU,
+every table) and ``cpu`` from the committed CPU run (schema 1, with pytest-benchmark JSON beside it).
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import re
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from reports.build import build_report, main
+from reports.data import load_runs
+from reports.figures import pytest_benchmark, throughput_lines
+from reports.page import NOT_MEASURED
+from tests.reports.helpers import COMMITTED, FIXTURE, REPO, load, table_by_id, tables, write
+
+
+@pytest.fixture(scope="module")
+def gpu(tmp_path_factory):
+    root = tmp_path_factory.mktemp("gpu")
+    run = root / "run"
+    run.mkdir()
+    shutil.copy(FIXTURE, run / "results.json")
+    index = build_report([run], root / "out")
+    return index, index.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def cpu(tmp_path_factory):
+    index = build_report([COMMITTED.parent], tmp_path_factory.mktemp("cpu") / "out")
+    return index, index.read_text(encoding="utf-8")
+
+
+def svgs(page: str) -> list[str]:
+    return [base64.b64decode(m).decode() for m in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
+
+
+def test_verdict_table_leads_the_page_with_a_row_per_scenario_and_question(gpu):
+    page = gpu[1]
+    assert page.index('id="verdict"') < page.index('id="glossary"') < page.index('id="throughput_batch"')
+    rows = table_by_id(page, "verdict")
+    scenarios = {r["scenario"] for r in rows}
+    assert scenarios == {"one clip at a time (inference)", "a training batch", "long recordings (10 s clips, batched)",
+                         "a whole corpus"}
+    first = {r["question"]: r for r in rows if r["scenario"].startswith("one clip")}
+    assert set(first) == {"CPU vs CPU", "CUDA vs CPU, incl. host→device copy", "CUDA vs CPU, kernels only"}
+    assert first["CPU vs CPU"]["faster choice"] == "fast cpu"
+    assert re.fullmatch(r"[\d.]+× \[[\d.]+–[\d.]+×\]", first["CPU vs CPU"]["speedup over the reference [range]"])
+    assert "A is faster than B when the ranges [min, max]" in page and "1.10" in page
+
+
+def test_even_where_the_passes_overlap(cpu):
+    rows = {r["scenario"]: r for r in table_by_id(cpu[1], "verdict")}
+    assert rows["one clip at a time (inference)"]["faster choice"] == "torchaudio cpu"
+    assert rows["one clip at a time (inference)"]["speedup over the reference [range]"].startswith("3.5×")
+    assert rows["a training batch"]["faster choice"] == "even"
+    assert "ranges overlap" in rows["a training batch"]["reading"]
+
+
+def test_unanswered_questions_are_said_plainly(cpu, gpu):
+    assert "No GPU run yet: the CPU-vs-GPU question is not answered" in cpu[1]
+    assert "No GPU run yet" not in gpu[1]
+    assert "INCOMPLETE" in gpu[1] and "INCOMPLETE" not in cpu[1]
+
+
+def test_one_heatmap_per_device_question(gpu, cpu):
+    index = gpu[0]
+    for name in ("speedup_cpu_vs_cpu", "speedup_cuda_vs_cpu_incl_host_device_copy", "speedup_cuda_vs_cpu_kernels_only"):
+        assert (index.parent / f"{name}.svg").is_file(), name
+    assert sorted(p.name for p in cpu[0].parent.glob("speedup_*.svg")) == ["speedup_cpu_vs_cpu.svg"]
+    svg = (index.parent / "speedup_cpu_vs_cpu.svg").read_text()
+    assert "kaldi definition" in svg and "even" in svg
+
+
+def test_new_tables_have_sections(gpu):
+    page = gpu[1]
+    for slug in ("stages", "pipeline", "corpus_scaling", "projection", "agreement_matrix", "accuracy"):
+        assert f'id="{slug}"' in page and (gpu[0].parent / f"{slug}.svg").is_file(), slug
+    assert "PROJECTION, not a measurement" in (gpu[0].parent / "projection.svg").read_text()
+    matrix = (gpu[0].parent / "agreement_matrix.svg").read_text()
+    assert "≠ def." in matrix and "torchaudio_kaldi vs kaldi" in matrix
+    assert "nnaudio, torchaudio_kaldi: batch 256 x 10\u00a0s dropped on the CPU" in page   # thinned points named
+
+
+def test_accuracy_and_swap_verdicts_name_their_baseline(gpu, cpu):
+    acc = next(rows for _, rows in tables(gpu[1]) if rows[0][:2] == ["backend", "preset"])
+    kaldi = next(r for r in acc if r[0].startswith("kaldi "))
+    assert kaldi[0] == "kaldi (kaldi definition)" and kaldi[5] == "-1.7 pp vs librosa→librosa, matched"
+    swap = next(rows for _, rows in tables(cpu[1]) if rows[0][:2] == ["config", "library swap"])
+    naive = next(r for r in swap if r[0] == "library_defaults" and r[1] == "trained on librosa, served by torchaudio")
+    assert naive[2:] == ["59.3 %", "-39.3 pp vs librosa→librosa, library_defaults", "costs 39.3 pp"]
+
+
+def test_header_names_machine_dataset_split_and_counts(cpu):
+    assert "AMD EPYC; dataset fsdd, split official, 2430 train / 270 val / 300 test clips" in cpu[1]
+
+
+def test_glossary_explains_every_preset_and_term(cpu):
+    for term in ("matched", "library_defaults", "naive_port", "defaults_swap", "top_db_scope", "H2D copy", "pp",
+                 "ablation (only the second backend&#x27;s side changes)"):
+        assert f"<dt>{term}</dt>" in cpu[1], term
+
+
+def test_unreadable_records_are_named_on_stderr_and_page(tmp_path, capsys):
+    data = load(FIXTURE)
+    data["throughput"][0]["batch_size"] = "1"
+    del data["accuracy"][0]["test_accuracy"]
+    index = build_report([write(tmp_path / "results.json", data)], tmp_path / "out")
+    err = capsys.readouterr().err
+    page = index.read_text(encoding="utf-8")
+    for what in ("throughput[0] (backend librosa, device cpu, batch_size 1, duration_s 0.5): field 'batch_size' is '1'",
+                 "accuracy[0] (train_backend librosa, test_backend librosa, device cuda, preset matched): field 'test_accuracy' "
+                 "missing"):
+        assert what in err and what.replace("'", "&#x27;") in page
+
+
+def test_overlaying_different_datasets_or_configs_warns(tmp_path, capsys):
+    other = load(FIXTURE)
+    other["dataset_info"]["split"] = "speakers"
+    other["config"]["n_mfcc"] = 20
+    index = build_report([FIXTURE, write(tmp_path / "results.json", other)], tmp_path / "out")
+    err = capsys.readouterr().err
+    assert "used different datasets (fsdd/official against fsdd/speakers)" in err
+    assert "used different MFCC configs (differing: n_mfcc)" in err
+    assert "different datasets" in index.read_text(encoding="utf-8")
+
+
+def test_harnesses_compared_where_they_share_a_point(cpu):
+    rows = next(rows for _, rows in tables(cpu[1]) if rows[0][0] == "series" and "reading" in rows[0])
+    by = {(r[0], r[1]): r for r in rows[1:]}
+    lib64 = by[("librosa cpu", "64 × 1 s")]        # bench.run 26.2 ms [25.0-27.1], pytest 40.3 ms
+    assert lib64[4] == "1.54×" and lib64[5].startswith("differs by more than the passes' spread")
+    assert "rounds 20 (one warm-up) against 600 repeats × 3 passes" in lib64[5] or "repeats" in lib64[5]
+    assert "(same session)" in lib64[5] and "input signals are not recorded" in lib64[5]
+    assert len(rows) - 1 == 12                        # every pytest-benchmark point has a bench.run twin
+
+
+def test_failed_build_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert main([str(tmp_path / "missing.json"), "--out", str(out)]) == 1
+    assert "missing.json" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_figures_follow_the_house_style():
+    runs, _ = load_runs([FIXTURE])
+    order = runs[0]["backends"]
+    fig = throughput_lines.draw(runs, order, along="batch_size", at=1.0)
+    ax = fig.axes[0]
+    assert list(ax.get_xticks()) == [1, 8, 64, 256]                          # ticks at the measured sizes
+    labels = [line.get_label().split(" ")[0] for line in ax.get_lines()]
+    assert labels == sorted(labels, key=order.index)                          # backends in a fixed order
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert ax.xaxis.label.get_window_extent(renderer).y0 >= 0                 # axis title not cut off
+    assert pytest_benchmark.group_key("batch=8 duration=1.0s") < pytest_benchmark.group_key("batch=64 duration=1.0s")
+
+
+def test_no_backend_named_outside_the_schema_default():
+    names = set(load(FIXTURE)["backends"]) | {"librosa", "torchaudio"}
+    for path in (REPO / "reports").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        named = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in names}
+        if path.name == "schema.py":
+            named -= {"librosa"}                  # DEFAULT_REFERENCE, documented by the schema
+        assert not named, (path.name, named)
+
+
+def test_modules_are_small_and_import_no_upstream_package():
+    for path in (REPO / "reports").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert text.count("\n") <= 400, path.name
+        for node in ast.walk(ast.parse(text)):
+            mods = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not {m.split(".")[0] for m in mods} & {"features", "model", "bench"}, path.name
+
+
+def test_page_is_self_contained(gpu):
+    page = re.sub(r"data:image/svg\+xml;base64,[^\"]+", "data:", gpu[1])
+    for bad in ("/home/someone", "http://", "https://", "<script", "<link", "@import"):
+        assert bad not in page, bad
+    assert all(s.lstrip().startswith("<?xml") for s in svgs(gpu[1]))
+    assert NOT_MEASURED in page                                                  # io resample etc. absent
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not on PATH (apt-get install chromium)")
+@pytest.mark.parametrize("width", [800, 1400])
+def test_headless_chromium_fits_the_width(gpu, tmp_path, width):
+    shot = tmp_path / "shot.png"
+    done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},2400",
+                           f"--screenshot={shot}", gpu[0].as_uri()], capture_output=True, text=True, timeout=120)
+    assert shot.is_file(), done.stderr[-2000:]
+    with Image.open(shot) as im:
+        assert im.size == (width, 2400)
+        lo, hi = im.convert("L").getextrema()
+        assert hi - lo > 100
