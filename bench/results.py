@@ -11,24 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from features.atomic_write import atomic_path
+from reports import schema
 
-SCHEMA_VERSION = 1
-
-# Every list of flat records in results.json; each becomes DIR/<name>.csv.
-RECORD_LISTS = ("throughput", "ceiling", "scaling", "overhead", "cold_start", "memory", "io", "stages", "agreement",
-                "agreement_per_coeff", "ablation", "batch_invariance", "accuracy", "epoch_time", "pipeline",
-                "corpus_scaling", "projection", "skipped")
-# Fields each record of these lists must carry (what the report and users rely on).
-REQUIRED_FIELDS = {
-    "throughput": ("backend", "device", "batch_size", "duration_s", "median_s", "iqr_s", "repeats",
-                   "clips_per_s", "realtime_factor"),
-    "agreement": ("preset", "max_abs_error", "mean_abs_error", "rel_error", "correlation", "shapes_match"),
-    "ablation": ("parameter", "value", "max_abs_error", "rel_error", "rank"),
-    "batch_invariance": ("backend", "scope", "max_abs_error", "rel_error"),
-    "accuracy": ("train_backend", "test_backend", "preset", "test_accuracy"),
-    "skipped": ("file", "reason"),
-}
-TOP_LEVEL = ("schema_version", "label", "quick", "dataset", "environment", "config") + RECORD_LISTS
+# the format is defined once, in reports/schema.py: bench writes it, reports reads it
+RECORD_LISTS = tuple(schema.RECORD_LISTS)
 
 
 def _version(module: str) -> str | None:
@@ -108,25 +94,21 @@ def environment(device: str = "cpu") -> dict:
 
 
 def new_results(*, label: str, quick: bool, dataset: str, config: dict, device: str) -> dict:
-    results: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "label": label, "quick": quick,
-                               "dataset": dataset, "environment": environment(device), "config": config}
+    """A results dict with every table empty and the environment captured."""
+    results: dict[str, Any] = {"schema_version": schema.SCHEMA_VERSION, "label": label, "quick": quick,
+                               "dataset": dataset, "environment": environment(device), "config": config,
+                               "backends": [], "reference": "", "complete": False}
     for name in RECORD_LISTS:
         results[name] = []
     return results
 
 
 def validate(results: dict) -> None:
-    """Raise ValueError naming the first missing key or field."""
-    for key in TOP_LEVEL:
-        if key not in results:
-            raise ValueError(f"results: missing top-level key {key!r}")
-    if results["schema_version"] != SCHEMA_VERSION:
-        raise ValueError(f"results: schema_version {results['schema_version']!r}, expected {SCHEMA_VERSION}")
-    for name, fields in REQUIRED_FIELDS.items():
-        for i, record in enumerate(results[name]):
-            missing = [f for f in fields if f not in record]
-            if missing:
-                raise ValueError(f"results[{name!r}][{i}]: missing field(s) {missing}")
+    """Raise ValueError naming every problem reports.schema.validate finds (bench never writes a file
+    the report cannot read)."""
+    problems = schema.validate(results)
+    if problems:
+        raise ValueError("results: " + "; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
 
 
 def atomic_write_text(path: Path, text: str) -> None:

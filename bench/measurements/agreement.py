@@ -67,7 +67,8 @@ def references_for(backends) -> dict:
 def run(ctx) -> dict:
     x = agreement_clips(ctx.splits, ctx.cfg, CLIPS["quick" if ctx.quick else "full"])
     out = {"agreement": [], "agreement_per_coeff": []}
-    example = dict(file=os.path.basename(x.files[0]) if x.files[0] else "generated", preset="matched", features={})
+    # the first clip's matched MFCCs, one key per backend beside "file" and "preset"
+    example = dict(file=os.path.basename(x.files[0]) if x.files[0] else "generated", preset="matched")
     cache: dict = {}
 
     def features(backend, cfg, device):
@@ -76,7 +77,7 @@ def run(ctx) -> dict:
             cache[key] = create_extractor(backend, cfg, device=device)(x.waveforms).cpu().numpy()
         return cache[key]
 
-    example["features"][REFERENCE] = features(REFERENCE, ctx.cfg, "cpu")[0].tolist()
+    example[REFERENCE] = features(REFERENCE, ctx.cfg, "cpu")[0].tolist()
     for backend, device in ctx.pairs():
         for reference in references_for(ctx.backends).get(backend, []):
             rows = comparisons(REFERENCE, backend) if reference == REFERENCE else \
@@ -94,7 +95,7 @@ def run(ctx) -> dict:
                            definition=get(backend).definition, n_clips=len(a), dtype=cfg.dtype, **compare(a, b))
                 out["agreement"].append(row)
                 if name == "matched" and device == "cpu":
-                    example["features"][backend] = b[0].tolist()
+                    example[backend] = b[0].tolist()
                 if row["shapes_match"]:
                     per = np.abs(a.astype(np.float64) - b)
                     for c in range(per.shape[-2]):

@@ -39,7 +39,7 @@ def test_matched_is_tiny_and_presets_honoured(ctx):
     assert not swap["shapes_match"] and swap["reference_shape"] == [20, 32] and swap["shape"] == [40, 81]
     assert swap["compared_shape"] == [20, 32] and swap["rel_error"] > 0.1
     assert rows[("torchaudio", "naive_port")]["shapes_match"] and rows[("torchaudio", "naive_port")]["rel_error"] > 0.1
-    assert set(out["example_clip"]["features"]) == {"librosa", "torchaudio"}
+    assert set(out["example_clip"]) == {"file", "preset", "librosa", "torchaudio"}
 
 
 def test_ablation_ranks_mel_scale_far_above_float64(ctx):

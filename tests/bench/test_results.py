@@ -8,6 +8,7 @@ from bench import results as R
 
 def minimal(**extra):
     res = R.new_results(label="test", quick=True, dataset="synthetic", config={"n_mfcc": 13}, device="cpu")
+    res.update(backends=["librosa", "torchaudio"], reference="librosa")
     res.update(extra)
     return res
 
@@ -21,11 +22,12 @@ def test_environment_is_recorded():
 
 
 def test_write_results_writes_json_and_csvs(tmp_path):
-    res = minimal(agreement=[dict(preset="matched", max_abs_error=1e-4, mean_abs_error=1e-5, rel_error=1e-6,
-                                  correlation=1.0, shapes_match=True)])
+    res = minimal(agreement=[dict(backend="torchaudio", reference="librosa", device="cpu", preset="matched",
+                                  definition="librosa", max_abs_error=1e-4, mean_abs_error=1e-5, rel_error=1e-6,
+                                  correlation=1.0, shapes_match=True, note="")])
     path = R.write_results(res, tmp_path)
     assert json.loads(path.read_text())["agreement"][0]["preset"] == "matched"
-    assert (tmp_path / "agreement.csv").read_text().startswith("preset,")
+    assert (tmp_path / "agreement.csv").read_text().startswith("backend,reference,device,preset,")
     assert not (tmp_path / "throughput.csv").exists()          # empty lists write no CSV
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
     assert path.stat().st_mode & 0o044            # readable by others, unlike mkstemp's 0600
@@ -33,8 +35,8 @@ def test_write_results_writes_json_and_csvs(tmp_path):
 
 def test_schema_is_checked():
     res = minimal()
-    del res["environment"]
-    with pytest.raises(ValueError, match="environment"):
+    del res["reference"]
+    with pytest.raises(ValueError, match="reference"):
         R.validate(res)
     res = minimal(throughput=[dict(backend="librosa", device="cpu")])
     with pytest.raises(ValueError, match=r"throughput.*batch_size"):
