@@ -24,7 +24,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-WINDOWS = ("hann", "hamming", "blackman", "boxcar")
+# "povey" is Kaldi's window (hann ** 0.85, symmetric); only the Kaldi-definition backends honour it
+WINDOWS = ("hann", "hamming", "blackman", "boxcar", "povey")
 PAD_MODES = ("constant", "reflect")
 MEL_SCALES = ("htk", "slaney")
 MEL_NORMS = (None, "slaney")
@@ -44,7 +45,8 @@ class MFCCConfig:
         n_fft (int, 512): FFT size in samples.
         win_length (int | None, None): window length in samples, <= n_fft; None means n_fft.
         hop_length (int, 160): samples between frames.
-        window (str, "hann"): one of "hann", "hamming", "blackman", "boxcar" (periodic windows).
+        window (str, "hann"): one of "hann", "hamming", "blackman", "boxcar" (periodic windows), or
+            "povey" (Kaldi's; the Kaldi-definition backends only, which use symmetric windows).
         center (bool, True): pad n_fft // 2 samples each side so frame t is centred on t*hop.
         pad_mode (str, "constant"): padding used when `center`: "constant" (zeros) or "reflect".
         power (float, 2.0): exponent of the magnitude spectrum, 1.0 or 2.0. With 1.0 an 80 dB range
@@ -183,6 +185,9 @@ class MFCCConfig:
           (16 kHz speech: n_fft 512, hop 160, 40 Slaney mels with Slaney norm, 13 MFCCs).
         - "librosa_defaults": what `librosa.feature.mfcc(y=y, sr=sr)` does, written out.
         - "torchaudio_defaults": what `torchaudio.transforms.MFCC(sample_rate=sr)` does, written out.
+        - "nnaudio_defaults": what `nnAudio.features.MFCC(sr=sr)` does, written out.
+        - "kaldi_defaults": Kaldi's `compute-mfcc-feats` defaults at 16 kHz in these fields (for the
+          Kaldi-definition backends; options with no field here are fixed in features/backends/kaldi_options.py).
         """
         if name not in PRESETS:
             raise ValueError(f"preset={name!r}: must be one of {tuple(PRESETS)}")
@@ -236,5 +241,24 @@ PRESETS: dict[str, dict] = {
         pad_mode="reflect", power=2.0, n_mels=128, fmin=0.0, fmax=None, mel_scale="htk",
         mel_norm=None, dct_type=2, dct_norm="ortho", lifter=0, ref=1.0, amin=1e-10,
         top_db=80.0, top_db_scope="batch", resampler="torchaudio",
+    ),
+    # nnAudio.features.MFCC(sr) defaults, nnAudio 0.3.4: MelSpectrogram(n_fft=2048, hop=512, n_mels=128,
+    # pad_mode="reflect", htk=False, norm=1 i.e. Slaney), DCT-II ortho; its floor is per clip
+    # (log_spec.flatten(1).max(1)).
+    "nnaudio_defaults": dict(
+        n_mfcc=20, n_fft=2048, win_length=None, hop_length=512, window="hann", center=True,
+        pad_mode="reflect", power=2.0, n_mels=128, fmin=0.0, fmax=None, mel_scale="slaney",
+        mel_norm="slaney", dct_type=2, dct_norm="ortho", lifter=0, ref=1.0, amin=1e-10,
+        top_db=80.0, top_db_scope="clip", resampler="soxr_hq",
+    ),
+    # Kaldi's MfccOptions defaults at 16 kHz: 25 ms povey frames every 10 ms with snip_edges (center=False),
+    # padded to 512 (round_to_power_of_two), pre-emphasis 0.97, 23 HTK mel bins from 20 Hz to Nyquist with
+    # no area norm, log floored at FLT_EPSILON (amin) with no reference or top_db floor, orthonormal DCT-II,
+    # 13 cepstra, lifter 22. Kaldi's windows, pre-emphasis (per frame) and lifter follow its own definitions.
+    "kaldi_defaults": dict(
+        sample_rate=16000, n_mfcc=13, n_fft=512, win_length=400, hop_length=160, window="povey",
+        center=False, pad_mode="constant", power=2.0, n_mels=23, fmin=20.0, fmax=None, mel_scale="htk",
+        mel_norm=None, dct_type=2, dct_norm="ortho", lifter=22, ref=1.0, amin=1.1920928955078125e-07,
+        top_db=80.0, top_db_scope="off", preemphasis=0.97, dtype="float32", resampler="soxr_hq",
     ),
 }

@@ -21,6 +21,9 @@ from .base import Backend, check_waveform
 MODULES: dict[str, str] = {
     "librosa": "features.backends.librosa:LibrosaMFCC",
     "torchaudio": "features.backends.torchaudio:TorchaudioMFCC",
+    "nnaudio": "features.backends.nnaudio:NnAudioMFCC",
+    "kaldi": "features.backends.kaldi:KaldiNativeFbankMFCC",
+    "torchaudio_kaldi": "features.backends.torchaudio_kaldi:TorchaudioKaldiMFCC",
 }
 REFERENCE = "librosa"          # agreement is measured against this backend
 _registered: dict[str, type] = {}

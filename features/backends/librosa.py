@@ -30,6 +30,7 @@ class LibrosaMFCC(Backend):
     distribution = "librosa"
     defaults_preset = "librosa_defaults"
     full_grid = True
+    requires = {"window": (lambda v: v != "povey", "povey is Kaldi's window, not scipy's; use a Kaldi backend")}
     description = "librosa.feature.melspectrogram + power_to_db + mfcc (NumPy/SciPy, CPU)"
 
     def compute_numpy(self, batch) -> np.ndarray:

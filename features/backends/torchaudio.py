@@ -29,6 +29,7 @@ TORCH_REQUIRES = {
     "sample_rate": (lambda v: v % 2 == 0, "torchaudio.functional.melscale_fbanks places its frequency grid "
                                           "up to sample_rate // 2, which differs from the true Nyquist for "
                                           "odd rates; resample to an even rate"),
+    "window": (lambda v: v != "povey", "Kaldi's povey window is not among torch's windows; use a Kaldi backend"),
 }
 
 
