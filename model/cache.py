@@ -30,7 +30,8 @@ def compute_features(extractor, waveforms: np.ndarray, batch_size: int = 256) ->
     if getattr(getattr(extractor, "cfg", None), "top_db_scope", None) == "batch":
         batch_size = 1
     out = []
-    with torch.no_grad():
+    # overflow in an absurd clip gives non-finite rows, which the callers skip with a reason
+    with torch.no_grad(), np.errstate(over="ignore", invalid="ignore"):
         for i in range(0, len(waveforms), batch_size):
             out.append(extractor(waveforms[i:i + batch_size]).detach().cpu().numpy())
     return np.concatenate(out) if out else np.zeros((0,), np.float32)

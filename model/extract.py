@@ -77,11 +77,11 @@ def drop_non_finite(dataset: WaveformDataset, feats: torch.Tensor, skipped: Skip
     ok = finite_rows(feats)
     if bool(ok.all()):
         return dataset, feats
-    for i in torch.flatnonzero(~ok).tolist():
+    for i in torch.nonzero(~ok).flatten().tolist():
         peak = float(np.abs(dataset.waveforms[i]).max())
         skipped.add(dataset.paths[i], f"its MFCCs are not finite (peak |sample| {peak:.3g}; "
                                       "samples are expected in [-1, 1])")
-    keep = torch.flatnonzero(ok).tolist()
+    keep = torch.nonzero(ok).flatten().tolist()
     if not keep:
         raise RuntimeError(f"the {name} split is empty: the MFCCs of all {len(dataset)} of its clips are "
                            f"not finite\n{skipped.summary()}")
