@@ -15,12 +15,19 @@ The pipeline, in order (every step is a field below):
       -> DCT (`dct_type`, `dct_norm`), first `n_mfcc` coefficients, optional `lifter`
 
 Both libraries use 10*log10 in their MFCC whatever `power` is, and so does this project.
+
+Numbers are normalised at construction: every float field holds a Python float (so fmin=0 and
+fmin=0.0 give equal configs with equal hashes) and every integer field a Python int (NumPy integers
+are accepted); floats where an integer is needed (dct_type=2.0), bools where a number is needed,
+and NaN or infinity anywhere are refused.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -100,6 +107,21 @@ class MFCCConfig:
     resampler: str = "soxr_hq"
 
     def __post_init__(self) -> None:
+        self._normalise_numbers()
+        self._validate()
+
+    def _normalise_numbers(self) -> None:
+        """int fields -> int, float fields -> float (finite values only); others are left to _validate."""
+        for name in INT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+                object.__setattr__(self, name, int(value))
+        for name in FLOAT_FIELDS:
+            value = getattr(self, name)
+            if _is_number(value):
+                object.__setattr__(self, name, float(value))
+
+    def _validate(self) -> None:
         def need(ok: bool, name: str, why: str) -> None:
             if not ok:
                 raise ValueError(f"MFCCConfig.{name}={getattr(self, name)!r}: {why}")
@@ -121,7 +143,7 @@ class MFCCConfig:
         one_of("window", WINDOWS)
         need(isinstance(self.center, bool), "center", "must be True or False")
         one_of("pad_mode", PAD_MODES)
-        need(self.power in (1.0, 2.0), "power", "must be 1.0 (magnitude) or 2.0 (power)")
+        need(_is_number(self.power) and self.power in (1.0, 2.0), "power", "must be 1.0 (magnitude) or 2.0 (power)")
         need(_is_number(self.fmin) and self.fmin >= 0, "fmin", "must be a number >= 0")
         nyquist = self.sample_rate / 2
         if self.fmax is not None:
@@ -131,14 +153,15 @@ class MFCCConfig:
             need(self.fmin < nyquist, "fmin", f"must be below sample_rate/2 = {nyquist}")
         one_of("mel_scale", MEL_SCALES)
         one_of("mel_norm", MEL_NORMS)
-        need(self.dct_type in (1, 2, 3) and not isinstance(self.dct_type, bool), "dct_type",
-             "must be 1, 2 or 3")
+        need(isinstance(self.dct_type, int) and not isinstance(self.dct_type, bool) and self.dct_type in (1, 2, 3),
+             "dct_type", "must be the integer 1, 2 or 3")
         one_of("dct_norm", DCT_NORMS)
         need(isinstance(self.lifter, int) and not isinstance(self.lifter, bool) and self.lifter >= 0,
              "lifter", "must be an integer >= 0")
-        need(_is_number(self.ref) and self.ref > 0, "ref", "must be a number > 0")
-        need(_is_number(self.amin) and self.amin > 0, "amin", "must be a number > 0")
-        need(_is_number(self.top_db) and self.top_db > 0, "top_db", "must be a number > 0")
+        need(_is_number(self.ref) and self.ref > 0, "ref", "must be a finite number > 0")
+        need(_is_number(self.amin) and self.amin > 0, "amin", "must be a finite number > 0")
+        need(_is_number(self.top_db) and self.top_db > 0, "top_db",
+             "must be a finite number > 0 (top_db_scope='off' removes the floor)")
         one_of("top_db_scope", TOP_DB_SCOPES)
         if self.preemphasis is not None:
             need(_is_number(self.preemphasis) and 0 <= self.preemphasis < 1, "preemphasis",
@@ -220,8 +243,13 @@ class MFCCConfig:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:12]
 
 
+INT_FIELDS = ("sample_rate", "n_mfcc", "n_fft", "win_length", "hop_length", "n_mels", "dct_type", "lifter", "sample_size")
+FLOAT_FIELDS = ("power", "fmin", "fmax", "ref", "amin", "top_db", "preemphasis")
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite real number that is not a bool (NumPy scalars included)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 PRESETS: dict[str, dict] = {

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Union
+import struct
+from typing import Optional, Union
 
 import numpy as np
 import soundfile as sf
@@ -45,19 +46,33 @@ def load_audio(path: Union[str, os.PathLike], sample_rate: int, *, mono: bool = 
         np.ndarray float32: (n_samples,) when mono, else (n_channels, n_samples).
 
     Raises:
-        AudioLoadError: the file is missing, unreadable, holds no samples, or holds NaN or infinity.
+        AudioLoadError: the path is missing or a folder; the file is unreadable, holds no samples,
+            holds NaN or infinity, or is a cut-short WAV (below).
         ValueError: `sample_rate` or `resampler` is invalid.
+
+    Cut-short WAV files: soundfile (libsndfile) silently returns the frames that are present when a
+    WAV's data chunk is shorter than its header declares (a copy or download cut off), so a partial
+    clip would pass for a whole one. The rule here: a RIFF/WAVE file whose data chunk declares more
+    bytes than the file holds is refused (AudioLoadError "data chunk cut short: the header declares
+    N frames, the file holds M"), so a dataset skips it with that reason. A declared size of 0 or
+    0xFFFFFFFF (what streaming writers put there when the length is unknown) is not checked, nor are
+    other containers (FLAC and OGG carry their own framing, and libsndfile reports their damage).
     """
     if not isinstance(sample_rate, int) or sample_rate <= 0:
         raise ValueError(f"sample_rate={sample_rate!r}: must be a positive integer")
     if resampler not in ("soxr_hq", "torchaudio"):
         raise ValueError(f"resampler={resampler!r}: must be 'soxr_hq' or 'torchaudio'")
+    if os.path.isdir(path):
+        raise AudioLoadError(path, "is a folder, not an audio file")
     if not os.path.isfile(path):
         raise AudioLoadError(path, "no such file")
     try:
         data, file_rate = sf.read(os.fspath(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as err:
         raise AudioLoadError(path, f"not readable as audio ({err})") from None
+    cut = wav_cut_short(path)
+    if cut is not None:
+        raise AudioLoadError(path, f"data chunk cut short: {cut}")
     if data.shape[0] == 0:
         raise AudioLoadError(path, "holds no samples")
     if not np.isfinite(data).all():
@@ -66,6 +81,33 @@ def load_audio(path: Union[str, os.PathLike], sample_rate: int, *, mono: bool = 
     if file_rate != sample_rate:
         audio = resample(audio, file_rate, sample_rate, resampler=resampler)
     return audio.astype(np.float32, copy=False)
+
+
+def wav_cut_short(path: Union[str, os.PathLike]) -> Optional[str]:
+    """For a RIFF/WAVE file whose data chunk declares more bytes than the file holds, a phrase saying
+    how much is missing ("the header declares 8000 frames, the file holds 3000"); None otherwise
+    (a whole WAV, a streamed one with size 0 or 0xFFFFFFFF, or not a RIFF/WAVE file)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        offset, block_align = 12, 0
+        while offset + 8 <= size:
+            f.seek(offset)
+            chunk_id, chunk_size = struct.unpack("<4sI", f.read(8))
+            if chunk_id == b"fmt " and chunk_size >= 14:
+                block_align = struct.unpack("<H", f.read(14)[12:14])[0]
+            if chunk_id == b"data":
+                present = size - offset - 8
+                if chunk_size in (0, 0xFFFFFFFF) or chunk_size <= present:
+                    return None
+                if block_align:
+                    return (f"the header declares {chunk_size // block_align} frames, "
+                            f"the file holds {present // block_align}")
+                return f"the header declares {chunk_size} bytes of samples, the file holds {present}"
+            offset += 8 + chunk_size + (chunk_size & 1)
+    return None
 
 
 def resample(audio: np.ndarray, orig_sr: int, target_sr: int, *, resampler: str = "soxr_hq") -> np.ndarray:

@@ -14,16 +14,17 @@ import re
 import shutil
 import tarfile
 import tempfile
+import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
-import numpy as np
-import torch
 from tqdm.auto import tqdm
 
 from features import AudioLoadError, load_audio
+
+from .splits import SkipLog, Splits, WaveformDataset, stratified_split, stratified_take, validate_labels
+from .synthetic import synthetic_splits
 
 FSDD_URL = "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz"
 # SHA-256 of the archive at FSDD_URL. Unknown until the first real download (this project was built
@@ -40,131 +41,10 @@ DATASETS = ("synthetic", "fsdd", "folder")
 SPLITS = ("official", "speakers")
 
 
-# ----------------------------------------------------------------------------- containers
-class SkipLog(list):
-    """Files passed over because they failed to load: a list of dicts {"file": str, "reason": str}."""
-
-    def add(self, file, reason: str) -> None:
-        self.append({"file": str(file), "reason": str(reason)})
-
-    def summary(self) -> str:
-        """One line per skipped file after a count, e.g. "2 file(s) skipped:\\n  a.wav: holds no samples"."""
-        lines = [f"{len(self)} file(s) skipped" + (":" if self else "")]
-        lines += [f"  {s['file']}: {s['reason']}" for s in self]
-        return "\n".join(lines)
-
-
-class WaveformDataset(torch.utils.data.Dataset):
-    """Decoded clips in memory.
-
-    Args:
-        waveforms (list[np.ndarray]): float32 (T_i,) clips at `sample_rate`.
-        labels (Sequence[int]): class ids, each 0 <= label < len(label_names).
-        paths (Sequence[str]): file path (or synthetic name) per clip, used in messages and skip logs.
-        label_names (list[str]): class names, index = class id.
-        keys (Sequence[str] | None, None): content key per clip (sha1 of the file bytes, or of the
-            waveform bytes for generated clips); None hashes the waveforms.
-        sample_rate (int, 16000): rate of the waveforms in Hz.
-        resampler (str, "soxr_hq"): resampler used when decoding (part of the cache key).
-
-    Raises:
-        ValueError: lengths differ, or a label is not an integer in [0, n_classes) (the file is named).
-
-    Item i: (waveform np.float32 (T_i,), int label, str path).
-    """
-
-    def __init__(self, waveforms, labels, paths, label_names, keys=None, *, sample_rate: int = 16000,
-                 resampler: str = "soxr_hq"):
-        if not (len(waveforms) == len(labels) == len(paths)):
-            raise ValueError(f"waveforms ({len(waveforms)}), labels ({len(labels)}) and paths "
-                             f"({len(paths)}) must have the same length")
-        self.waveforms = [np.asarray(w, dtype=np.float32) for w in waveforms]
-        self.paths = [str(p) for p in paths]
-        self.label_names = list(label_names)
-        validate_labels(labels, len(self.label_names), self.paths)
-        self.labels = [int(y) for y in labels]
-        self.keys = list(keys) if keys is not None else [hashlib.sha1(w.tobytes()).hexdigest()
-                                                         for w in self.waveforms]
-        self.sample_rate = sample_rate
-        self.resampler = resampler
-
-    def __len__(self) -> int:
-        return len(self.waveforms)
-
-    def __getitem__(self, i):
-        return self.waveforms[i], self.labels[i], self.paths[i]
-
-    def subset(self, indices) -> "WaveformDataset":
-        """A new dataset of the clips at `indices` (same label names)."""
-        idx = list(indices)
-        return WaveformDataset([self.waveforms[i] for i in idx], [self.labels[i] for i in idx],
-                               [self.paths[i] for i in idx], self.label_names,
-                               [self.keys[i] for i in idx], sample_rate=self.sample_rate,
-                               resampler=self.resampler)
-
-    def __repr__(self) -> str:
-        return f"WaveformDataset(n={len(self)}, classes={len(self.label_names)}, sr={self.sample_rate})"
-
-
-def validate_labels(labels, n_classes: int, paths: Sequence[str]) -> None:
-    """Raise ValueError naming the first file whose label is not an integer in [0, n_classes)."""
-    for y, p in zip(labels, paths):
-        ok = isinstance(y, (int, np.integer)) and not isinstance(y, bool) and 0 <= y < n_classes
-        if not ok:
-            raise ValueError(f"{p}: label {y!r} is not an integer class id in [0, {n_classes})")
-
-
-@dataclass
-class Splits:
-    """train / val / test datasets, class names (index = class id), the files skipped, and where
-    they came from (name: "synthetic" | "fsdd" | "folder"; split: the FSDD split or None)."""
-
-    train: WaveformDataset
-    val: WaveformDataset
-    test: WaveformDataset
-    labels: list
-    skipped: SkipLog = field(default_factory=SkipLog)
-    name: Optional[str] = None
-    split: Optional[str] = None
-
-
 # ----------------------------------------------------------------------------- helpers
 def default_cache_dir() -> Path:
     """$MFCC_BENCH_CACHE, else ~/.cache/mfcc-bench."""
     return Path(os.environ.get("MFCC_BENCH_CACHE") or Path.home() / ".cache" / "mfcc-bench")
-
-
-def stratified_split(labels: Sequence[int], fraction: float, seed: int):
-    """Split indices into (kept, taken), taking round(fraction * n_c) of each class c, seeded.
-
-    A class with at least 2 members gives at least one when fraction > 0. Returns two sorted lists.
-    """
-    rng = np.random.default_rng(seed)
-    labels = np.asarray(labels)
-    kept, taken = [], []
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
-        rng.shuffle(idx)
-        n = int(round(len(idx) * fraction))
-        if fraction > 0 and n == 0 and len(idx) >= 2:
-            n = 1
-        taken += idx[:n].tolist()
-        kept += idx[n:].tolist()
-    return sorted(kept), sorted(taken)
-
-
-def stratified_take(labels: Sequence[int], k: int, seed: int) -> list:
-    """Exactly min(k, n) indices, spread over the classes as evenly as possible (round robin over
-    each class's seeded shuffle). Returns a sorted list."""
-    rng = np.random.default_rng(seed)
-    labels = np.asarray(labels)
-    pools = []
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
-        rng.shuffle(idx)
-        pools.append(idx.tolist())
-    order = [pool[r] for r in range(max(map(len, pools), default=0)) for pool in pools if r < len(pool)]
-    return sorted(order[:k])
 
 
 def _limit(items: list, limit: Optional[int], seed: int) -> list:
@@ -174,8 +54,10 @@ def _limit(items: list, limit: Optional[int], seed: int) -> list:
     return [items[i] for i in stratified_take([y for _, y in items], limit, seed)]
 
 
-def _decode(items, label_names, sample_rate, resampler, skipped: SkipLog) -> WaveformDataset:
-    """Decode (path, label) items; failures go to `skipped` and are left out."""
+def _decode(items, label_names, sample_rate, resampler, skipped: SkipLog, seen: dict) -> WaveformDataset:
+    """Decode (path, label) items; failures go to `skipped` and are left out. `seen` maps content key
+    -> (path, label) over every split decoded so far: a second copy of the same bytes is skipped
+    (it would otherwise sit in two splits, or count twice), the same bytes under two labels raise."""
     waves, labels, paths, keys = [], [], [], []
     for path, label in tqdm(items, desc="decode", unit="file", leave=False, disable=None if len(items) > 200 else True):
         try:
@@ -184,6 +66,14 @@ def _decode(items, label_names, sample_rate, resampler, skipped: SkipLog) -> Wav
         except AudioLoadError as err:
             skipped.add(err.path, err.reason)
             continue
+        if key in seen:
+            first, first_label = seen[key]
+            if first_label != label:
+                raise ValueError(f"{path}: the same audio as {first}, but labelled {label_names[label]!r} "
+                                 f"there {label_names[first_label]!r}; remove one of them")
+            skipped.add(path, f"the same audio as {first} (kept once)")
+            continue
+        seen[key] = (str(path), label)
         waves.append(audio)
         labels.append(label)
         paths.append(str(path))
@@ -193,19 +83,36 @@ def _decode(items, label_names, sample_rate, resampler, skipped: SkipLog) -> Wav
 
 
 def _build(parts: dict, label_names, *, sample_rate, resampler, seed, val_fraction, limit) -> Splits:
-    """Decode {"train": items, "test": items[, "val": items]}; carve val from train where absent."""
-    if not parts.get("val"):
+    """Decode {"train": items, "test": items[, "val": items]}; carve val from train where absent.
+
+    Raises RuntimeError naming the split and why when any split ends up empty."""
+    carved = not parts.get("val")
+    if carved:
         keep, take = stratified_split([y for _, y in parts["train"]], val_fraction, seed)
         parts = dict(parts, train=[parts["train"][i] for i in keep], val=[parts["train"][i] for i in take])
-    skipped = SkipLog()
-    out = {name: _decode(_limit(parts[name], limit, seed), label_names, sample_rate, resampler, skipped)
-           for name in ("train", "val", "test")}
-    n_tried = sum(len(_limit(parts[name], limit, seed)) for name in ("train", "val", "test"))
+    skipped, seen, out = SkipLog(), {}, {}
+    limited = {name: _limit(parts[name], limit, seed) for name in ("train", "val", "test")}
+    for name in ("train", "val", "test"):
+        out[name] = _decode(limited[name], label_names, sample_rate, resampler, skipped, seen)
+    n_tried = sum(map(len, limited.values()))
     if n_tried and all(len(d) == 0 for d in out.values()):
         raise RuntimeError(f"every one of the {n_tried} files failed to load:\n{skipped.summary()}")
-    if len(out["train"]) == 0:
-        raise RuntimeError(f"the training split is empty after skipping failures:\n{skipped.summary()}")
+    for name in ("train", "val", "test"):
+        if len(out[name]) == 0:
+            raise RuntimeError(f"the {name} split is empty: {_why_empty(name, limited[name], carved, val_fraction)}"
+                               + (f"\n{skipped.summary()}" if limited[name] else ""))
     return Splits(out["train"], out["val"], out["test"], list(label_names), skipped)
+
+
+def _why_empty(name: str, tried: list, carved: bool, val_fraction: float) -> str:
+    if tried:
+        return f"all {len(tried)} of its files were skipped"
+    if name == "val" and carved:
+        return (f"val_fraction={val_fraction} takes no clip from the training part (classes too small); "
+                "raise it or list val rows in the manifest")
+    if name == "train" and carved:
+        return f"val_fraction={val_fraction} leaves no training clips; lower it"
+    return f"the source has no {name} clips (a manifest's split column names none)"
 
 
 # ----------------------------------------------------------------------------- FSDD
@@ -233,7 +140,9 @@ def download_archive(url: str, expected_sha256: Optional[str], dest, *,
         Path: `dest`.
 
     Raises:
-        ValueError: a checksum does not match, or `subdir` is missing. Nothing is left behind: the
+        RuntimeError: the download failed (offline, HTTP error, timeout), in one line.
+        ValueError: a checksum does not match, the archive is unreadable, or `subdir` is missing.
+            Nothing is left behind: the
             download and the unpacking go to temporary paths next to `dest`, removed on failure, and
             `dest` appears only by one rename once everything is verified.
     """
@@ -243,16 +152,25 @@ def download_archive(url: str, expected_sha256: Optional[str], dest, *,
     tmp_dir = tempfile.mkdtemp(prefix=".unpack-", dir=dest.parent)
     try:
         h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url) as response:
-            while chunk := response.read(1 << 20):
-                h.update(chunk)
-                out.write(chunk)
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+                while chunk := response.read(1 << 20):
+                    h.update(chunk)
+                    out.write(chunk)
+        except (urllib.error.URLError, OSError) as err:       # offline, DNS, HTTP 404, timeout, disk full
+            reason = getattr(err, "reason", None) or err
+            raise RuntimeError(f"could not download {url} ({reason}); put the data there yourself and "
+                               "point to it (FSDD: --data-dir or $FSDD_DIR)") from None
         digest = h.hexdigest()
         if expected_sha256 is None:
             print(f"warning: {url} not checked (no archive checksum pinned); its sha256 is {digest}")
         elif digest != expected_sha256.lower():
             raise ValueError(f"{url}: sha256 {digest} does not match the expected {expected_sha256}")
-        with tarfile.open(tmp_file, "r:gz") as tar:
+        try:
+            tar = tarfile.open(tmp_file, "r:gz")
+        except (tarfile.TarError, OSError) as err:
+            raise ValueError(f"{url}: not a readable .tar.gz archive ({err})") from None
+        with tar:
             if hasattr(tarfile, "data_filter"):      # refuses links, absolute paths, ../ escapes
                 tar.extractall(tmp_dir, filter="data")
             else:
@@ -287,7 +205,9 @@ def fsdd_dir(data_dir=None, *, download: bool = True) -> Path:
                 return path.parent
             if (path / "recordings").is_dir():
                 return path
-            raise FileNotFoundError(f"{path}: no FSDD recordings/ folder there")
+            what = "no such folder" if not path.exists() else "a file, not a folder" if not path.is_dir() \
+                else "no FSDD recordings/ folder there"
+            raise FileNotFoundError(f"{path}: {what}")
     cached = default_cache_dir() / FSDD_DIRNAME
     if (cached / "recordings").is_dir():
         return cached
@@ -330,38 +250,85 @@ def folder_items(data_dir=None, manifest=None):
     """(parts, label_names) from a class-per-sub-folder tree or a CSV manifest.
 
     parts is {"all": items} when no split is given, else {"train", "val"?, "test"} item lists.
+    Items are (absolute resolved path, class id); see `manifest_items` for the manifest rules.
     """
     if manifest is not None:
-        manifest = Path(manifest)
-        with open(manifest, newline="") as f:
-            rows = list(csv.DictReader(f))
-        if not rows or not {"path", "label"} <= set(rows[0]):
-            raise ValueError(f"{manifest}: needs a header with columns path,label[,split] and rows")
-        for r in rows:
-            if not (r.get("label") or "").strip():
-                raise ValueError(f"{r['path']}: label {r.get('label')!r} is empty in {manifest}")
-        names = _sort_names(r["label"].strip() for r in rows)
-        ids = {n: i for i, n in enumerate(names)}
-        items = [(str(manifest.parent / r["path"]), ids[r["label"].strip()], (r.get("split") or "").strip())
-                 for r in rows]
-        if "split" not in rows[0]:
-            return {"all": [(p, y) for p, y, _ in items]}, names
-        aliases = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}
-        parts = {"train": [], "val": [], "test": []}
-        for p, y, s in items:
-            if s.lower() not in aliases:
-                raise ValueError(f"{p}: split {s!r} must be one of train, val, test")
-            parts[aliases[s.lower()]].append((p, y))
-        return parts, names
+        return manifest_items(manifest)
     if data_dir is None:
         raise ValueError("dataset='folder' needs data_dir (one sub-folder per class) or manifest (CSV)")
     root = Path(data_dir)
+    if not root.is_dir():
+        raise ValueError(f"{root}: {'is a file, not a folder' if root.exists() else 'no such folder'} "
+                         "(data_dir needs one sub-folder per class)")
     classes = _sort_names(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
     if not classes:
-        raise ValueError(f"{root}: no class sub-folders")
-    items = [(str(f), i) for i, c in enumerate(classes) for f in sorted((root / c).iterdir())
-             if f.is_file() and not f.name.startswith(".")]
+        raise ValueError(f"{root}: no class sub-folders (data_dir needs one sub-folder per class)")
+    files = {c: [f for f in sorted((root / c).iterdir()) if f.is_file() and not f.name.startswith(".")]
+             for c in classes}
+    empty = [c for c in classes if not files[c]]
+    if empty:
+        raise ValueError(f"{root}: class folder(s) {', '.join(empty[:10])} hold no files"
+                         + (f" (nor do the other {len(classes) - len(empty)})" if len(empty) == len(classes) else
+                            "; remove them or add recordings"))
+    items = [(str(f.resolve()), i) for i, c in enumerate(classes) for f in files[c]]
     return {"all": items}, classes
+
+
+def manifest_items(manifest):
+    """(parts, label_names) from a CSV manifest with columns path, label and an optional split.
+
+    Rules: UTF-8 text (a byte-order mark is fine); header names are matched without surrounding
+    spaces or case; path, label and split values are stripped of surrounding spaces; relative paths
+    are resolved against the CSV's folder. A file listed twice (under any spelling of its path) is
+    counted once; the same file under two labels, or in two splits, is refused naming the file.
+    """
+    manifest = Path(manifest)
+    if manifest.is_dir():
+        raise ValueError(f"{manifest}: is a folder, not a CSV manifest")
+    if not manifest.is_file():
+        raise ValueError(f"{manifest}: no such manifest file")
+    try:
+        with open(manifest, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = [h.strip().lower() for h in next(reader, [])]
+            rows = [dict(zip(header, (v.strip() for v in r))) for r in reader if any(v.strip() for v in r)]
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{manifest}: not UTF-8 text (byte {err.object[err.start]:#04x} at offset "
+                         f"{err.start}); save it as UTF-8") from None
+    except csv.Error as err:
+        raise ValueError(f"{manifest}: not a readable CSV ({err})") from None
+    if not {"path", "label"} <= set(header):
+        raise ValueError(f"{manifest}: the header {header} needs columns path,label[,split]")
+    if not rows:
+        raise ValueError(f"{manifest}: has a header but no rows")
+    for r in rows:
+        if not r.get("label"):
+            raise ValueError(f"{r.get('path')}: label {r.get('label')!r} is empty in {manifest}")
+        if not r.get("path"):
+            raise ValueError(f"{manifest}: a row with label {r['label']!r} has no path")
+    names = _sort_names(r["label"] for r in rows)
+    ids = {n: i for i, n in enumerate(names)}
+    has_split = "split" in header
+    aliases = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}
+    seen = {}          # resolved path -> (label, split)
+    parts = {"train": [], "val": [], "test": []} if has_split else {"all": []}
+    for r in rows:
+        path = str((manifest.parent / r["path"]).resolve())
+        part = "all"
+        if has_split:
+            part = aliases.get((r.get("split") or "").lower())
+            if part is None:
+                raise ValueError(f"{path}: split {r.get('split')!r} must be one of train, val, test")
+        if path in seen:
+            label, where = seen[path]
+            if label != r["label"]:
+                raise ValueError(f"{path}: listed twice in {manifest}, with labels {label!r} and {r['label']!r}")
+            if where != part:
+                raise ValueError(f"{path}: listed twice in {manifest}, in splits {where} and {part}")
+            continue
+        seen[path] = (r["label"], part)
+        parts[part].append((path, ids[r["label"]]))
+    return parts, names
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -390,14 +357,17 @@ def load_splits(dataset: str = "synthetic", *, data_dir=None, split: str = "offi
         Splits: train, val, test (WaveformDataset), labels (list[str]), skipped (SkipLog).
 
     Raises:
-        ValueError: unknown dataset/split, or a bad manifest or label (the file named).
-        RuntimeError: every file failed to load, or nothing is left to train on.
+        ValueError: unknown dataset/split; limit not a positive integer; val_fraction or test_fraction
+            not strictly between 0 and 1; a bad folder, manifest or label (the file named); the same
+            file or audio under two labels.
+        RuntimeError: every file failed to load, or a split is empty (the message names it and why);
+            FSDD could not be downloaded.
+        FileNotFoundError: no FSDD where data_dir or $FSDD_DIR points.
     """
+    _check_arguments(dataset, split, limit, val_fraction, test_fraction, seed)
     kw = dict(sample_rate=sample_rate, resampler=resampler, seed=seed, val_fraction=val_fraction,
               limit=limit)
     if dataset == "synthetic":
-        from .synthetic import synthetic_splits
-
         return synthetic_splits(sample_rate=sample_rate, seed=seed, val_fraction=val_fraction,
                                 test_fraction=test_fraction, limit=limit)
     if dataset == "fsdd":
@@ -414,3 +384,22 @@ def load_splits(dataset: str = "synthetic", *, data_dir=None, split: str = "offi
         splits.name = "folder"
         return splits
     raise ValueError(f"dataset={dataset!r}: must be one of {DATASETS}")
+
+
+def _check_arguments(dataset, split, limit, val_fraction, test_fraction, seed) -> None:
+    """ValueError naming the first argument of load_splits that cannot be used."""
+    def number(x):
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset={dataset!r}: must be one of {DATASETS}")
+    if split not in SPLITS:
+        raise ValueError(f"split={split!r}: must be one of {SPLITS}")
+    if limit is not None and not (isinstance(limit, int) and not isinstance(limit, bool) and limit >= 1):
+        raise ValueError(f"limit={limit!r}: must be None or a positive integer (clips per split)")
+    for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        if not (number(value) and 0 < value < 1):
+            raise ValueError(f"{name}={value!r}: must be a fraction strictly between 0 and 1 "
+                             "(both parts need clips)")
+    if not (isinstance(seed, int) and not isinstance(seed, bool)):
+        raise ValueError(f"seed={seed!r}: must be an integer")

@@ -19,7 +19,7 @@ from typing import Optional
 import numpy as np
 from scipy.signal import sosfilt
 
-from .datasets import Splits, SkipLog, WaveformDataset, stratified_split, stratified_take
+from .splits import SkipLog, Splits, WaveformDataset, stratified_split, stratified_take
 
 VOWELS = {  # name: (F1, F2, F3) in Hz
     "iy": (270, 2290, 3010), "ih": (390, 1990, 2550), "eh": (530, 1840, 2480),

@@ -103,8 +103,7 @@ class Backend:
 
 
 # ---------------------------------------------------------------------- the input policy
-_INT_SCALE = {np.dtype(np.int8): 2.0 ** 7, np.dtype(np.int16): 2.0 ** 15, np.dtype(np.int32): 2.0 ** 31,
-              np.dtype(np.int64): 2.0 ** 63}
+_INT_SCALE = {np.dtype(np.int8): 2.0 ** 7, np.dtype(np.int16): 2.0 ** 15, np.dtype(np.int32): 2.0 ** 31}
 
 
 def check_waveform(batch):
@@ -112,7 +111,9 @@ def check_waveform(batch):
 
     - (T,) or (B, T) only, with at least one sample; anything else raises ValueError.
     - Integer PCM is scaled to [-1, 1) as soundfile does for files (int16 / 32768, ...), uint8 as
-      offset binary; bool and complex are refused with TypeError.
+      offset binary; bool, complex, int64 (no PCM format has it: it is what a Python list of ints
+      becomes, whose scale is unknown), unsigned wider than 8 bits and non-numbers are refused with
+      TypeError. bfloat16 tensors become float32 (NumPy has no bfloat16).
     - NaN or infinite samples raise ValueError naming the clips (for a CUDA tensor this check waits
       for the device).
     Float input is returned as it came (no copy), so the backend picks its own dtype and device.
@@ -123,8 +124,11 @@ def check_waveform(batch):
     if batch.ndim not in (1, 2) or batch.shape[-1] == 0 or (batch.ndim == 2 and batch.shape[0] == 0):
         raise ValueError(f"waveform shape {tuple(batch.shape)}: expected (T,) or (B, T) with T, B > 0")
     kind = (str(batch.dtype).replace("torch.", "") if is_tensor else batch.dtype.name)
-    if kind == "bool" or kind.startswith("complex"):
+    numeric = is_tensor or np.issubdtype(batch.dtype, np.number)
+    if kind == "bool" or kind.startswith("complex") or not numeric:
         raise TypeError(f"waveform dtype {kind}: expected float samples or integer PCM")
+    if kind == "bfloat16":
+        batch = batch.to(torch.float32)
     if not (batch.is_floating_point() if is_tensor else np.issubdtype(batch.dtype, np.floating)):
         batch = _scale_pcm(batch, kind, is_tensor)
     finite = torch.isfinite(batch) if is_tensor else np.isfinite(batch)
@@ -141,8 +145,9 @@ def _scale_pcm(batch, kind: str, is_tensor: bool):
         return (batch.to(torch.float32) - 128) / 128 if is_tensor else (batch.astype(np.float32) - 128) / 128
     scale = _INT_SCALE.get(np.dtype(kind))
     if scale is None:
-        raise TypeError(f"waveform dtype {kind}: expected float samples or integer PCM (int8/16/32/64, uint8)")
-    wide = torch.float64 if kind in ("int32", "int64") else torch.float32
+        raise TypeError(f"waveform dtype {kind}: expected float samples or integer PCM (int8/16/32, uint8); "
+                        "convert other integers to float in [-1, 1) yourself")
+    wide = torch.float64 if kind == "int32" else torch.float32
     if is_tensor:
         return batch.to(wide) / scale
-    return batch.astype(np.float64 if kind in ("int32", "int64") else np.float32) / scale
+    return batch.astype(np.float64 if kind == "int32" else np.float32) / scale

@@ -22,3 +22,28 @@ def test_failure_keeps_the_old_file_and_leaves_nothing(tmp_path):
             tmp.write_text("half")
             raise RuntimeError("interrupted")
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_stale_temporaries_removed_young_ones_and_others_kept(tmp_path):
+    from features.atomic_write import is_partial, remove_stale_temporaries
+
+    sub = tmp_path / "ab"
+    sub.mkdir()
+    old, young = sub / ".k.npy.partial-abcd_123.npy", sub / ".j.npy.partial-zz99zz99.npy"
+    other, entry = sub / ".hidden", sub / "k.npy"
+    for p in (old, young, other, entry):
+        p.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    os.utime(other, (0, 0))
+    assert is_partial(old.name) and not is_partial(other.name) and not is_partial(entry.name)
+    assert remove_stale_temporaries(tmp_path, older_than_s=600) == [old]
+    assert sorted(p.name for p in sub.iterdir()) == sorted([young.name, other.name, entry.name])
+    assert remove_stale_temporaries(tmp_path / "missing") == []
+
+
+def test_temporary_name_is_recognisable(tmp_path):
+    from features.atomic_write import is_partial
+
+    with atomic_path(tmp_path / "out.npy", suffix=".npy") as tmp:
+        assert is_partial(tmp.name) and tmp.name.startswith(".out.npy.partial-")
+        tmp.write_bytes(b"x")

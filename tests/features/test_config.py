@@ -64,3 +64,27 @@ def test_presets_spell_out_library_defaults():
                                                  (False, 512, 1)])
 def test_frame_count_formula(center, n, expected):
     assert MFCCConfig(center=center).n_frames(n) == expected
+
+
+# ----------------------------------------------------------------------------- issue 13: numbers
+@pytest.mark.parametrize("field, value", [
+    ("amin", float("inf")), ("ref", float("inf")), ("top_db", float("inf")), ("ref", float("nan")),
+    ("amin", float("nan")), ("fmax", float("inf")), ("preemphasis", float("nan")), ("dct_type", 2.0),
+    ("lifter", 2.0), ("n_mfcc", 13.0), ("power", True), ("fmin", True), ("ref", "1.0"),
+])
+def test_non_finite_bool_and_float_for_int_refused(field, value):
+    with pytest.raises(ValueError, match=rf"MFCCConfig\.{field}="):
+        MFCCConfig(**{field: value})
+
+
+def test_equal_configs_hash_equal_and_floats_stay_floats():
+    import numpy as np
+
+    a = MFCCConfig(fmin=0, fmax=8000, ref=1, top_db=80, amin=1e-10, power=2)
+    b = MFCCConfig(fmin=0.0, fmax=8000.0, ref=1.0, top_db=80.0, amin=1e-10, power=2.0)
+    assert a == b and a.hash() == b.hash() and a.to_json() == b.to_json()
+    d = json.loads(a.to_json())
+    assert isinstance(d["fmin"], float) and isinstance(d["fmax"], float) and isinstance(d["n_fft"], int)
+    c = MFCCConfig(n_fft=np.int64(512), hop_length=np.int32(160), fmin=np.float32(0))   # NumPy scalars
+    assert c.hash() == MFCCConfig().hash() and type(c.n_fft) is int and type(c.fmin) is float
+    assert MFCCConfig.from_json(a.to_json()).hash() == b.hash()

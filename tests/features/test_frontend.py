@@ -113,3 +113,35 @@ def test_fix_length_numpy_and_torch(rng, n, size):
     np.testing.assert_array_equal(tout.numpy(), out)
     with pytest.raises(ValueError, match="size"):
         fix_length(x, 0)
+
+
+# ----------------------------------------------------------------------------- issue 13
+def test_folder_is_named_as_a_folder(tmp_path):
+    with pytest.raises(AudioLoadError, match="is a folder") as err:
+        load_audio(tmp_path, 16000)
+    assert err.value.path == str(tmp_path)
+
+
+@pytest.mark.parametrize("subtype, frame_bytes", [("PCM_16", 2), ("FLOAT", 4)])
+def test_cut_short_wav_is_refused_with_frame_counts(tmp_path, subtype, frame_bytes):
+    whole = tmp_path / "whole.wav"
+    sf.write(whole, tone(8000, seconds=1.0), 8000, subtype=subtype)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(data[:len(data) - 5000 * frame_bytes])          # 5,000 of 8,000 frames lost
+    assert sf.info(cut).frames == 3000                              # soundfile alone says nothing
+    with pytest.raises(AudioLoadError, match="data chunk cut short: the header declares 8000 frames, "
+                                             "the file holds 3000") as err:
+        load_audio(cut, 8000)
+    assert err.value.path == str(cut)
+    assert load_audio(whole, 8000).shape == (8000,)                 # a whole file still loads
+
+
+def test_streamed_wav_with_unknown_length_loads(tmp_path):
+    path = tmp_path / "stream.wav"
+    sf.write(path, tone(8000), 8000, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"data")
+    data[at + 4:at + 8] = b"\xff\xff\xff\xff"                     # what a pipe writer leaves there
+    path.write_bytes(bytes(data))
+    assert load_audio(path, 8000).shape == (4000,)

@@ -26,7 +26,7 @@ def test_miss_then_hit_same_values(tmp_path, cfg):
     direct = create_extractor("torchaudio", cfg)(waveform_matrix(data, range(len(data)), cfg.sample_size))
     assert torch.equal(first, direct)
     assert first.shape == (12, cfg.n_mfcc, cfg.n_frames())
-    assert not list((tmp_path / "c").rglob(".tmp-*"))              # atomic writes leave no temp files
+    assert not list((tmp_path / "c").rglob(".*.partial-*"))        # atomic writes leave no temp files
 
 
 def test_backend_and_config_are_part_of_the_key(tmp_path, cfg):
