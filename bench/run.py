@@ -24,6 +24,8 @@ import torch
 from features import MFCCConfig
 from features.backends import REFERENCE, get, missing_library, names
 
+from model.options import check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int
+
 from . import grid as grids
 from . import measurements
 from .measurements import Context
@@ -31,16 +33,6 @@ from .results import RECORD_LISTS, new_results, write_results
 from .summary import summary_table
 
 QUICK_LIMIT = 240          # clips per split in a quick run
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be a positive integer")
-    return value
 
 
 def _names(kind: str, valid: tuple):
@@ -67,17 +59,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="a small grid and short training (a few minutes)")
     p.add_argument("--only", default=",".join(measurements.names()), type=_names("measurement", measurements.names()),
                    help=f"comma-separated measurements (default: all): {', '.join(measurements.names())}")
-    p.add_argument("--epochs", type=_positive_int, default=None, help="maximum training epochs (default 30, quick 15)")
+    p.add_argument("--epochs", type=positive_int, default=None, help="maximum training epochs (default 30, quick 15)")
     p.add_argument("--label", default=None, help="run label in reports (default: device and CPU)")
     p.add_argument("--out", default="out/bench", help="output folder (default: out/bench)")
     p.add_argument("--no-report", action="store_true", help="do not build the HTML report")
     args = p.parse_args(argv)
     try:
-        from model.options import check_dataset_options, check_out_dir
-    except ImportError:           # model/options.py lands with the reliability work
-        return args
-    try:
-        check_dataset_options(args.dataset, args.data_dir, args.manifest, args.split)
+        check_dataset_options(args.dataset or "synthetic", args.data_dir, args.manifest, args.split)
         check_out_dir(args.out)
     except ValueError as err:
         p.error(str(err))
@@ -157,6 +145,7 @@ def load_data(args, cfg, progress):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    exit_cleanly_on_sigterm()        # a stopped run keeps its atomic files whole and leaves no temporaries
     progress = Progress()
     out = Path(args.out)
     backends = choose_backends(args.backend, progress)

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from features import MFCCConfig, create_extractor, fix_length
+from features.backends import runs_on
 
 from .cache import FeatureCache, clip_key, compute_features
 from .datasets import default_cache_dir
@@ -54,7 +55,7 @@ def dataset_features(backend: str, cfg: MFCCConfig, dataset: WaveformDataset, *,
     cache_dir (str | Path | None | False): None = default_cache_dir()/features; False = no disk cache.
     """
     check_dataset(dataset, cfg)
-    extractor = create_extractor(backend, cfg, device=device if backend == "torchaudio" else "cpu")
+    extractor = create_extractor(backend, cfg, device=device if runs_on(backend, torch.device(device).type) else "cpu")
     all_idx = list(range(len(dataset)))
     if cache is None and cache_dir is False:
         return torch.from_numpy(compute_features(extractor, waveform_matrix(dataset, all_idx, cfg.sample_size)))

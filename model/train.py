@@ -6,8 +6,8 @@ with non-finite MFCCs skipped), `set_normalisation`, `fit` and `predict`/`scores
 Two feature modes:
 - "cache": features are computed once per (backend, config, clip) into `model.cache.FeatureCache`,
   then training runs on in-memory tensors;
-- "on-the-fly": waveforms go to the device and the torchaudio extractor computes the features there
-  in the loop; they never leave the device (torchaudio only).
+- "on-the-fly": waveforms go to the device and the extractor computes the features there in the
+  loop; they never leave the device (backends that run on torch devices, not the CPU-only ones).
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ import torch
 from features import PRESETS, MFCCConfig, backend_names
 from features.atomic_write import atomic_path
 from features.devices import resolve_device
+from features.backends import runs_on
 
 from .datasets import DATASETS, SPLITS, Splits, WaveformDataset, load_splits, validate_labels
 from .extract import check_dataset, dataset_features, drop_non_finite, prepare_features, waveform_matrix
@@ -102,6 +103,15 @@ def write_json_atomic(path, data: dict) -> None:
 
 
 # ----------------------------------------------------------------------------- public API
+def check_on_the_fly(backend: str) -> None:
+    """ValueError unless `backend` can compute features on the training device inside the loop (it runs
+    on torch devices, CUDA included)."""
+    able = [n for n in backend_names() if runs_on(n, "cuda")]
+    if backend not in able:
+        raise ValueError(f"on-the-fly features are computed on the training device inside the loop: backend "
+                         f"{backend!r} runs on the CPU only; use one of {', '.join(able)} or feature_mode 'cache'")
+
+
 def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device="cpu",
                        epochs: int = DEFAULT_EPOCHS, seed: int = 0, feature_mode: str = "cache",
                        cache_dir=None, out_dir=None, progress: bool = True):
@@ -112,10 +122,10 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
         cfg (MFCCConfig): feature configuration (sample_size must be set; sample_rate must match
             the rate the splits were decoded at).
         splits (Splits): from `model.datasets.load_splits`; no split may be empty.
-        device (str | torch.device, "cpu"): where the net trains (and torchaudio extracts).
+        device (str | torch.device, "cpu"): where the net trains (and a backend that runs there extracts).
         epochs (int, 25): maximum epochs, >= 1 (early stop after 8 without validation improvement).
         seed (int, 0): seeds torch, NumPy, random, batch order and augmentation.
-        feature_mode (str, "cache"): "cache" or "on-the-fly" (torchaudio only).
+        feature_mode (str, "cache"): "cache" or "on-the-fly" (backends that run on CUDA as well as the CPU).
         cache_dir (str | Path | None | False, None): feature cache root; None = default_cache_dir()/
             features, False = compute in memory without a disk cache.
         out_dir (str | Path | None, None): where to write model.pt and metrics.json (checked first).
@@ -128,7 +138,7 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
         history and more (see metrics.json).
 
     Raises:
-        ValueError: unknown backend/mode, on-the-fly with librosa, epochs < 1, an empty split, an
+        ValueError: unknown backend/mode, on-the-fly with a CPU-only backend, epochs < 1, an empty split, an
             unusable out_dir, or a bad label (file named).
         RuntimeError: CUDA asked for where there is none; a split left empty once clips with
             non-finite MFCCs are skipped; a training loss that is not finite.
@@ -137,9 +147,8 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
         raise ValueError(f"backend={backend!r}: must be one of {backend_names()}")
     if feature_mode not in FEATURE_MODES:
         raise ValueError(f"feature_mode={feature_mode!r}: must be one of {FEATURE_MODES}")
-    if feature_mode == "on-the-fly" and backend != "torchaudio":
-        raise ValueError("feature_mode='on-the-fly' computes features on the device inside the loop and "
-                         "needs backend='torchaudio'; librosa runs on the CPU only: use feature_mode='cache'")
+    if feature_mode == "on-the-fly":
+        check_on_the_fly(backend)
     if not (isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 1):
         raise ValueError(f"epochs={epochs!r}: must be a positive integer")
     if out_dir is not None:
@@ -284,8 +293,8 @@ def main(argv=None) -> int:
         if args.cache_dir is not None:
             check_out_dir(args.cache_dir, option="--cache-dir")
         resolve_device(args.device)
-        if args.features == "on-the-fly" and args.backend != "torchaudio":
-            raise ValueError("--features on-the-fly needs --backend torchaudio (librosa runs on the CPU only)")
+        if args.features == "on-the-fly":
+            check_on_the_fly(args.backend)
         cfg = MFCCConfig.preset(args.preset)
         t0 = time.perf_counter()
         splits = load_splits(args.dataset, data_dir=args.data_dir, split=args.split or "official",

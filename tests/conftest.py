@@ -23,7 +23,7 @@ def fsdd_dir() -> Path:
     value = os.environ.get("FSDD_DIR")
     if not value:
         pytest.skip("FSDD_DIR is not set (.ci/run sets it to ../shared/data/fsdd)")
-    path = Path(value)
+    path = Path(value).resolve()          # absolute: manifests written by tests resolve against their own folder
     if not (path / "recordings").is_dir():
         pytest.skip(f"FSDD_DIR={value} has no recordings/ folder")
     return path

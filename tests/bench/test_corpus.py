@@ -135,7 +135,7 @@ def test_non_finite_features_are_skipped_with_their_reason(manifest, tmp_path, m
     (["--backend", "librosa", "--dataset", "fsdd", "--shard-size", "0"], "--shard-size 0"),
     (["--backend", "librosa", "--dataset", "fsdd", "--device", "cuda"], "runs on cpu only"),
     (["--backend", "librosa", "--dataset", "fsdd", "--config", "odd"], "--config odd: must be one of"),
-    (["--backend", "librosa", "--dataset", "fsdd", "--data-dir", "/nonexistent"], "no FSDD recordings"),
+    (["--backend", "librosa", "--dataset", "fsdd", "--data-dir", "/nonexistent"], "no such folder"),
     (["--backend", "librosa", "--dataset", "synthetic"], "invalid choice: 'synthetic'"),
 ])
 def test_bad_arguments_get_one_line_and_status_2(args, message, tmp_path, capsys):

@@ -63,8 +63,11 @@ def test_a_failing_measurement_keeps_the_others_and_marks_the_run_incomplete(tmp
     (["--only", "speed"], "unknown measurement"),
     (["--backend", "nosuch"], "unknown backend"),
     (["--epochs", "0"], "positive integer"),
+    (["--data-dir", "/tmp"], "--data-dir applies to --dataset fsdd or folder only"),       # was: synthetic, exit 0
+    (["--dataset", "fsdd", "--manifest", "x.csv"], "--manifest applies to --dataset folder only"),
+    (["--out", "/etc/hostname"], "is a file"),                 # checked before any work, not at the first write
 ])
 def test_bad_options_are_refused_in_one_line(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:
-        run.main(argv + ["--out", "/nonexistent/x"])
+        run.main(argv + ([] if "--out" in argv else ["--out", "/nonexistent/x"]))
     assert exc.value.code == 2 and message in capsys.readouterr().err
