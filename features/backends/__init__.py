@@ -21,6 +21,7 @@ from .base import Backend, check_waveform
 MODULES: dict[str, str] = {
     "librosa": "features.backends.librosa:LibrosaMFCC",
     "torchaudio": "features.backends.torchaudio:TorchaudioMFCC",
+    "fast": "features.backends.fast:FastMFCC",
 }
 REFERENCE = "librosa"          # agreement is measured against this backend
 _registered: dict[str, type] = {}

@@ -1,0 +1,111 @@
+"""Where the time goes: each stage of a backend's call timed on its own, beside the whole call.
+
+A backend declares its stages with `Backend.stage_pipeline()` (None: not declared, no rows). Each
+stage is timed alone on the previous stage's output, with the throughput grid's timer and
+statistics (bench.timing.time_call, synchronised on CUDA), and the whole call is timed in the same
+run, before and after the stages (its samples pooled, so slow drift hits both alike). On CUDA the
+input is a pinned host batch, so the host-to-device copy is a stage ("h2d") of its own.
+
+Records (table "stages", one per stage): backend, device, batch_size, duration_s, stage, median_s,
+q1_s, q3_s, share (of the stages' sum), whole_s, stages_sum_s, sum_ratio (stages_sum_s / whole_s),
+within_10pct, note (why the sum is off by more than 10%, else "").
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from features import create_extractor
+from features.backends import get
+
+from ..timing import TimingStats, time_call
+
+try:
+    from ..batches import make_batch
+except ImportError:     # before the measurement registry move, make_batch lives in bench.throughput
+    from ..throughput import make_batch
+
+NAME = "stages"
+TABLES = ("stages",)
+NEEDS_DATA = False
+
+# (batch_size, duration_s) points, besides the grid's usual point
+POINTS = {"full": ((1, 1.0), (64, 1.0), (256, 1.0)), "quick": ((1, 1.0), (64, 1.0))}
+TOLERANCE = 0.10        # |stages_sum / whole - 1| above this gets a note
+
+WHY_MORE = ("the stages cost more apart than together: timed alone, each writes its whole output to memory "
+            "and the next reads it back, where the whole call keeps consecutive steps in cache (a backend "
+            "that runs its steps a cache-sized chunk of clips at a time loses that too)")
+WHY_LESS = ("the whole call costs more than its stages: work between the steps that no stage holds "
+            "(allocations, copies, Python), or a machine whose speed moved during the run (see q1_s/q3_s)")
+
+
+def points(ctx) -> list[tuple]:
+    """The (batch_size, duration_s) points for this run: POINTS plus the grid's usual point, sorted."""
+    chosen = set(POINTS["quick" if ctx.quick else "full"]) | {tuple(ctx.grid.usual_point)}
+    return sorted(chosen)
+
+
+def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: float,
+            min_time_s: float) -> list[dict]:
+    """Stage records for one backend, device and point; [] where the backend declares no stages.
+
+    Args:
+        backend (str): a registered backend name.
+        cfg (MFCCConfig): the config (its sample_size is set to the clip length here).
+        device (str): "cpu" or "cuda".
+        batch_size (int), duration_s (float): the point, clips x seconds.
+        min_time_s (float): time_call's minimum timed total per stage and per whole-call run.
+    """
+    n = int(round(duration_s * cfg.sample_rate))
+    host = make_batch(batch_size, duration_s, cfg.sample_rate)
+    warmup = 5 if device == "cuda" else 2
+    with torch.inference_mode():
+        ext = create_extractor(backend, cfg.replace(sample_size=n), device=device)
+        pipeline = ext.stage_pipeline()
+        if pipeline is None:
+            return []
+        data = torch.from_numpy(host).pin_memory() if device == "cuda" else host
+
+        def timed(fn):
+            return time_call(fn, device=device, warmup=warmup, min_time_s=min_time_s)
+
+        before = timed(lambda: ext(data))
+        stage_stats, value = [], data
+        for stage, fn in pipeline:
+            stage_stats.append((stage, timed(lambda fn=fn, value=value: fn(value))))
+            value = fn(value)
+        after = timed(lambda: ext(data))
+    whole = TimingStats.from_samples(before.samples + after.samples)
+    return records(dict(backend=backend, device=device, batch_size=batch_size, duration_s=duration_s),
+                   stage_stats, whole)
+
+
+def records(keys: dict, stage_stats: list, whole: TimingStats) -> list[dict]:
+    """One record per (stage, TimingStats) in `stage_stats`, with the whole call's median beside it."""
+    total = sum(stats.median_s for _, stats in stage_stats)
+    ratio = total / whole.median_s
+    within = abs(ratio - 1) <= TOLERANCE
+    note = "" if within else (f"stages sum to {ratio:.2f}x the whole call: "
+                              + (WHY_MORE if ratio > 1 else WHY_LESS))
+    return [dict(keys, stage=stage, median_s=stats.median_s, q1_s=stats.q1_s, q3_s=stats.q3_s,
+                 share=stats.median_s / total, whole_s=whole.median_s, stages_sum_s=total, sum_ratio=ratio,
+                 within_10pct=within, note=note)
+            for stage, stats in stage_stats]
+
+
+def run(ctx) -> dict:
+    rows = []
+    for backend, device in ctx.pairs():
+        if not get(backend).honours(ctx.cfg):
+            ctx.progress(f"stages: {backend} cannot compute the matched config; no stage rows")
+            continue
+        for batch, duration in points(ctx):
+            ctx.progress(f"stages: {backend} on {device}, batch {batch} x {duration} s")
+            got = measure(backend, ctx.cfg, device=device, batch_size=batch, duration_s=duration,
+                          min_time_s=ctx.grid.min_time_s)
+            if not got:
+                ctx.progress(f"stages: {backend} declares no stage pipeline (Backend.stage_pipeline); no stage rows")
+                break
+            rows.extend(got)
+    return {"stages": rows}
