@@ -93,8 +93,8 @@ class FastMFCC(Backend, torch.nn.Module):
         """(B, frames, 2*freq) interleaved (re^2, im^2) for power 2; (B, frames, freq) magnitudes for
         power 1. `in_place` squares the spectrum's own memory (the forward's choice)."""
         pairs = torch.view_as_real(spec.mT)                             # (B, frames, freq, 2)
-        if self.cfg.power == 1.0:
-            return pairs.square().sum(-1).sqrt_()
+        if self.cfg.power == 1.0:    # two squares and an add: a sum over the pair axis is a slow reduction
+            return (pairs[..., 0].square() + pairs[..., 1].square()).sqrt_()
         pairs = pairs.reshape(pairs.shape[0], pairs.shape[1], -1)
         return pairs.square_() if in_place else pairs.square()
 
