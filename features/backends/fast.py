@@ -6,8 +6,8 @@ what differs is how the work is laid out:
 - power as re^2 + im^2 on the real view of `torch.stft`'s output, squared in place, not
   `abs().pow(2)` (which takes a square root and squares it again, through complex kernels);
 - `torch.stft` returns (B, freq, frames) as a transposed view of (B, frames, freq) memory, so the
-  power and the mel product work on that layout with no transpose copy: one (B*frames, 2*freq) @
-  (2*freq, n_mels) product, the filter rows repeated so the (re^2, im^2) pairs need no sum;
+  power and the mel product work on that layout with no transpose copy: one (B*frames, freq) @
+  (freq, n_mels) product;
 - on the CPU the clips go through STFT, power and mel product a chunk at a time, so a chunk's
   intermediates (about `chunk_bytes`) stay in cache; the dB step and the DCT then run once over the
   small (B, frames, n_mels) array (the floor per clip or per batch, as `top_db_scope` says);
@@ -42,13 +42,12 @@ class FastMFCC(Backend, torch.nn.Module):
             10%, whole batches of 64 and 256 2-4x slower). Ignored on CUDA, where the whole batch
             goes at once. Set it on an instance to try another value.
 
-    Buffers: window (win_length,), mel_fb (n_fft//2+1, n_mels), mel_fb_pairs (2*(n_fft//2+1), n_mels)
-    (each row twice, for the interleaved (re^2, im^2) layout), cepstrum (n_mels, n_mfcc): the DCT
+    Buffers: window (win_length,), mel_fb (n_fft//2+1, n_mels), cepstrum (n_mels, n_mfcc): the DCT
     with the lifter folded in.
 
     Calling: (T,) or (B, T) NumPy array or tensor at `cfg.sample_rate` -> torch.Tensor
     (n_mfcc, n_frames) or (B, n_mfcc, n_frames), `cfg.dtype`, on `device`. Inference only: the
-    in-place square and the chunked writes are not differentiable.
+    in-place square and the chunks written into one array with `out=` are not differentiable.
     """
 
     name = "fast"
@@ -67,7 +66,6 @@ class FastMFCC(Backend, torch.nn.Module):
         m = matched_matrices(cfg)
         self.register_buffer("window", m["window"])
         self.register_buffer("mel_fb", m["mel_fb"])
-        self.register_buffer("mel_fb_pairs", m["mel_fb"].repeat_interleave(2, dim=0))
         self.register_buffer("cepstrum", m["dct"] * m["lifter"].T)
         self.to(self.device)
 
@@ -90,18 +88,20 @@ class FastMFCC(Backend, torch.nn.Module):
                           onesided=True, return_complex=True)
 
     def power(self, spec: torch.Tensor, *, in_place: bool = True) -> torch.Tensor:
-        """(B, frames, 2*freq) interleaved (re^2, im^2) for power 2; (B, frames, freq) magnitudes for
-        power 1. `in_place` squares the spectrum's own memory (the forward's choice)."""
+        """(B, frames, freq) power re^2 + im^2 (its square root for power 1) of a spectrum from `stft`.
+
+        Read through the real view in the (B, frames, freq) memory order: no transpose copy, no
+        complex kernel, no reduction over the (re, im) axis (a slow one on the CPU). `in_place`
+        squares the spectrum's own memory first (the forward's choice: measured fastest, ahead of
+        re.square() + im.square() and of squaring the pairs for a (2*freq, n_mels) bank)."""
         pairs = torch.view_as_real(spec.mT)                             # (B, frames, freq, 2)
-        if self.cfg.power == 1.0:    # two squares and an add: a sum over the pair axis is a slow reduction
-            return (pairs[..., 0].square() + pairs[..., 1].square()).sqrt_()
-        pairs = pairs.reshape(pairs.shape[0], pairs.shape[1], -1)
-        return pairs.square_() if in_place else pairs.square()
+        squares = pairs.square_() if in_place else pairs.square()
+        power = squares[..., 0] + squares[..., 1]
+        return power.sqrt_() if self.cfg.power == 1.0 else power
 
     def mel(self, power: torch.Tensor, out=None) -> torch.Tensor:
-        """(B, frames, n_mels): the output of `power` times the filter bank, one GEMM."""
-        fb = self.mel_fb if self.cfg.power == 1.0 else self.mel_fb_pairs
-        return torch.matmul(power, fb, out=out)
+        """(B, frames, n_mels): `power` times the filter bank, one (B*frames, freq) @ (freq, n_mels) GEMM."""
+        return torch.matmul(power, self.mel_fb, out=out)
 
     def db(self, mel: torch.Tensor) -> torch.Tensor:
         """dB of (B, frames, n_mels), floored per `top_db_scope` (features/db.py: the floor's maximum
@@ -119,7 +119,7 @@ class FastMFCC(Backend, torch.nn.Module):
             return x.shape[0]
         cfg = self.cfg
         frames = cfg.n_frames(x.shape[-1])
-        per_frame = (cfg.n_fft + 4 * (cfg.n_fft // 2 + 1)) * x.element_size()  # framed input, complex, power
+        per_frame = (cfg.n_fft + 4 * (cfg.n_fft // 2 + 1)) * x.element_size()  # framed input, complex, squares
         return max(1, self.chunk_bytes // (frames * per_frame))
 
     def mel_spectrogram(self, x: torch.Tensor) -> torch.Tensor:
@@ -149,7 +149,7 @@ class FastMFCC(Backend, torch.nn.Module):
         """The forward of a (B, T) batch as (stage, fn) steps, each fn taking the previous one's output
         (the first takes the raw batch): the same ops on the same chunks, so the same numbers. Timed
         stage by stage, a chunk's intermediates no longer stay in cache between steps, and the power
-        step squares a copy (timed alone, squaring in place would square the same tensor again at
+        step squares a copy (timed alone, squaring in place would square the same spectrum again at
         every repeat); both make the sum of the stages exceed the whole call."""
         def split(batch):
             x = self.prepare(check_waveform(batch))
