@@ -3,8 +3,9 @@
 A backend declares its stages with `Backend.stage_pipeline()` (None: not declared, no rows). Each
 stage is timed alone on the previous stage's output, with the throughput grid's timer and
 statistics (bench.timing.time_call, synchronised on CUDA), and the whole call is timed in the same
-run, before and after the stages (its samples pooled, so slow drift hits both alike). On CUDA the
-input is a pinned host batch, so the host-to-device copy is a stage ("h2d") of its own.
+run: whole call, then each stage, `ROUNDS` times over, each one's samples pooled across the rounds
+(so slow drift in a shared machine's speed hits the parts and the whole alike). On CUDA the input is
+a pinned host batch, so the host-to-device copy is a stage ("h2d") of its own.
 
 Records (table "stages", one per stage): backend, device, batch_size, duration_s, stage, median_s,
 q1_s, q3_s, share (of the stages' sum), whole_s, stages_sum_s, sum_ratio (stages_sum_s / whole_s),
@@ -32,6 +33,7 @@ NEEDS_DATA = False
 # (batch_size, duration_s) points, besides the grid's usual point
 POINTS = {"full": ((1, 1.0), (64, 1.0), (256, 1.0)), "quick": ((1, 1.0), (64, 1.0))}
 TOLERANCE = 0.10        # |stages_sum / whole - 1| above this gets a note
+ROUNDS = 3              # the whole call and every stage are timed in turn this many times, samples pooled
 
 WHY_MORE = ("the stages cost more apart than together: timed alone, each writes its whole output to memory "
             "and the next reads it back, where the whole call keeps consecutive steps in cache (a backend "
@@ -55,7 +57,7 @@ def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: floa
         cfg (MFCCConfig): the config (its sample_size is set to the clip length here).
         device (str): "cpu" or "cuda".
         batch_size (int), duration_s (float): the point, clips x seconds.
-        min_time_s (float): time_call's minimum timed total per stage and per whole-call run.
+        min_time_s (float): the minimum timed total per stage and for the whole call (over the rounds).
     """
     n = int(round(duration_s * cfg.sample_rate))
     host = make_batch(batch_size, duration_s, cfg.sample_rate)
@@ -67,31 +69,65 @@ def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: floa
             return []
         data = torch.from_numpy(host).pin_memory() if device == "cuda" else host
 
-        def timed(fn):
-            return time_call(fn, device=device, warmup=warmup, min_time_s=min_time_s)
+        def timed(name: str, fn) -> None:
+            before = minor_faults()
+            stats = time_call(fn, device=device, warmup=warmup, min_time_s=min_time_s / ROUNDS)
+            samples[name].extend(stats.samples)
+            faults[name] += minor_faults() - before
+            calls[name] += stats.repeats + warmup
 
-        before = timed(lambda: ext(data))
-        stage_stats, value = [], data
-        for stage, fn in pipeline:
-            stage_stats.append((stage, timed(lambda fn=fn, value=value: fn(value))))
-            value = fn(value)
-        after = timed(lambda: ext(data))
-    whole = TimingStats.from_samples(before.samples + after.samples)
+        def input_of(i: int):
+            value = data
+            for _, fn in pipeline[:i]:
+                value = fn(value)
+            return value
+
+        # every stage's input is computed afresh and dropped after: with the other intermediates held,
+        # allocations take fresh pages from the OS (measured: torchaudio's whole call at batch 64
+        # twice as long, from thousands of page faults per call)
+        names = ["whole"] + [stage for stage, _ in pipeline]
+        samples, faults, calls = ({name: [] for name in names}, dict.fromkeys(names, 0), dict.fromkeys(names, 0))
+        for _ in range(ROUNDS):
+            timed("whole", lambda: ext(data))
+            for i, (stage, fn) in enumerate(pipeline):
+                value = input_of(i)
+                timed(stage, lambda: fn(value))
+                del value
+    per_call = {name: faults[name] / calls[name] for name in names}
+    whole = TimingStats.from_samples(samples.pop("whole"))
+    stage_stats = [(stage, TimingStats.from_samples(times)) for stage, times in samples.items()]
+    faults_note = (per_call["whole"], sum(per_call[stage] for stage, _ in pipeline))
     return records(dict(backend=backend, device=device, batch_size=batch_size, duration_s=duration_s),
-                   stage_stats, whole)
+                   stage_stats, whole, page_faults=faults_note)
 
 
-def records(keys: dict, stage_stats: list, whole: TimingStats) -> list[dict]:
-    """One record per (stage, TimingStats) in `stage_stats`, with the whole call's median beside it."""
+def records(keys: dict, stage_stats: list, whole: TimingStats, *, page_faults: tuple = (0.0, 0.0)) -> list[dict]:
+    """One record per (stage, TimingStats) in `stage_stats`, with the whole call's median beside it.
+    `page_faults`: (whole call, stages together) minor page faults per call, named in the note where
+    the whole call costs more than its stages and took more of them."""
     total = sum(stats.median_s for _, stats in stage_stats)
     ratio = total / whole.median_s
     within = abs(ratio - 1) <= TOLERANCE
-    note = "" if within else (f"stages sum to {ratio:.2f}x the whole call: "
-                              + (WHY_MORE if ratio > 1 else WHY_LESS))
+    note = ""
+    if not within:
+        note = f"stages sum to {ratio:.2f}x the whole call: " + (WHY_MORE if ratio > 1 else WHY_LESS)
+        if ratio < 1 and page_faults[0] > 2 * page_faults[1] + 100:
+            note += (f"; here the whole call took {page_faults[0]:.0f} page faults per call against "
+                     f"{page_faults[1]:.0f} for its stages together: its allocations got fresh memory "
+                     f"from the OS each time")
     return [dict(keys, stage=stage, median_s=stats.median_s, q1_s=stats.q1_s, q3_s=stats.q3_s,
                  share=stats.median_s / total, whole_s=whole.median_s, stages_sum_s=total, sum_ratio=ratio,
                  within_10pct=within, note=note)
             for stage, stats in stage_stats]
+
+
+def minor_faults() -> int:
+    """Minor page faults of this process so far (0 where the platform does not count them)."""
+    try:
+        import resource
+    except ImportError:     # not on Linux/macOS
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def run(ctx) -> dict:

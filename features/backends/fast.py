@@ -36,11 +36,15 @@ class FastMFCC(Backend, torch.nn.Module):
         device (str | torch.device, "cpu"): where the buffers live and the work runs.
 
     Attributes:
-        chunk_bytes (int): on the CPU, the working set of one chunk of clips (framed input, complex
-            spectrum, power) in bytes; the batch is cut into chunks of max(1, chunk_bytes // per-clip
-            bytes) clips. Chosen by measurement (2-core EPYC, 1 s clips: 4-16 clips per chunk within
-            10%, whole batches of 64 and 256 2-4x slower). Ignored on CUDA, where the whole batch
-            goes at once. Set it on an instance to try another value.
+        chunk_bytes (int): on the CPU, the working set (framed input, complex spectrum, squares) of
+            one chunk of clips per torch thread, in bytes; the batch is cut into chunks of
+            max(1, chunk_bytes * threads // bytes per clip) clips. Chosen by measurement (2-core EPYC,
+            1 s clips, per-call minimum of interleaved runs: 4 to 16 clips per thread within 10% of
+            each other; whole batches of 64 and 256 1.2x and 3-4x slower). Ignored on CUDA, where
+            the whole batch goes at once. Set it on an instance to try another value.
+            Each chunk is a few parallel ops: on a machine whose cores are oversubscribed, every
+            parallel op can wait a scheduler time slice for its other thread, so many chunks cost
+            more there than their arithmetic; use one torch thread on such a machine.
 
     Buffers: window (win_length,), mel_fb (n_fft//2+1, n_mels), cepstrum (n_mels, n_mfcc): the DCT
     with the lifter folded in.
@@ -113,14 +117,17 @@ class FastMFCC(Backend, torch.nn.Module):
         """(B, n_mfcc, frames): DCT and lifter of (B, frames, n_mels) in one product."""
         return torch.matmul(db, self.cepstrum).mT
 
+    def bytes_per_clip(self, x: torch.Tensor) -> int:
+        """The CPU working set of one clip of (B, T) input: framed input, complex spectrum, squares."""
+        cfg = self.cfg
+        return cfg.n_frames(x.shape[-1]) * (cfg.n_fft + 4 * (cfg.n_fft // 2 + 1)) * x.element_size()
+
     def chunk_clips(self, x: torch.Tensor) -> int:
-        """Clips per chunk for (B, T) input: the whole batch on CUDA, else what fits `chunk_bytes`."""
+        """Clips per chunk for (B, T) input: the whole batch on CUDA; on the CPU what fits `chunk_bytes`
+        per torch thread (the ops split a chunk between the threads)."""
         if self.device.type != "cpu":
             return x.shape[0]
-        cfg = self.cfg
-        frames = cfg.n_frames(x.shape[-1])
-        per_frame = (cfg.n_fft + 4 * (cfg.n_fft // 2 + 1)) * x.element_size()  # framed input, complex, squares
-        return max(1, self.chunk_bytes // (frames * per_frame))
+        return max(1, self.chunk_bytes * torch.get_num_threads() // self.bytes_per_clip(x))
 
     def mel_spectrogram(self, x: torch.Tensor) -> torch.Tensor:
         """(B, frames, n_mels) of (B, T): STFT, power and mel product a chunk of clips at a time."""

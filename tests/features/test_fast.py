@@ -63,26 +63,44 @@ def test_refuses_what_torchaudio_refuses():
         create_extractor("fast", MFCCConfig(sample_rate=11025))
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 2 ** 21, 2 ** 40])
+def chunks_of(ext, clips: int, batch) -> None:
+    """Set `ext.chunk_bytes` so that chunks hold about `clips` clips of `batch` with this thread count."""
+    ext.chunk_bytes = clips * ext.bytes_per_clip(torch.as_tensor(batch)) // torch.get_num_threads() + 1
+
+
+@pytest.mark.parametrize("clips", [1, 5, 10 ** 6])
 @pytest.mark.parametrize("scope", ["clip", "batch"])
-def test_chunking_changes_nothing(chunk_bytes, scope, fsdd_clips):
+def test_chunking_changes_nothing(clips, scope, fsdd_clips):
     """One clip per chunk, a few, or the whole batch at once: the same numbers, the batch floor included."""
     cfg = MFCCConfig(top_db_scope=scope)
     ext = create_extractor("fast", cfg)
     whole = ext(fsdd_clips)
-    ext.chunk_bytes = chunk_bytes
-    assert ext.chunk_clips(torch.from_numpy(fsdd_clips)) == {1: 1, 2 ** 21: 3, 2 ** 40: 2 ** 40 // (101 * 6160)}[
-        chunk_bytes]
+    chunks_of(ext, clips, fsdd_clips)
+    assert ext.chunk_clips(torch.from_numpy(fsdd_clips)) == clips
     np.testing.assert_allclose(ext(fsdd_clips).numpy(), whole.numpy(), rtol=1e-5, atol=1e-4)
     lib = create_extractor("librosa", cfg)(fsdd_clips).numpy()
     assert rel_error(lib, ext(fsdd_clips).numpy()) < 1e-4
+
+
+def test_chunk_size_scales_with_threads_and_bytes():
+    ext = create_extractor("fast", MFCCConfig())
+    x = torch.zeros(64, 16000)
+    assert ext.bytes_per_clip(x) == 101 * (512 + 4 * 257) * 4
+    threads = torch.get_num_threads()
+    try:
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            assert ext.chunk_clips(x) == max(1, ext.chunk_bytes * n // ext.bytes_per_clip(x))
+    finally:
+        torch.set_num_threads(threads)
+    assert ext.chunk_clips(x.double()) == max(1, ext.chunk_bytes * threads // (2 * ext.bytes_per_clip(x)))
 
 
 def test_batch_invariance_per_clip_floor(fsdd_clips):
     clip = fsdd_clips[3]
     batch = np.concatenate([fsdd_clips, [clip], 20.0 * fsdd_clips[:5], 0.001 * fsdd_clips[:5]])
     ext = create_extractor("fast", MFCCConfig())
-    assert ext.chunk_clips(torch.from_numpy(batch)) < len(batch) - 10      # the clip lands in a later chunk
+    chunks_of(ext, 8, batch)      # the clip in the first chunk and again in the fourth, beside loud and quiet ones
     alone, inside = ext(clip[None]).numpy()[0], ext(batch).numpy()
     for i in (3, len(fsdd_clips)):
         assert np.max(np.abs(alone - inside[i])) < 1e-5 * np.max(np.abs(alone)) + 1e-5
