@@ -13,7 +13,6 @@ within_10pct, note (why the sum is off by more than 10%, else "").
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from features import create_extractor
