@@ -12,8 +12,8 @@ what differs is how the work is laid out:
   intermediates (about `chunk_bytes`) stay in cache; the dB step and the DCT then run once over the
   small (B, frames, n_mels) array (the floor per clip or per batch, as `top_db_scope` says);
 - the DCT and librosa's lifter are one (n_mels, n_mfcc) matrix.
-No torch.compile: the ops above are a handful of library kernels, and compiling would add seconds of
-cold start for little.
+No torch.compile (not tried): the time is in library kernels a compiler would not fuse (the FFT, the
+GEMM), and compiling would add seconds to the cold start.
 """
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ class FastMFCC(Backend, torch.nn.Module):
         chunk_bytes (int): on the CPU, the working set (framed input, complex spectrum, squares) of
             one chunk of clips per torch thread, in bytes; the batch is cut into chunks of
             max(1, chunk_bytes * threads // bytes per clip) clips. Chosen by measurement (2-core EPYC,
-            1 s clips, per-call minimum of interleaved runs: 4 to 16 clips per thread within 10% of
-            each other; whole batches of 64 and 256 1.2x and 3-4x slower). Ignored on CUDA, where
+            1 and 2 threads, 1 s clips, interleaved runs: 4 to 16 clips per thread within about 10% of
+            each other; whole batches of 64 and 256 1.2-2x and 3-4x slower). Ignored on CUDA, where
             the whole batch goes at once. Set it on an instance to try another value.
             Each chunk is a few parallel ops: on a machine whose cores are oversubscribed, every
             parallel op can wait a scheduler time slice for its other thread, so many chunks cost
