@@ -26,6 +26,7 @@ MODULES: dict[str, str] = {
     "overhead": "bench.measurements.overhead",
     "cold_start": "bench.measurements.cold_start",
     "io": "bench.measurements.io",
+    "stages": "bench.measurements.stages",
     "agreement": "bench.measurements.agreement",
     "ablation": "bench.measurements.ablation",
     "batch_invariance": "bench.measurements.batch_invariance",

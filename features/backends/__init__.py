@@ -22,6 +22,7 @@ MODULES: dict[str, str] = {
     "librosa": "features.backends.librosa:LibrosaMFCC",
     "torchaudio": "features.backends.torchaudio:TorchaudioMFCC",
     "nnaudio": "features.backends.nnaudio:NnAudioMFCC",
+    "fast": "features.backends.fast:FastMFCC",
     "kaldi": "features.backends.kaldi:KaldiNativeFbankMFCC",
     "torchaudio_kaldi": "features.backends.torchaudio_kaldi:TorchaudioKaldiMFCC",
 }

@@ -90,6 +90,16 @@ class Backend:
         `device`). Used by the interface-overhead measurement."""
         raise NotImplementedError(f"{cls.name}: no direct library call declared")
 
+    def stage_pipeline(self) -> Optional[list]:
+        """The call split into timed stages, or None where the backend declares none (the default).
+
+        Returns a list of (stage, fn) pairs: `stage` one of "h2d", "other", "stft", "power", "mel",
+        "db", "dct", "lifter" (each at most once), `fn` a function of the previous stage's output, the
+        first of the raw (B, T) batch as `__call__` takes it (input check included). Chained, the
+        stages give `self(batch)`: they are the same computation, cut where it can be timed.
+        """
+        return None
+
     # ------------------------------------------------------------------ the call
     def __call__(self, batch) -> torch.Tensor:
         return self.forward(check_waveform(batch))

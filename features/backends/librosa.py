@@ -9,7 +9,7 @@ import torch
 
 from ..db import power_to_db_numpy
 from ..frontend import fix_length, preemphasis_numpy
-from .base import Backend
+from .base import Backend, check_waveform
 
 
 class LibrosaMFCC(Backend):
@@ -57,6 +57,50 @@ class LibrosaMFCC(Backend):
 
     def forward(self, waveform) -> torch.Tensor:
         return torch.from_numpy(self.compute_numpy(waveform))
+
+    def stage_pipeline(self):
+        """`forward` of a (B, T) batch as timed stages (see Backend.stage_pipeline), with librosa's
+        melspectrogram and mfcc opened into the steps they take: librosa.stft, np.abs(S)**power,
+        the mel basis (built per call, as melspectrogram does) and its einsum, the dB step,
+        librosa's fftlib DCT, and the lifter (librosa multiplies in place; here a copy, so the
+        stage can be timed again on the same input)."""
+        import librosa
+
+        cfg = self.cfg
+
+        def prepare(batch):
+            batch = check_waveform(batch)
+            y = batch.detach().cpu().numpy() if isinstance(batch, torch.Tensor) else np.asarray(batch)
+            y = np.ascontiguousarray(y, dtype=self.np_dtype)
+            y = fix_length(y, cfg.sample_size) if cfg.sample_size is not None else y
+            return preemphasis_numpy(y, cfg.preemphasis) if cfg.preemphasis is not None else y
+
+        def mel(S):
+            basis = librosa.filters.mel(sr=cfg.sample_rate, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=cfg.fmin,
+                                        fmax=cfg.effective_fmax, htk=cfg.mel_scale == "htk", norm=cfg.mel_norm,
+                                        dtype=self.np_dtype)
+            return np.einsum("...ft,mf->...mt", S, basis, optimize=True)
+
+        def dct(db):
+            M = librosa.get_fftlib().dct(db, axis=-2, type=cfg.dct_type, norm=cfg.dct_norm)[..., :cfg.n_mfcc, :]
+            return M if cfg.lifter > 0 else torch.from_numpy(M.astype(self.np_dtype, copy=False))
+
+        def lifter(M):
+            LI = np.sin(np.pi * np.arange(1, 1 + cfg.n_mfcc, dtype=M.dtype) / cfg.lifter)[:, None]
+            return torch.from_numpy((M * (1 + (cfg.lifter / 2) * LI)).astype(self.np_dtype, copy=False))
+
+        stages = [
+            ("other", prepare),
+            ("stft", lambda y: librosa.stft(y, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                                            win_length=cfg.effective_win_length, window=cfg.window,
+                                            center=cfg.center, pad_mode=cfg.pad_mode)),
+            ("power", lambda D: np.abs(D) ** cfg.power),
+            ("mel", mel),
+            ("db", lambda S: power_to_db_numpy(S, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db,
+                                               scope=cfg.top_db_scope)),
+            ("dct", dct),
+        ]
+        return stages + [("lifter", lifter)] if cfg.lifter > 0 else stages
 
     @classmethod
     def direct_call(cls, cfg, device="cpu"):

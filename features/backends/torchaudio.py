@@ -13,7 +13,7 @@ import torchaudio.functional as F
 
 from ..db import power_to_db_torch
 from ..frontend import fix_length, preemphasis_torch
-from .base import Backend
+from .base import Backend, check_waveform
 
 WINDOWS = {
     "hann": torch.hann_window,
@@ -109,6 +109,33 @@ class TorchaudioMFCC(Backend, torch.nn.Module):
         return mfcc * self.lifter if cfg.lifter > 0 else mfcc
 
     __call__ = Backend.__call__
+
+    def stage_pipeline(self):
+        """`forward` of a (B, T) batch as timed stages (see Backend.stage_pipeline), with
+        F.spectrogram opened into its two steps: torch.stft, then abs().pow(power)."""
+        cfg = self.cfg
+
+        def prepare(batch):
+            x = torch.as_tensor(check_waveform(batch)).to(device=self.device, dtype=self.torch_dtype)
+            x = fix_length(x, cfg.sample_size) if cfg.sample_size is not None else x
+            return preemphasis_torch(x, cfg.preemphasis) if cfg.preemphasis is not None else x
+
+        def stft(x):  # F.spectrogram with pad=0, normalized=False, onesided: pack, torch.stft, unpack
+            spec = torch.stft(x.reshape(-1, x.shape[-1]), n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                              win_length=cfg.effective_win_length, window=self.window, center=cfg.center,
+                              pad_mode=cfg.pad_mode, normalized=False, onesided=True, return_complex=True)
+            return spec.reshape(x.shape[:-1] + spec.shape[-2:])
+
+        stages = [
+            ("h2d" if self.device.type == "cuda" else "other", prepare),
+            ("stft", stft),
+            ("power", lambda spec: spec.abs() if cfg.power == 1.0 else spec.abs().pow(cfg.power)),
+            ("mel", lambda spec: torch.matmul(spec.transpose(-1, -2), self.mel_fb).transpose(-1, -2)),
+            ("db", lambda mel: power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db,
+                                                 scope=cfg.top_db_scope)),
+            ("dct", lambda db: torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)),
+        ]
+        return stages + [("lifter", lambda mfcc: mfcc * self.lifter)] if cfg.lifter > 0 else stages
 
     @classmethod
     def direct_call(cls, cfg, device="cpu"):
