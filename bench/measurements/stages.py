@@ -20,10 +20,7 @@ from features.backends import get
 
 from ..timing import TimingStats, time_call
 
-try:
-    from ..batches import make_batch
-except ImportError:     # before the measurement registry move, make_batch lives in bench.throughput
-    from ..throughput import make_batch
+from ..batches import make_batch
 
 NAME = "stages"
 TABLES = ("stages",)

@@ -11,7 +11,7 @@ import torch
 
 from ..db import power_to_db_torch
 from ..frontend import fix_length, preemphasis_torch
-from .base import Backend
+from .base import Backend, check_waveform
 from .torchaudio import matched_matrices
 
 # nnAudio's windows come from scipy.signal.get_window (periodic, as librosa's); the DCT is torchaudio's
@@ -84,6 +84,28 @@ class NnAudioMFCC(Backend, torch.nn.Module):
         return mfcc.reshape(x.shape[:-1] + mfcc.shape[-2:])
 
     __call__ = Backend.__call__
+
+    def stage_pipeline(self):
+        """`forward` of a (B, T) batch as timed stages (see Backend.stage_pipeline), with nnAudio's
+        MelSpectrogram opened into its steps: the conv1d STFT to magnitude, ** power, mel product."""
+        cfg, melspec = self.cfg, self.melspec
+
+        def prepare(batch):
+            x = torch.as_tensor(check_waveform(batch)).to(device=self.device, dtype=self.torch_dtype)
+            x = fix_length(x, cfg.sample_size) if cfg.sample_size is not None else x
+            x = preemphasis_torch(x, cfg.preemphasis) if cfg.preemphasis is not None else x
+            return x.reshape(-1, x.shape[-1])
+
+        stages = [
+            ("h2d" if self.device.type == "cuda" else "other", prepare),
+            ("stft", lambda x: melspec.stft(x, output_format="Magnitude")),
+            ("power", lambda mag: mag ** melspec.power),
+            ("mel", lambda spec: torch.matmul(melspec.mel_basis, spec)),
+            ("db", lambda mel: power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db,
+                                                 scope=cfg.top_db_scope)),
+            ("dct", lambda db: torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)),
+        ]
+        return stages + [("lifter", lambda mfcc: mfcc * self.lifter)] if cfg.lifter > 0 else stages
 
     @classmethod
     def direct_call(cls, cfg, device="cpu"):

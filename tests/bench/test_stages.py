@@ -22,7 +22,7 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize("name", CONFIGS)
-@pytest.mark.parametrize("backend", ["librosa", "torchaudio", "fast"])
+@pytest.mark.parametrize("backend", ["librosa", "torchaudio", "nnaudio", "fast"])
 def test_stages_chained_equal_the_forward(backend, name, rng):
     """Chained, the declared stages give exactly the backend's output: the breakdown times the real work."""
     cfg = MFCCConfig(**CONFIGS[name])
