@@ -10,6 +10,7 @@ from pathlib import Path
 from reports import skew as sk
 from reports.data import frame, nearest, reference
 from reports.page import fmt
+from reports.readme_figures import figure_rows
 from reports.sections.verdict import slug, unanswered, verdict_cell
 from reports.verdict import questions, ratio_range_text, scenario_rows
 
@@ -53,10 +54,16 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
         delta = f", {s.delta_pp:+.1f} pp vs {s.baseline}" if s.delta_pp is not None else ""
         row(f"library swap, {s.preset}: trained on {s.train}, served by {s.test}",
             f"{fmt(s.accuracy, 'pct')}{delta}: {s.verdict}")
+    for q, a in figure_rows(run, order):
+        row(q, a)
     agree = frame(run, "agreement")
-    for rec in agree[agree["preset"] == "matched"].to_dict("records"):
-        row(f"agreement, matched: {rec['backend']} vs {rec['reference']} ({rec.get('device') or 'cpu'})",
-            f"relative error {fmt(rec['rel_error'])}, max abs error {fmt(rec.get('max_abs_error'))}")
+    shown = agree[agree["preset"].isin(["matched", "definitions"]) | (agree["reference"] != reference(run))] \
+        if not agree.empty else agree
+    for rec in shown.to_dict("records"):
+        what = "distance (a different MFCC definition, not an error)" if rec["preset"] == "definitions" else \
+            "relative error"
+        row(f"agreement, {rec['preset']}: {rec['backend']} vs {rec['reference']} ({rec.get('device') or 'cpu'})",
+            f"{what} {fmt(rec['rel_error'])}, max abs {fmt(rec.get('max_abs_error'))}")
     mem = frame(run, "memory")
     if not mem.empty:
         b = max(mem["batch_size"])

@@ -27,6 +27,7 @@ MODULES: dict[str, str] = {
     "cold_start": "bench.measurements.cold_start",
     "io": "bench.measurements.io",
     "stages": "bench.measurements.stages",
+    "power_step": "bench.measurements.power_step",
     "agreement": "bench.measurements.agreement",
     "ablation": "bench.measurements.ablation",
     "batch_invariance": "bench.measurements.batch_invariance",

@@ -119,7 +119,7 @@ def test_shapes_single_clip_and_lengths(rng):
 
 
 def test_registry_buffers_and_direct_call(synthetic_clips):
-    assert backend_names()[:3] == ("librosa", "torchaudio", "fast")
+    assert backend_names()[:2] == ("librosa", "torchaudio") and "fast" in backend_names()
     cls = get("fast")
     assert cls.library == cls.distribution == "torch" and cls.devices == ("cpu", "cuda")
     cfg = MFCCConfig(lifter=22)

@@ -173,7 +173,7 @@ def test_peers_are_registered_with_their_capabilities():
         "nnaudio": (("cpu", "cuda"), "librosa", "nnaudio_defaults"),
         "kaldi": (("cpu",), "kaldi", "kaldi_defaults"),
         "torchaudio_kaldi": (("cpu", "cuda"), "kaldi", "kaldi_defaults")}
-    assert all(get(b).honours(MFCCConfig.preset(get(b).defaults_preset)) for b in names())
+    assert all(get(b).honours(MFCCConfig.preset(get(b).defaults_preset)) for b in names() if get(b).defaults_preset)
     assert not any(get(b).honours(MFCCConfig()) for b in KALDI)
 
 
