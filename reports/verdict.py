@@ -165,7 +165,8 @@ class VerdictRow:
 
 
 def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
-    """Per scenario and device-pair question: the best series of that question against the reference.
+    """Per scenario and device-pair question: every series of that question against the reference,
+    fastest first.
 
     "A whole corpus" uses the corpus_scaling table where present (rates at the most workers), else
     the pipeline table, else the largest measured batch.
@@ -197,8 +198,8 @@ def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
             if cands.empty:
                 out.append(VerdictRow(name, question, where, None, "not measured at this point"))
                 continue
-            best = cands.sort_values("median_s").iloc[0].to_dict()
-            out.append(VerdictRow(name, question, where, compare_rows(best, ref_row)))
+            for cand in cands.sort_values("median_s").to_dict("records"):     # every pair, fastest first
+                out.append(VerdictRow(name, question, where, compare_rows(cand, ref_row)))
     return out
 
 
@@ -225,12 +226,12 @@ def corpus_rows(run: dict, scenario: str, order: list[str]) -> list[VerdictRow]:
             if (b, d) != ref_keys[0]:
                 by_q.setdefault("CPU vs CPU" if not is_gpu(d) else f"{d.upper()} vs CPU", []).append(r)
         for q, cands in by_q.items():
-            top = max(cands, key=lambda r: r[rate])
-            cmp = decide_rates(top[rate], ref_rec[rate], names=(series_name(top["backend"], top["device"]),
-                                                                  series_name(ref, ref_rec["device"])))
-            where = (f"{table}: {top.get(key, '?')} vs {ref_rec.get(key, '?')} {key}"
-                     + (f", {top.get('engine')}" if top.get("engine") else f", {top.get('mode')}"))
-            rows.append(VerdictRow(scenario, q, where, cmp, "one measurement: no pass spread, threshold only"))
+            for top in sorted(cands, key=lambda r: -r[rate]):                 # every pair, fastest first
+                cmp = decide_rates(top[rate], ref_rec[rate], names=(series_name(top["backend"], top["device"]),
+                                                                      series_name(ref, ref_rec["device"])))
+                where = (f"{table}: {top.get(key, '?')} vs {ref_rec.get(key, '?')} {key}"
+                         + (f", {top.get('engine')}" if top.get("engine") else f", {top.get('mode')}"))
+                rows.append(VerdictRow(scenario, q, where, cmp, "one measurement: no pass spread, threshold only"))
         return rows
     return []
 
