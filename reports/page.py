@@ -157,7 +157,7 @@ h1{margin:0 0 4px;font-size:1.6em}h2{margin-top:40px;padding-bottom:4px;border-b
 h3{margin:26px 0 4px}p.meta{color:#555;margin:0 0 8px;font-size:.92em}
 p.caption{color:#444;margin:2px 0 10px;font-size:.93em;max-width:980px}
 p.rule{background:#eef5fb;border-left:4px solid #0072B2;padding:6px 10px;font-size:.92em;max-width:980px}
-nav{background:#f0f3f7;padding:8px 12px;border-radius:6px;font-size:.93em}nav a{margin-right:14px;white-space:nowrap}
+nav{background:#f0f3f7;padding:8px 12px;border-radius:6px;font-size:.93em;display:flex;flex-wrap:wrap;gap:4px 14px}nav a{white-space:nowrap}
 figure{margin:6px 0 10px}figure img{max-width:100%;height:auto;border:1px solid #e3e6ea;border-radius:4px}
 figcaption{font-size:.82em;color:#666}
 table{border-collapse:collapse;font-size:.86em;margin:6px 0 14px}

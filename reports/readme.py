@@ -50,6 +50,10 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
         delta = f", {a.delta_pp:+.1f} pp vs {a.baseline}" if a.delta_pp is not None else ""
         row(f"accuracy of {a.backend}'s features ({a.preset}, {a.split} split)",
             f"{fmt(a.accuracy, 'pct')}{delta}: {a.verdict}")
+    for t in sk.twin_spreads(run):
+        row(f"training noise, {t.preset} ({t.split} split)",
+            f"{', '.join(t.backends)}, trained on features equal to float rounding, reach {fmt(t.low, 'pct')} to "
+            f"{fmt(t.high, 'pct')} ({t.spread_pp:.1f} pp apart): differences up to this size are training noise")
     for s in sk.swap_rows(run, order):
         delta = f", {s.delta_pp:+.1f} pp vs {s.baseline}" if s.delta_pp is not None else ""
         row(f"library swap, {s.preset}: trained on {s.train}, served by {s.test}",

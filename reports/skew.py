@@ -8,8 +8,48 @@ from dataclasses import dataclass
 from reports.data import definition, num, own_accuracy, records, reference
 from reports.verdict import binomial_noise_pp
 
-NOISE_RULE = ("A difference counts when it exceeds two standard errors of the difference of two accuracies "
-              "measured on the same n test clips (√(2p(1−p)/n)); smaller differences read \"within noise\".")
+NOISE_RULE = ("A difference counts when it exceeds both two standard errors of the difference of two accuracies "
+              "measured on the same n test clips (√(2p(1−p)/n)) and the training noise: the spread between "
+              "backends trained on the same preset, whose features agree to float rounding (the optimiser "
+              "amplifies 1e-6 differences into different models); smaller differences read \"within noise\".")
+
+
+@dataclass
+class TwinSpread:
+    """Backends trained at one preset and split on features equal to float rounding, and how far apart their
+    own accuracies landed: the training noise of that preset and split."""
+
+    preset: str
+    split: str
+    backends: list
+    low: float
+    high: float
+
+    @property
+    def spread_pp(self) -> float:
+        return (self.high - self.low) * 100
+
+
+def twin_spreads(run: dict) -> list[TwinSpread]:
+    """One TwinSpread per (preset, split) with two or more backends of one definition trained at it.
+    library_defaults is left out: there each backend trains on its own library's defaults."""
+    groups: dict[tuple, list] = {}
+    for r in own_accuracy(run).to_dict("records"):
+        if r["preset"] != "library_defaults":
+            key = (r["preset"], str(r.get("split") or "—"), definition(run, r["train_backend"]))
+            groups.setdefault(key, []).append(r)
+    out = []
+    for (preset, split, _), recs in groups.items():
+        if len(recs) > 1:
+            accs = [r["test_accuracy"] for r in recs]
+            out.append(TwinSpread(preset, split, [r["train_backend"] for r in recs], min(accs), max(accs)))
+    return out
+
+
+def training_noise_pp(run: dict, preset: str, split) -> float:
+    """The twin spread of `preset` at `split` in pp (0 where no twins were trained)."""
+    return max((t.spread_pp for t in twin_spreads(run) if t.preset == preset and t.split == str(split or "—")),
+               default=0.0)
 
 
 @dataclass
@@ -43,7 +83,8 @@ def accuracy_rows(run: dict, order: list[str]) -> list[AccuracyRow]:
         else:
             delta = (acc - base["test_accuracy"]) * 100
             baseline = f"{ref}→{ref}, {base['preset']}"
-            verdict = _delta_verdict(delta, base["test_accuracy"], n, "better", "worse")
+            verdict = _delta_verdict(delta, base["test_accuracy"], n, "better", "worse",
+                                     training_noise_pp(run, rec["preset"], rec.get("split")))
         rows.append(AccuracyRow(rec["train_backend"], rec["preset"], str(rec.get("split") or "—"), acc, n, delta,
                                 baseline, verdict, definition(run, rec["train_backend"])))
     return rows
@@ -77,7 +118,8 @@ def swap_rows(run: dict, order: list[str]) -> list[SwapRow]:
                                 "no train→train baseline"))
             continue
         delta = (r["test_accuracy"] - base["test_accuracy"]) * 100
-        verdict = _delta_verdict(delta, base["test_accuracy"], num(r.get("n_test")), "no cost", "costs")
+        verdict = _delta_verdict(delta, base["test_accuracy"], num(r.get("n_test")), "no cost", "costs",
+                                 training_noise_pp(run, r["preset"], r.get("split")))
         rows.append(SwapRow(r["preset"], r["train_backend"], r["test_backend"], r["test_accuracy"], delta,
                             f"{r['train_backend']}→{r['train_backend']}, {r['preset']}", verdict))
     return rows
@@ -88,9 +130,9 @@ def _pos(order: list[str], rec: dict) -> int:
     return order.index(b) if b in order else len(order)
 
 
-def _delta_verdict(delta: float, p: float, n: float | None, up: str, down: str) -> str:
+def _delta_verdict(delta: float, p: float, n: float | None, up: str, down: str, training_pp: float = 0.0) -> str:
     """``within noise`` or the direction with its size, per :data:`NOISE_RULE`."""
-    noise = binomial_noise_pp(p, n) if n else None
+    noise = max(binomial_noise_pp(p, n), training_pp) if n else None
     if noise is not None and abs(delta) <= noise:
         return f"within noise (±{noise:.1f} pp)"
     if down == "costs":

@@ -1,14 +1,16 @@
 """The training input pipeline: samples per second delivered to the model, decode and resample included.
 
 Three ways to feed a model MFCCs, each over the same files (the training split's, or generated WAVs):
-- "dataloader": each CPU-only backend's MFCCs (librosa's) computed per clip inside a torch DataLoader's workers (0, 1, 2, 4, ...
-  up to os.cpu_count()), the batch handed to the model on the CPU;
+- "dataloader": each CPU-only backend's MFCCs (librosa's) computed per clip inside a torch DataLoader's
+  workers (0, 1, 2, 4, ... up to os.cpu_count()), the batch handed to the model on the CPU;
 - "on_device": workers only decode; each (backend, device) of ctx.pairs() turns every decoded
   batch into MFCCs in the training process, on its device;
 - "cache": a warm model.cache.FeatureCache read back batch by batch.
 No model step runs: a record's rate is what the input side can deliver. The decode cost (soundfile,
 resample, fix_length) and the feature cost are timed apart in this process; `limiting_stage` is the
-stage that takes the most time per sample once the workers' parallel share is counted.
+stage that takes the most time per sample once the workers' parallel share is counted. Rates are the
+steady state: each loader keeps its workers and is timed on its second pass over the files (a loader
+that restarts its workers every epoch, PyTorch's default, also pays their start-up once per epoch).
 """
 from __future__ import annotations
 
@@ -72,13 +74,23 @@ def worker_counts(n_cpu: int, quick: bool) -> list:
     return sorted(counts)
 
 
+def one_thread_per_worker(worker_id: int) -> None:
+    """DataLoader `worker_init_fn`: one BLAS/OpenMP thread in each worker (PyTorch already gives its
+    workers one torch thread). Without it N workers on N cores each start a BLAS pool as wide as the
+    machine, and the oversubscribed pools made 2 librosa workers slower than none on 2 cores here."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
 def deliver(loader, consume) -> tuple:
-    """Iterate `loader`, `consume` each batch; the first batch is a warm-up (worker start, first call).
-    Returns (timed samples, seconds)."""
-    it = iter(loader)
-    consume(next(it))
+    """One untimed pass over `loader` (workers started, each one's first call made: librosa's numba
+    compile, for one), then a timed pass, `consume` on each batch. Returns (samples, seconds) of the
+    timed pass: the steady state of a loader that keeps its workers (persistent_workers=True)."""
+    for batch in loader:
+        consume(batch)
     n, start = 0, time.perf_counter()
-    for batch in it:
+    for batch in loader:
         consume(batch)
         n += len(batch)
     return n, time.perf_counter() - start
@@ -118,7 +130,8 @@ def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print
         for w in workers:
             progress(f"pipeline: {backend} in {w} DataLoader worker(s)")
             loader = torch.utils.data.DataLoader(DecodedClips(paths, cfg, backend), batch_size=batch_size,
-                                                 num_workers=w)
+                                                 num_workers=w, persistent_workers=w > 0,
+                                                 worker_init_fn=one_thread_per_worker)
             n, seconds = deliver(loader, lambda b: b)
             record(backend, "cpu", "dataloader", w, n, seconds, feat_s, _limit(dict(decode=decode_s, features=feat_s)))
 
@@ -140,7 +153,8 @@ def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print
             for w in workers:
                 progress(f"pipeline: {backend} on {device_type}, decoding in {w} DataLoader worker(s)")
                 loader = torch.utils.data.DataLoader(DecodedClips(paths, cfg), batch_size=batch_size, num_workers=w,
-                                                     pin_memory=device.type == "cuda")
+                                                     persistent_workers=w > 0, pin_memory=device.type == "cuda",
+                                                     worker_init_fn=one_thread_per_worker)
                 n, seconds = deliver(loader, consume)
                 parallel = dict(decode=decode_s / w if w else decode_s, transfer=transfer_s, features=feat_s)
                 record(backend, device_type, "on_device", w, n, seconds, feat_s, _limit(parallel))

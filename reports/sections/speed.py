@@ -16,12 +16,25 @@ STAGES = ("backend:backend; device:device; batch_size:batch:int; duration_s:clip
           "median_s:median (s); share:share:pct; sum_ratio:stages/whole; within_10pct:within 10 %; note:note")
 
 
+POWER_STEP = ("backend:backend; device:device; batch_size:batch:int; duration_s:clip (s); "
+              "stage_stock_s:power step as is (s); stage_cheap_s:real² + imag² (s); stage_speedup:step speedup:x; "
+              "whole_stock_s:whole call as is (s); whole_cheap_s:whole call, cheaper step (s); "
+              "whole_speedup:whole speedup:x; rel_diff:output difference (relative)")
+
+
+def thinned_text(runs: list[dict]) -> str:
+    """Which backends each run timed on fewer grid points than the full grid, as a sentence ("" if none)."""
+    parts = [f"{run['_label']}: {'; '.join(run['thinned'])}" for run in runs if run.get("thinned")]
+    return (" Timed on fewer points (so the full run fits its time budget): " + " | ".join(parts) + ".") if parts \
+        else ""
+
+
 def section(ctx) -> Section:
     runs, order = ctx.runs, ctx.order
     blocks = [
         Block("throughput_batch", "Realtime factor against batch size",
               "Marker: o CPU, s accelerator incl. the H2D copy, x kernels only. Ticks sit at the measured batch "
-              "sizes. Thread-sweep rows are in the table only (column \"thread sweep\").",
+              "sizes. Thread-sweep rows are in the table only (column \"thread sweep\")." + thinned_text(runs),
               partial(throughput_lines.draw, runs, order, along="batch_size", at=1.0),
               [record_table(runs, "throughput", THROUGHPUT, ["thread_sweep", "backend", "device", "batch_size",
                                                              "duration_s"])], "throughput records"),
@@ -41,6 +54,12 @@ def section(ctx) -> Section:
                             [record_table([run], "stages", STAGES)] if run.get("stages") else [],
                             "stages, throughput or ceiling records"))
     blocks += [
+        Block("power_step", "The cheaper power step",
+              "Each backend whose power stage takes a complex spectrum, with that stage as it is and swapped for "
+              "real² + imag² (the same values to rounding): the step alone and the whole call (its stages "
+              "chained), timed in alternating pairs. bench/upstream_power_step.py is the short reproduction "
+              "for the library's maintainers.", None,
+              [record_table(runs, "power_step", POWER_STEP)], "power_step records"),
         Block("cold_start", "Cold start", "Import, first call (JIT, kernel caches) and a steady call.",
               partial(simple_bars.cold_start, runs, order),
               [record_table(runs, "cold_start", "backend:backend; device:device; import_s:import (s); "

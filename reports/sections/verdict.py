@@ -72,6 +72,14 @@ def swap_table(ctx) -> Table:
 def unanswered(run: dict, order: list[str]) -> list[str]:
     """Plain sentences naming each question the run cannot answer yet."""
     out = []
+    chosen = run.get("measurements")
+    if chosen and "throughput" not in chosen:       # a run asked for other measurements only (e.g. a split)
+        out.append(f"This run measured {', '.join(chosen)} only: its speed questions are left to the other runs.")
+        if not records(run, "accuracy") and "accuracy" in chosen:
+            out.append("No accuracy records: which features train the better classifier is not answered.")
+        if run.get("complete") is False:
+            out.append("This run is marked incomplete: some chosen measurements did not finish.")
+        return out
     df = throughput_points(run)
     if df.empty:
         out.append("No throughput records: the speed questions are not answered.")
@@ -106,8 +114,9 @@ def section(ctx) -> Section:
                          + (f" ({html.escape(run['_label'])})" if ctx.several() else "") + "</div>")
     ref_names = ", ".join(dict.fromkeys(reference(r) for r in ctx.runs))
     blocks.append(Block("verdict", "Which is faster, per workload",
-                        f"Each row compares the fastest backend that answers the question with the reference "
-                        f"({ref_names} on the CPU) at the point a user recognises. Speedup = the reference's time "
+                        f"Each row compares one backend that answers the question with the reference "
+                        f"({ref_names} on the CPU) at the point a user recognises; within a scenario the fastest "
+                        "comes first. Speedup = the reference's time "
                         "over the candidate's (> 1: the candidate is faster); the range comes from the two sides' "
                         "per-pass ranges. GPU rows come with the host→device copy (H2D) and without it.",
                         tables=[verdict_table(ctx)], missing="throughput records", html=intro + "".join(notes)))

@@ -5,6 +5,7 @@ import os
 import tempfile
 
 import pytest
+import torch
 
 from bench.measurements import Context, pipeline
 from features import MFCCConfig
@@ -42,7 +43,7 @@ def test_records_have_the_schema_fields_and_sane_values(records):
                    + [("torchaudio", "on_device", w) for w in workers] + [("librosa", "cache", 0)])
     for r in rows:
         assert r["device"] == "cpu" and r["batch_size"] == 8
-        assert r["n_samples"] == 24 - 8                                  # the first batch is a warm-up
+        assert r["n_samples"] == 24                                       # the whole second pass (the first warms up)
         assert 0 < r["samples_per_s"] < 1e6 and 0 < r["features_s_per_sample"] < 1
         assert r["limiting_stage"] in ("decode", "features", "transfer", "model")
         if r["mode"] == "cache":
@@ -60,3 +61,24 @@ def test_worker_counts():
     assert pipeline.worker_counts(16, quick=False) == [0, 1, 2, 4, 8, 16]
     assert pipeline.worker_counts(6, quick=False) == [0, 1, 2, 4, 6]
     assert pipeline.worker_counts(8, quick=True) == [0, 8]
+
+
+class _BlasThreads(torch.utils.data.Dataset):
+    """Each item: the widest BLAS/OpenMP pool the worker process sees."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        from threadpoolctl import threadpool_info
+
+        return max((p["num_threads"] for p in threadpool_info()), default=1)
+
+
+def test_dataloader_workers_get_one_blas_thread_each():
+    """Without the limit, 2 librosa workers on 2 cores ran slower than none (oversubscribed BLAS pools)."""
+    from bench.measurements.pipeline import one_thread_per_worker
+
+    loader = torch.utils.data.DataLoader(_BlasThreads(), batch_size=None, num_workers=1,
+                                         worker_init_fn=one_thread_per_worker)
+    assert list(loader) == [1, 1]

@@ -19,7 +19,7 @@ from reports.build import build_report, main
 from reports.data import load_runs
 from reports.figures import pytest_benchmark, throughput_lines
 from reports.page import NOT_MEASURED
-from tests.reports.helpers import COMMITTED, FIXTURE, REPO, load, table_by_id, tables, write
+from tests.reports.helpers import FIXTURE, REPO, SCHEMA1_CPU, load, table_by_id, tables, write
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def gpu(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cpu(tmp_path_factory):
-    index = build_report([COMMITTED.parent], tmp_path_factory.mktemp("cpu") / "out")
+    index = build_report([SCHEMA1_CPU.parent], tmp_path_factory.mktemp("cpu") / "out")
     return index, index.read_text(encoding="utf-8")
 
 

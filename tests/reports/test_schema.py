@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from reports import schema
-from tests.reports.helpers import COMMITTED, FIXTURE, SCHEMA1_GPU, load, write
+from tests.reports.helpers import COMMITTED, FIXTURE, SCHEMA1_CPU, SCHEMA1_GPU, load, write
 
 
 def test_fixture_is_valid_schema_2_with_every_table():
@@ -19,7 +19,7 @@ def test_fixture_is_valid_schema_2_with_every_table():
     assert len(data["backends"]) == 6 and any(r["device"] == "cuda" for r in data["throughput"])
 
 
-@pytest.mark.parametrize("path", [COMMITTED, SCHEMA1_GPU], ids=["committed-cpu", "sample-gpu"])
+@pytest.mark.parametrize("path", [SCHEMA1_CPU, SCHEMA1_GPU], ids=["schema1-cpu", "sample-gpu"])
 def test_schema_1_files_upgrade_to_valid_schema_2(path):
     old = load(path)
     assert old["schema_version"] == 1
@@ -69,3 +69,14 @@ def test_read_refuses_unknown_versions_and_non_json(tmp_path):
 def test_upgrade_leaves_schema_2_alone():
     data = load(FIXTURE)
     assert schema.upgrade(copy.deepcopy(data)) == data
+
+
+def test_committed_run_is_what_the_writer_produced_and_validated():
+    """The committed CPU run was written by bench.run (schema 2, validated before every write): the
+    report reads it with no problem, and it holds every backend of the registry it names."""
+    data = load(COMMITTED)
+    assert data["schema_version"] == schema.SCHEMA_VERSION and schema.validate(data) == []
+    assert data["complete"] is True and data["reference"] == data["backends"][0]
+    assert set(data["backends"]) == set(data["backend_info"]) and len(data["backends"]) >= 6
+    results, problems = schema.read(COMMITTED)
+    assert problems == [] and {r["backend"] for r in results["throughput"]} == set(data["backends"])

@@ -6,7 +6,7 @@ import pytest
 
 from reports.data import load_runs
 from reports.verdict import decide, ratio_text, scenario_rows
-from tests.reports.helpers import COMMITTED, FIXTURE
+from tests.reports.helpers import FIXTURE, SCHEMA1_CPU
 
 
 def test_rule_needs_separated_ranges_and_the_threshold():
@@ -30,7 +30,7 @@ def test_ratio_text_never_uses_exponents():
 def test_committed_cpu_run_verdicts():
     """Batch 1 x 1 s: librosa 2.139 ms (passes 1.403-2.217) against torchaudio 0.607 ms (0.497-0.758): 3.5x,
     range 1.403/0.758 .. 2.217/0.497, separated. Batch 64 x 1 s: 26.2 ms (25.0-27.1) against 18.4 ms (17.8-30.0): the passes overlap."""
-    runs, problems = load_runs([COMMITTED])
+    runs, problems = load_runs([SCHEMA1_CPU])
     assert problems == []
     rows = {r.scenario: r for r in scenario_rows(runs[0], ["librosa", "torchaudio"])}
     one = rows["one clip at a time (inference)"].cmp
