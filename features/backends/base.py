@@ -108,6 +108,17 @@ class Backend:
         """MFCCs of a checked (T,) or (B, T) float waveform (NumPy array or tensor)."""
         raise NotImplementedError
 
+    def waveform_tensor(self, waveform) -> torch.Tensor:
+        """The front end of the torch backends: a checked (T,) or (B, T) waveform as a tensor on the
+        device in cfg.dtype, cut or zero-padded to cfg.sample_size, pre-emphasised where cfg says so."""
+        from ..frontend import fix_length, preemphasis_torch
+
+        cfg = self.cfg
+        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.torch_dtype)
+        if cfg.sample_size is not None:
+            x = fix_length(x, cfg.sample_size)
+        return preemphasis_torch(x, cfg.preemphasis) if cfg.preemphasis is not None else x
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(cfg={self.cfg.hash()}, device='{self.device}')"
 

@@ -22,7 +22,6 @@ from typing import ClassVar
 import torch
 
 from ..db import power_to_db_torch
-from ..frontend import fix_length, preemphasis_torch
 from .base import Backend, check_waveform
 from .torchaudio import TORCH_REQUIRES, matched_matrices
 
@@ -76,12 +75,7 @@ class FastMFCC(Backend, torch.nn.Module):
     # ------------------------------------------------------------------ the steps
     def prepare(self, waveform) -> torch.Tensor:
         """A checked waveform as a (B, T) tensor on the device in cfg.dtype, cut or padded, pre-emphasised."""
-        cfg = self.cfg
-        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.torch_dtype)
-        if cfg.sample_size is not None:
-            x = fix_length(x, cfg.sample_size)
-        if cfg.preemphasis is not None:
-            x = preemphasis_torch(x, cfg.preemphasis)
+        x = self.waveform_tensor(waveform)
         return x.reshape(-1, x.shape[-1])
 
     def stft(self, x: torch.Tensor) -> torch.Tensor:

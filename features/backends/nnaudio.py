@@ -10,7 +10,6 @@ from __future__ import annotations
 import torch
 
 from ..db import power_to_db_torch
-from ..frontend import fix_length, preemphasis_torch
 from .base import Backend, check_waveform
 from .torchaudio import matched_matrices
 
@@ -68,14 +67,10 @@ class NnAudioMFCC(Backend, torch.nn.Module):
 
     def forward(self, waveform) -> torch.Tensor:
         cfg = self.cfg
-        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.torch_dtype)
-        if cfg.sample_size is not None:
-            x = fix_length(x, cfg.sample_size)
+        x = self.waveform_tensor(waveform)
         if cfg.center and cfg.pad_mode == "reflect" and x.shape[-1] <= cfg.n_fft // 2:
             raise ValueError(f"waveform of {x.shape[-1]} samples: pad_mode='reflect' needs more than "
                              f"n_fft // 2 = {cfg.n_fft // 2} (nnAudio backend)")
-        if cfg.preemphasis is not None:
-            x = preemphasis_torch(x, cfg.preemphasis)
         mel = self.melspec(x.reshape(-1, x.shape[-1]))                             # (B, n_mels, frames)
         db = power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db, scope=cfg.top_db_scope)
         mfcc = torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)     # (B, n_mfcc, frames)
@@ -91,9 +86,7 @@ class NnAudioMFCC(Backend, torch.nn.Module):
         cfg, melspec = self.cfg, self.melspec
 
         def prepare(batch):
-            x = torch.as_tensor(check_waveform(batch)).to(device=self.device, dtype=self.torch_dtype)
-            x = fix_length(x, cfg.sample_size) if cfg.sample_size is not None else x
-            x = preemphasis_torch(x, cfg.preemphasis) if cfg.preemphasis is not None else x
+            x = self.waveform_tensor(check_waveform(batch))
             return x.reshape(-1, x.shape[-1])
 
         stages = [

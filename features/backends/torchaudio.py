@@ -12,7 +12,6 @@ import torch
 import torchaudio.functional as F
 
 from ..db import power_to_db_torch
-from ..frontend import fix_length, preemphasis_torch
 from .base import Backend, check_waveform
 
 WINDOWS = {
@@ -95,11 +94,7 @@ class TorchaudioMFCC(Backend, torch.nn.Module):
 
     def forward(self, waveform) -> torch.Tensor:
         cfg = self.cfg
-        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.torch_dtype)
-        if cfg.sample_size is not None:
-            x = fix_length(x, cfg.sample_size)
-        if cfg.preemphasis is not None:
-            x = preemphasis_torch(x, cfg.preemphasis)
+        x = self.waveform_tensor(waveform)
         spec = F.spectrogram(x, pad=0, window=self.window, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
                              win_length=cfg.effective_win_length, power=cfg.power, normalized=False,
                              center=cfg.center, pad_mode=cfg.pad_mode)          # (..., freq, frames)
@@ -116,9 +111,7 @@ class TorchaudioMFCC(Backend, torch.nn.Module):
         cfg = self.cfg
 
         def prepare(batch):
-            x = torch.as_tensor(check_waveform(batch)).to(device=self.device, dtype=self.torch_dtype)
-            x = fix_length(x, cfg.sample_size) if cfg.sample_size is not None else x
-            return preemphasis_torch(x, cfg.preemphasis) if cfg.preemphasis is not None else x
+            return self.waveform_tensor(check_waveform(batch))
 
         def stft(x):  # F.spectrogram with pad=0, normalized=False, onesided: pack, torch.stft, unpack
             spec = torch.stft(x.reshape(-1, x.shape[-1]), n_fft=cfg.n_fft, hop_length=cfg.hop_length,
