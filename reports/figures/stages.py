@@ -11,6 +11,8 @@ from reports.data import frame, nearest, throughput_points
 from reports.figures.style import CATEGORY, WIDTH, colour, finish, legend_below, sig
 
 STAGE_COLOURS = {s: CATEGORY[i % len(CATEGORY)] for i, s in enumerate(schema.STAGES)}
+WHOLE = "whole call (no stages declared)"        # a backend without a stage table: one grey, dotted bar
+STAGE_COLOURS[WHOLE] = "#c8c8c8"
 
 
 def point(run: dict, batch: float = 64, duration: float = 1.0) -> tuple[float, float] | None:
@@ -46,7 +48,7 @@ def draw(run: dict, order: list[str]):
         done.add((backend, device))
     for r in whole.sort_values("transfer", ascending=False).to_dict("records"):
         if (r["backend"], r["device"]) not in done:  # accelerators: the row with the copy
-            bars.append((r["series"], [("whole call", r["median_s"])], r["backend"], r["device"]))
+            bars.append((r["series"], [(WHOLE, r["median_s"])], r["backend"], r["device"]))
             done.add((r["backend"], r["device"]))
     bars.sort(key=lambda x: (x[3] != "cpu", order.index(x[2]) if x[2] in order else 99))
     for r in ceil.to_dict("records"):
@@ -69,7 +71,7 @@ def draw(run: dict, order: list[str]):
                 c = STAGE_COLOURS.get(stage, colour(order, backend) if backend else "#777")
                 used[stage] = c
                 ax.barh(y, ms, left=left, color=c, edgecolor="#333", linewidth=0.5,
-                        hatch="//" if backend is None else "")
+                        hatch="//" if backend is None else ".." if stage == WHOLE else "")
                 left += ms
             ax.annotate(sig(left, " ms"), (left, y), xytext=(3, 0), textcoords="offset points", va="center",
                         fontsize=8)

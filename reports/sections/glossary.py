@@ -28,8 +28,8 @@ TERMS = {
                     "depend on its batch-mates) or over the whole batch (`batch`, what both libraries do).",
     "H2D copy": "host-to-device copy: moving the batch from CPU memory to the GPU. GPU throughput is given with "
                 "it (incl. copy) and without it (kernels only).",
-    "ceiling": "the same batch through a bare batched FFT plus mel matrix product on the device: the most a "
-               "backend could do there.",
+    "ceiling": "the same batch through a bare batched FFT plus mel matrix product on the device, whole or in "
+               "chunks of 32 clips on the CPU, whichever is faster (chunk_clips): the most a backend could do there.",
     "pp": "percentage points: the difference of two accuracies; every pp delta names the accuracy it is taken "
           "from (its baseline).",
     "projection": "an extrapolation from measured rates and scaling efficiency, not a measurement.",
