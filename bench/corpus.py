@@ -24,7 +24,7 @@ from features import PRESETS, MFCCConfig, backend_names
 from features import backends
 
 from . import corpus_engine as engine
-from .shards import done_path, write_json, write_manifest
+from .shards import write_json, write_manifest
 
 PARTS = ("all", "train", "val", "test")
 DELAY_ENV = "BENCH_CORPUS_SHARD_DELAY_S"      # test hook: sleep this long after each finished shard

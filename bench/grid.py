@@ -1,7 +1,7 @@
 """What is measured, as data: edit these grids, not the measuring code."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import product
 
 from features.backends import get as get_backend

@@ -28,7 +28,7 @@ import hashlib
 import json
 import math
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 # "povey" is Kaldi's window (hann ** 0.85, symmetric); only the Kaldi-definition backends honour it

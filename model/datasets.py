@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from features import AudioLoadError, load_audio
 
-from .splits import SkipLog, Splits, WaveformDataset, stratified_split, stratified_take, validate_labels
+from .splits import SkipLog, Splits, WaveformDataset, stratified_split, stratified_take
 from .synthetic import synthetic_splits
 
 FSDD_URL = "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz"

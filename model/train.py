@@ -30,7 +30,8 @@ from features.atomic_write import atomic_path
 from features.devices import resolve_device
 from features.backends import runs_on
 
-from .datasets import DATASETS, SPLITS, Splits, WaveformDataset, load_splits, validate_labels
+from .datasets import DATASETS, SPLITS, Splits, WaveformDataset, load_splits
+from .splits import validate_labels
 from .extract import check_dataset, dataset_features, drop_non_finite, prepare_features, waveform_matrix
 from .fit import fit, predict, scores, set_normalisation
 from .net import MFCCNet

@@ -88,7 +88,7 @@ def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: floa
             for i, (stage, fn) in enumerate(pipeline):
                 value = input_of(i)
                 timed(stage, lambda: fn(value))
-                del value
+                value = None        # dropped before the next stage's input is built
     per_call = {name: faults[name] / calls[name] for name in names}
     whole = TimingStats.from_samples(samples.pop("whole"))
     stage_stats = [(stage, TimingStats.from_samples(times)) for stage, times in samples.items()]

@@ -1,8 +1,6 @@
 """Feature cache: miss, hit, invalidation by content and by config, atomic files."""
 from __future__ import annotations
 
-import numpy as np
-import pytest
 import torch
 
 from features import create_extractor

@@ -53,7 +53,7 @@ def test_read_drops_unreadable_records_and_says_so(tmp_path):
     path = write(tmp_path / "results.json", data)
     results, problems = schema.read(path)
     assert len(results["throughput"]) == n - 1
-    assert problems == [f"results.json: throughput[0] (backend librosa, device cpu, batch_size 1, duration_s 0.5): "
+    assert problems == ["results.json: throughput[0] (backend librosa, device cpu, batch_size 1, duration_s 0.5): "
                         "field 'pass_medians_s' holds a non-number"]
 
 
