@@ -83,6 +83,9 @@ QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_s
 # The ablation: one parameter at a time from `matched`, changed on the compared backend's side only,
 # to the value the other library's defaults use (or a common alternative), against the reference under
 # `matched`: the error that one difference alone causes.
+# real clips the agreement and ablation compare on, per run mode; batch invariance uses the first of them
+AGREEMENT_CLIPS = {"quick": 32, "full": 256}
+BATCH_INVARIANCE_CLIPS = 32
 ABLATION = (
     ("mel_scale", "htk"),
     ("mel_norm", None),

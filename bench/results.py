@@ -58,6 +58,16 @@ def backend_versions() -> dict:
     return {get(n).distribution: _version(get(n).distribution) for n in names()}
 
 
+def backend_info(backends) -> dict:
+    """{backend: its declared capabilities and its library's installed version} for results.json."""
+    from features.backends import get
+
+    return {b: dict(devices=list(get(b).devices), library=get(b).library, distribution=get(b).distribution,
+                    version=_version(get(b).distribution), definition=get(b).definition,
+                    defaults_preset=get(b).defaults_preset, description=get(b).description)
+            for b in backends}
+
+
 def environment(device: str = "cpu") -> dict:
     """Library versions, Python, CPU model and threads, GPU and driver (when used), commit, date, command."""
     import torch

@@ -22,14 +22,14 @@ from pathlib import Path
 import torch
 
 from features import MFCCConfig
-from features.backends import REFERENCE, get, missing_library, names
+from features.backends import REFERENCE, missing_library, names
 
 from model.options import check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int
 
 from . import grid as grids
 from . import measurements
 from .measurements import Context
-from .results import RECORD_LISTS, new_results, write_results
+from .results import RECORD_LISTS, backend_info, new_results, write_results
 from .summary import summary_table
 
 QUICK_LIMIT = 240          # clips per split in a quick run
@@ -116,15 +116,6 @@ def set_aside_previous_run(out: Path, progress) -> None:
     for path in old:
         shutil.move(str(path), str(dest / path.name))
     progress(f"a previous run's {len(old)} file(s) in {out} moved to {dest}")
-
-
-def backend_info(backends) -> dict:
-    from .results import _version
-
-    return {b: dict(devices=list(get(b).devices), library=get(b).library, distribution=get(b).distribution,
-                    version=_version(get(b).distribution), definition=get(b).definition,
-                    defaults_preset=get(b).defaults_preset, description=get(b).description)
-            for b in backends}
 
 
 def load_data(args, cfg, progress):

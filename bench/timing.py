@@ -44,6 +44,26 @@ def synchronize(device: Optional[torch.device | str]) -> None:
         torch.cuda.synchronize(device)
 
 
+def time_pairs(a: Callable[[], object], b: Callable[[], object], *, device="cpu", pairs: int,
+               warmup: int = 3) -> tuple[list, list]:
+    """Time a() and b() in alternation (A, B, A, B, ...) after `warmup` untimed pairs, so drift in a
+    shared machine's speed hits both alike. Synchronises `device` around each call (CUDA).
+
+    Returns:
+        (list[float], list[float]): the seconds of each timed call of a and of b, `pairs` each.
+    """
+    times: tuple[list, list] = ([], [])
+    for i in range(warmup + pairs):
+        for fn, out in ((a, times[0]), (b, times[1])):
+            synchronize(device)
+            start = time.perf_counter()
+            fn()
+            synchronize(device)
+            if i >= warmup:
+                out.append(time.perf_counter() - start)
+    return times
+
+
 def time_call(fn: Callable[[], object], *, device="cpu", warmup: int = 2, min_repeats: int = 5,
               max_repeats: int = 200, min_time_s: float = 0.5) -> TimingStats:
     """Time `fn()` after `warmup` untimed calls.

@@ -10,12 +10,11 @@ from features import create_extractor
 from features.backends import REFERENCE, get
 
 from ..compare import agreement_clips, compare
-from ..grid import ABLATION
+from ..grid import ABLATION, AGREEMENT_CLIPS
 
 NAME = "ablation"
 TABLES = ("ablation",)
 NEEDS_DATA = True
-CLIPS = {"quick": 32, "full": 256}
 
 
 def compared_backend(backends, cfg):
@@ -34,7 +33,7 @@ def run(ctx) -> dict:
         ctx.progress("ablation: no chosen backend besides the reference honours every ablated value; skipped")
         return {"ablation": []}
     device = ctx.devices[-1] if get(backend).devices.count(ctx.devices[-1]) else "cpu"
-    x = agreement_clips(ctx.splits, ctx.cfg, CLIPS["quick" if ctx.quick else "full"])
+    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS["quick" if ctx.quick else "full"])
     reference = create_extractor(REFERENCE, ctx.cfg)(x.waveforms).numpy()
     rows = []
     for parameter, value in ABLATION:

@@ -15,11 +15,11 @@ from features import MFCCConfig, create_extractor
 from features.backends import REFERENCE, get
 
 from ..compare import agreement_clips, compare, naive_port
+from ..grid import AGREEMENT_CLIPS
 
 NAME = "agreement"
 TABLES = ("agreement", "agreement_per_coeff")
 NEEDS_DATA = True
-CLIPS = {"quick": 32, "full": 256}
 
 
 def comparisons(reference: str, backend: str) -> list[tuple]:
@@ -65,7 +65,7 @@ def references_for(backends) -> dict:
 
 
 def run(ctx) -> dict:
-    x = agreement_clips(ctx.splits, ctx.cfg, CLIPS["quick" if ctx.quick else "full"])
+    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS["quick" if ctx.quick else "full"])
     out = {"agreement": [], "agreement_per_coeff": []}
     # the first clip's matched MFCCs, one key per backend beside "file" and "preset"
     example = dict(file=os.path.basename(x.files[0]) if x.files[0] else "generated", preset="matched")

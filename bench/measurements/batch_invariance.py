@@ -8,11 +8,11 @@ from features import create_extractor
 from features.backends import get
 
 from ..compare import agreement_clips, compare
+from ..grid import BATCH_INVARIANCE_CLIPS
 
 NAME = "batch_invariance"
 TABLES = ("batch_invariance",)
 NEEDS_DATA = True
-CLIPS = 32
 ALONE = 16
 
 
@@ -35,7 +35,7 @@ def measure(backend: str, cfg, x: np.ndarray, *, device: str, n_alone: int = ALO
 
 
 def run(ctx) -> dict:
-    x = agreement_clips(ctx.splits, ctx.cfg, CLIPS).waveforms
+    x = agreement_clips(ctx.splits, ctx.cfg, BATCH_INVARIANCE_CLIPS).waveforms
     rows = []
     for backend, device in ctx.pairs():
         ctx.progress(f"batch invariance: {backend} on {device}")

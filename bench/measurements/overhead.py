@@ -2,7 +2,6 @@
 (`Backend.direct_call`), same settings and batch, timed call by call in alternation."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import torch
@@ -11,7 +10,7 @@ from features import create_extractor
 from features.backends import get
 
 from ..batches import make_batch
-from ..timing import synchronize
+from ..timing import time_pairs
 
 NAME = "overhead"
 TABLES = ("overhead",)
@@ -27,15 +26,7 @@ def measure(backend: str, cfg, *, device: str, batch_size: int = 64, duration_s:
     with torch.inference_mode():
         ours, direct = create_extractor(backend, point_cfg, device=device), get(backend).direct_call(point_cfg, device)
         data = torch.from_numpy(x).to(device) if device != "cpu" else x
-        a, b = [], []
-        for i in range(warmup + pairs):
-            for fn, samples in ((ours, a), (direct, b)):
-                synchronize(device)
-                start = time.perf_counter()
-                fn(data)
-                synchronize(device)
-                if i >= warmup:
-                    samples.append(time.perf_counter() - start)
+        a, b = time_pairs(lambda: ours(data), lambda: direct(data), device=device, pairs=pairs, warmup=warmup)
     ratios = np.asarray(a) / np.asarray(b)
     return dict(backend=backend, device=device, batch_size=batch_size, duration_s=duration_s,
                 interface_s=float(np.median(a)), direct_s=float(np.median(b)), overhead=float(np.median(ratios) - 1),

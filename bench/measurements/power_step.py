@@ -13,8 +13,6 @@ stage_speedup, whole_stock_s, whole_cheap_s, whole_speedup, max_abs_diff, rel_di
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 
@@ -22,7 +20,7 @@ from features import create_extractor
 from features.backends import get
 
 from ..batches import make_batch
-from ..timing import synchronize
+from ..timing import time_pairs
 
 NAME = "power_step"
 TABLES = ("power_step",)
@@ -45,18 +43,10 @@ def _is_complex(value) -> bool:
     return isinstance(value, np.ndarray) and np.iscomplexobj(value)
 
 
-def alternate(a, b, *, device: str, pairs: int, warmup: int = 3) -> tuple[float, float]:
-    """Median seconds of a() and b(), timed in alternation."""
-    times = ([], [])
-    for i in range(warmup + pairs):
-        for fn, out in ((a, times[0]), (b, times[1])):
-            synchronize(device)
-            start = time.perf_counter()
-            fn()
-            synchronize(device)
-            if i >= warmup:
-                out.append(time.perf_counter() - start)
-    return float(np.median(times[0])), float(np.median(times[1]))
+def alternate(a, b, *, device: str, pairs: int) -> tuple[float, float]:
+    """Median seconds of a() and b(), timed in alternation (bench.timing.time_pairs)."""
+    times_a, times_b = time_pairs(a, b, device=device, pairs=pairs)
+    return float(np.median(times_a)), float(np.median(times_b))
 
 
 def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: float, pairs: int):

@@ -22,3 +22,12 @@ def test_repeats_until_min_time_and_bounded():
 def test_stats_from_samples():
     stats = TimingStats.from_samples([1.0, 2.0, 3.0, 4.0, 100.0])
     assert stats.median_s == 3.0 and stats.q1_s == 2.0 and stats.q3_s == 4.0 and stats.repeats == 5
+
+
+def test_time_pairs_alternates_and_drops_the_warmup():
+    from bench.timing import time_pairs
+
+    calls = []
+    a, b = time_pairs(lambda: calls.append("a"), lambda: calls.append("b"), pairs=4, warmup=2)
+    assert len(a) == len(b) == 4 and all(t >= 0 for t in a + b)
+    assert calls == ["a", "b"] * 6          # A, B, A, B, ...: drift hits both alike
