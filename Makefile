@@ -1,21 +1,40 @@
 # Two commands for a fresh machine (each creates the virtual environment on first use):
 #   make bench   set up, then run the main job (python -m bench.run on the built-in synthetic data)
 #   make test    set up, then run the test suite
+# `make setup` installs exactly the lock for this Python (requirements/lock-py311.txt or lock-py312.txt,
+# every file checked against its hash), then checks the install (requirements/check_install.py).
+# `make lock` regenerates the locks from pyproject.toml: run it after changing a dependency there.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= out/bench
 BENCH_ARGS ?= --backend all
+PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")')
+LOCK := requirements/lock-py$(PYVER).txt
+# pip itself, pinned: the resolver that reads the lock is part of the tested stack.
+PIP_VERSION := 26.3
+UV := $(VENV)/bin/uv
+LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
+	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-fsdd test benchmarks report clean
+.PHONY: setup bench bench-fsdd test benchmarks report lock clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
+	@test -f $(LOCK) || { echo "make setup: no lock for Python $(PYVER) (requirements/ has lock-py311.txt and lock-py312.txt); run with PYTHON=python3.11, or install the ranges yourself: pip install -e '.[test]'"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --upgrade pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) requirements/check_install.py
 	touch $@
+
+lock: setup
+	$(PY) -m pip install --quiet -r requirements/tools.txt
+	$(UV) pip compile $(LOCK_ARGS) --python-version 3.11 -o requirements/lock-py311.txt
+	$(UV) pip compile $(LOCK_ARGS) --python-version 3.12 -c requirements/gpu-image.txt -o requirements/lock-py312.txt
+	@grep -E '^(torch|torchaudio|librosa|numpy)==' requirements/lock-py311.txt requirements/lock-py312.txt
 
 bench: setup
 	$(PY) -m bench.run $(BENCH_ARGS) --out $(OUT)

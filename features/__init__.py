@@ -8,7 +8,11 @@ reference; torchaudio and the other registered backends run on the devices they 
 """
 from __future__ import annotations
 
-from .backends import create_extractor
+from .stack import check_torch_pair
+
+check_torch_pair()   # before any backend imports torchaudio: a mismatched pair fails here, in one line
+
+from .backends import create_extractor  # noqa: E402 (after the pair check)
 from .backends import names as backend_names
 from .config import PRESETS, MFCCConfig
 from .devices import resolve_device
