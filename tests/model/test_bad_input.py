@@ -20,6 +20,7 @@ from model.cache import FeatureCache
 from model.datasets import Splits, load_splits
 from model.options import check_dataset_options, check_out_dir
 from model.train import dataset_features, main, strict_json, train_and_evaluate, write_json_atomic
+from tests.floats import assert_close_f32, same_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,8 +66,12 @@ def test_nan_cache_entry_is_a_miss_and_recomputed(tmp_path, cfg):
     bad[0, 0] = np.nan
     np.save(entry, bad)
     again = dataset_features("librosa", cfg, data, cache=cache)
-    assert torch.equal(again, ref) and torch.isfinite(again).all()
+    assert torch.isfinite(again).all()
     assert (cache.hits, cache.misses, cache.rejected) == (2, 4, 1)
+    # the two hits are the stored bytes; the recomputed clip ran alone instead of in a batch of three,
+    # so it equals its first value to float32 rounding (tests/floats.py), not bit for bit
+    assert sum(same_bytes(a, r) for a, r in zip(again, ref)) >= 2
+    assert_close_f32(again, ref)
     assert np.isfinite(np.load(entry)).all()                                # rewritten
 
 

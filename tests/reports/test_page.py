@@ -198,13 +198,55 @@ def test_page_is_self_contained(gpu):
     assert NOT_MEASURED in page                                                  # io resample etc. absent
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not on PATH (apt-get install chromium)")
+CHROMIUM = shutil.which("chromium")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not on PATH (.ci/run installs it: apt-get install chromium)")
+# As this workplace's machines run it: no sandbox as root, and no background connections on a closed network.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIRST_SCREEN = 900          # window height in px: what a reader sees before scrolling
+# Appended to a copy of the page (the page itself has no script): after load, what a reader's browser laid out.
+PROBE = """<script>window.addEventListener('load', () => {
+  const v = document.getElementById('verdict'), imgs = [...document.images];
+  const out = {inner: window.innerWidth, innerHeight: window.innerHeight,
+    scrollWidth: document.documentElement.scrollWidth, verdictTop: v ? v.getBoundingClientRect().top : null,
+    images: imgs.length, broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || '?')};
+  const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});</script>"""
+
+
+def chromium_probe(index, tmp_path, width: int) -> dict:
+    """Load the page in headless Chromium at `width` x FIRST_SCREEN px; the layout facts PROBE reports."""
+    import json
+
+    probed = index.with_name("probe.html")              # beside the page, so its relative figure paths resolve
+    probed.write_text(index.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    done = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                           f"--window-size={width},{FIRST_SCREEN}", "--virtual-time-budget=5000", "--dump-dom",
+                           probed.as_uri()], capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="probe">([^<]*)</pre>', done.stdout)
+    assert found, f"chromium printed no probe: {done.stderr[-2000:]}"
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [800, 1400])
+@pytest.mark.parametrize("which", ["gpu", "cpu"])
+def test_a_reader_sees_the_verdict_first_and_every_figure(request, tmp_path, which, width):
+    index, page = request.getfixturevalue(which)
+    seen = chromium_probe(index, tmp_path, width)
+    assert seen["verdictTop"] is not None and 0 <= seen["verdictTop"] < seen["innerHeight"], seen   # first screen
+    assert seen["scrollWidth"] <= seen["inner"], seen                                    # no horizontal overflow
+    assert seen["images"] == page.count("<img") > 0 and seen["broken"] == [], seen        # every figure loads
+
+
+@needs_chromium
 @pytest.mark.parametrize("width", [800, 1400])
 def test_headless_chromium_fits_the_width(gpu, tmp_path, width):
     shot = tmp_path / "shot.png"
-    done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={width},2400",
-                           f"--screenshot={shot}", gpu[0].as_uri()], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                           f"--window-size={width},2400", f"--screenshot={shot}", gpu[0].as_uri()],
+                          capture_output=True, text=True, timeout=120)
     assert shot.is_file(), done.stderr[-2000:]
     with Image.open(shot) as im:
         assert im.size == (width, 2400)
