@@ -1,5 +1,5 @@
 # Two commands for a fresh machine (each creates the virtual environment on first use):
-#   make bench   set up, then run the main job (python -m bench.run on the built-in synthetic data)
+#   make bench   set up, then run the main job (python -m bench.run --profile quick on built-in synthetic data)
 #   make test    set up, then run the test suite
 # `make setup` installs exactly the lock for this Python (requirements/lock-py311.txt or lock-py312.txt,
 # every file checked against its hash), then checks the install (requirements/check_install.py).
@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= out/bench
-BENCH_ARGS ?= --backend all
+BENCH_ARGS ?= --profile quick --backend all
 PYVER := $(shell $(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")')
 LOCK := requirements/lock-py$(PYVER).txt
 # pip itself, pinned: the resolver that reads the lock is part of the tested stack.
@@ -17,7 +17,7 @@ UV := $(VENV)/bin/uv
 LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-fsdd test benchmarks report lock clean
+.PHONY: setup bench bench-full bench-fsdd test benchmarks report lock clean
 
 setup: $(VENV)/.installed
 
@@ -39,8 +39,11 @@ lock: setup
 bench: setup
 	$(PY) -m bench.run $(BENCH_ARGS) --out $(OUT)
 
+bench-full: setup
+	$(PY) -m bench.run --profile full --backend all --out out/bench-full
+
 bench-fsdd: setup
-	$(PY) -m bench.run --backend all --dataset fsdd --out out/bench-fsdd
+	$(PY) -m bench.run --profile full --backend all --dataset fsdd --out out/bench-fsdd
 
 test: setup
 	$(PY) -m pytest --benchmark-disable

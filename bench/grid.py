@@ -70,6 +70,12 @@ class ThroughputGrid:
 
 
 FULL = ThroughputGrid()
+# The three workloads the verdict names (one clip, a training batch, long recordings) and nothing else:
+# the `quick` profile, which must answer on a 2-core machine in about 3 minutes. Three passes, so the
+# verdict has a pass range; no thread sweep.
+ANSWER = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64),
+                        thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), thread_sweep=(),
+                        min_time_s=0.1, passes=3, memory_batch_sizes=(64,))
 QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),
                        thin_durations_s=(1.0,), per_clip_batch_sizes=(1, 8), thread_sweep=(1,), min_time_s=0.15,
                        passes=1, memory_batch_sizes=(1, 64))

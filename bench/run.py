@@ -1,11 +1,13 @@
 """`python -m bench.run`: every registered measurement over every chosen backend -> DIR/results.json.
 
-    python -m bench.run [--backend all|NAME[,NAME...]] [--device cpu|cuda] [--dataset synthetic|fsdd|folder]
-                        [--data-dir D] [--manifest CSV] [--split official|speakers] [--quick]
-                        [--only MEASUREMENT[,...]] [--epochs N] [--out DIR]
+    python -m bench.run [--profile quick|standard|full] [--backend all|NAME[,NAME...]] [--device cpu|cuda]
+                        [--dataset synthetic|fsdd|folder] [--data-dir D] [--manifest CSV]
+                        [--split official|speakers] [--only MEASUREMENT[,...]] [--epochs N] [--out DIR]
 
 Backends come from the registry (features.backends), measurements from bench.measurements; `--only`
-runs exactly the measurements it names. The GPU is measured where present (or with --device cuda),
+runs exactly the measurements it names. A profile (bench/profiles.py) sets how much is measured: `quick`
+(what `make bench` runs, about 3 minutes), `standard` or `full` (the default; the committed runs). The run
+ends with the verdict in the terminal (reports.answer) and the report's path. The GPU is measured where present (or with --device cuda),
 beside the CPU. Results are rewritten atomically after every measurement with `complete: false`
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
@@ -28,11 +30,10 @@ from model.options import check_dataset_options, check_out_dir, exit_cleanly_on_
 
 from . import grid as grids
 from . import measurements
+from . import profiles
 from .measurements import Context
 from .results import RECORD_LISTS, backend_info, new_results, write_results
 from .summary import summary_table
-
-QUICK_LIMIT = 240          # clips per split in a quick run
 
 
 def _names(kind: str, valid: tuple):
@@ -56,14 +57,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--data-dir", default=None, help="FSDD folder (else $FSDD_DIR or the cache) or a class folder")
     p.add_argument("--manifest", default=None, help="CSV manifest (path,label[,split]) for --dataset folder")
     p.add_argument("--split", choices=("official", "speakers"), default=None, help="FSDD split (default official)")
-    p.add_argument("--quick", action="store_true", help="a small grid and short training (a few minutes)")
-    p.add_argument("--only", default=",".join(measurements.names()), type=_names("measurement", measurements.names()),
-                   help=f"comma-separated measurements (default: all): {', '.join(measurements.names())}")
+    p.add_argument("--profile", choices=tuple(profiles.PROFILES), default=None,
+                   help="how much to measure: " + "; ".join(f"{p.name}: {p.purpose}" for p in profiles.PROFILES.values())
+                   + f" (default {profiles.DEFAULT})")
+    p.add_argument("--quick", action="store_true", help="the same as --profile quick")
+    p.add_argument("--only", default=None, type=_names("measurement", measurements.names()),
+                   help=f"comma-separated measurements (default: the profile's): {', '.join(measurements.names())}")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum training epochs (default 30, quick 15)")
     p.add_argument("--label", default=None, help="run label in reports (default: device and CPU)")
     p.add_argument("--out", default="out/bench", help="output folder (default: out/bench)")
     p.add_argument("--no-report", action="store_true", help="do not build the HTML report")
     args = p.parse_args(argv)
+    if args.quick and args.profile not in (None, "quick"):
+        p.error(f"--quick is --profile quick; it cannot be combined with --profile {args.profile}")
+    args.profile = profiles.get("quick" if args.quick else args.profile or profiles.DEFAULT)
     try:
         check_dataset_options(args.dataset or "synthetic", args.data_dir, args.manifest, args.split)
         check_out_dir(args.out)
@@ -119,6 +126,7 @@ def set_aside_previous_run(out: Path, progress) -> None:
 
 
 def load_data(args, cfg, progress):
+    """The dataset's splits (at most the profile's clip_limit per split); SystemExit with one line if unreadable."""
     from model.datasets import load_splits
 
     dataset = args.dataset or "synthetic"
@@ -126,7 +134,7 @@ def load_data(args, cfg, progress):
     try:
         splits = load_splits(dataset, data_dir=args.data_dir, manifest=args.manifest, split=args.split or "official",
                              sample_rate=cfg.sample_rate, resampler=cfg.resampler, seed=0,
-                             limit=QUICK_LIMIT if args.quick else None)
+                             limit=args.profile.clip_limit)
     except (OSError, ValueError, RuntimeError) as err:
         raise SystemExit(f"dataset {dataset!r}: {err}") from None
     progress(f"{len(splits.train)} train / {len(splits.val)} val / {len(splits.test)} test clips, "
@@ -138,17 +146,18 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     exit_cleanly_on_sigterm()        # a stopped run keeps its atomic files whole and leaves no temporaries
     progress = Progress()
+    profile = args.profile
+    progress(f"profile {profile.name}: {profile.purpose}")
     out = Path(args.out)
     backends = choose_backends(args.backend, progress)
     devices = choose_devices(args.device, progress)
     cfg = MFCCConfig.preset("matched")
-    grid = grids.QUICK if args.quick else grids.FULL
-    grid = grids.ThroughputGrid(**{**grid.__dict__, "backends": backends})
-    chosen = [m for m in measurements.names() if m in args.only]
+    grid = grids.ThroughputGrid(**{**profile.grid.__dict__, "backends": backends})
+    chosen = [m for m in measurements.names() if m in (args.only or profile.chosen_measurements())]
     dataset = args.dataset or "synthetic"
     label = args.label or (f"GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else "CPU")
-    results = new_results(label=label, quick=args.quick, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
-    results.update(backends=list(backends), reference=REFERENCE, backend_info=backend_info(backends),
+    results = new_results(label=label, quick=profile.small, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
+    results.update(profile=profile.name, backends=list(backends), reference=REFERENCE, backend_info=backend_info(backends),
                    measurements=chosen, complete=False, failed=[], thinned=grid.thinned(), devices=list(devices))
     warnings.filterwarnings("ignore", message=".*(Empty filters|all zero values).*")  # 128 mels at 16 kHz
     set_aside_previous_run(out, progress)
@@ -160,8 +169,8 @@ def main(argv=None) -> int:
         results["dataset_info"] = dict(name=dataset, split=(args.split or "official") if dataset == "fsdd" else None,
                                        n_train=len(splits.train), n_val=len(splits.val), n_test=len(splits.test),
                                        classes=list(splits.labels))
-    ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=args.quick, grid=grid, splits=splits,
-                  progress=progress, options=dict(epochs=args.epochs, split=results.get("dataset_info", {}).get("split"),
+    ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=profile.small, grid=grid, splits=splits,
+                  progress=progress, swap_defaults=profile.swap_defaults, options=dict(epochs=args.epochs, split=results.get("dataset_info", {}).get("split"),
                                                   train_device=devices[-1], out=str(out)))
     write_results(results, out)
     for name in chosen:
@@ -173,14 +182,19 @@ def main(argv=None) -> int:
             progress(f"{name} FAILED: {type(err).__name__}: {err}")
         write_results(results, out)
     results["complete"] = not results["failed"]
+    results["wall_s"] = time.perf_counter() - progress.start
     path = write_results(results, out)
     progress(f"wrote {path} and one CSV per measurement in {out}/" + ("" if results["complete"] else
              f" (incomplete: {', '.join(f['measurement'] for f in results['failed'])} failed)"))
     print(summary_table(results))
+    report = None
     if not args.no_report:
         from reports.build import build_report
 
-        progress(f"report: {build_report([path], out / 'report')}")
+        report = build_report([path], out / "report")
+    from reports.answer import terminal_answer      # the same verdict the report and README lead with
+
+    print(terminal_answer(path, report=report, wall_s=results["wall_s"]))
     return 0 if results["complete"] else 1
 
 

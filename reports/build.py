@@ -3,12 +3,13 @@
 Command line::
 
     python -m reports.build RESULTS [RESULTS ...] [--bench-json F ...] [--out DIR]
-                            [--readme README.md [--check]]
+                            [--readme README.md RESULTS.md [--check]]
 
 ``RESULTS`` are results.json files or folders holding one; several runs are overlaid. pytest-benchmark
 JSON beside a results.json is found by itself; ``--bench-json`` adds more. ``--out DIR`` writes
 ``DIR/index.html`` (figures inline as SVG) and each figure as ``DIR/<name>.svg``. ``--readme`` rewrites
-the block between ``<!-- results:begin -->`` and ``<!-- results:end -->``; with ``--check`` it
+the generated blocks of each markdown file it names (reports.readme: the answer box in README.md, the
+results rows in RESULTS.md); with ``--check`` it
 rewrites nothing and exits 1, naming the differing lines, when the README disagrees with the results.
 Records the report cannot read are named on stderr and on the page. A failed build writes nothing.
 """
@@ -166,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench-json", nargs="+", action="extend", default=[], metavar="F",
                         help="more pytest-benchmark JSON files (those beside a results.json are found anyway)")
     parser.add_argument("--out", help="folder for index.html and the figures")
-    parser.add_argument("--readme", type=Path, help="README to rewrite (or check) between the results markers")
+    parser.add_argument("--readme", type=Path, nargs="+", default=[],
+                        help="markdown files (README.md RESULTS.md) to rewrite, or check, between their markers")
     parser.add_argument("--check", action="store_true", help="with --readme: only check, exit 1 on a difference")
     args = parser.parse_args(argv)
     if not args.out and not args.readme:
@@ -176,18 +178,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.readme:
             ctx = context(args.results, args.bench_json)
-            if args.check:
-                diff = readme_block.check(args.readme, ctx.runs, ctx.order)
-                if diff:
-                    print(f"{args.readme.name} disagrees with the results; regenerate with "
-                          f"`python -m reports.build {' '.join(args.results)} --readme {args.readme}`:",
-                          file=sys.stderr)
-                    print("\n".join(diff), file=sys.stderr)
-                    return 1
-                print(f"{args.readme.name} agrees with the results")
-            else:
-                changed = readme_block.update(args.readme, ctx.runs, ctx.order)
-                print(f"{args.readme}: {'rewritten' if changed else 'already up to date'}")
+            failed = False
+            for path in args.readme:
+                if args.check:
+                    diff = readme_block.check(path, ctx.runs, ctx.order)
+                    if diff:
+                        print(f"{path.name} disagrees with the results; regenerate with `python -m reports.build "
+                              f"{' '.join(args.results)} --readme {' '.join(map(str, args.readme))}`:", file=sys.stderr)
+                        print("\n".join(diff), file=sys.stderr)
+                        failed = True
+                    else:
+                        print(f"{path.name} agrees with the results")
+                else:
+                    changed = readme_block.update(path, ctx.runs, ctx.order)
+                    print(f"{path}: {'rewritten' if changed else 'already up to date'}")
+            if failed:
+                return 1
         if args.out:
             print(build_report(args.results, args.out, args.bench_json))
     except (OSError, ValueError) as exc:

@@ -37,6 +37,7 @@ TOP_LEVEL = {
     "schema_version": (int,), "label": MAYBE_TEXT, "quick": FLAG, "dataset": MAYBE_TEXT,
     "dataset_info": DICT, "environment": DICT, "config": DICT, "backends": LIST, "reference": TEXT,
     "backend_info": DICT, "complete": FLAG, "measurements": LIST, "thinned": LIST,
+    "profile": MAYBE_TEXT, "wall_s": NUMBER,
 }
 TOP_LEVEL_REQUIRED = ("schema_version", "backends", "reference")
 #: dataset_info's fields.

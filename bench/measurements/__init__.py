@@ -49,6 +49,8 @@ class Context:
         grid: bench.grid.ThroughputGrid for this run (quick or full).
         splits: model.datasets.Splits, or None for measurements with NEEDS_DATA False.
         progress (callable): progress(message) prints a timestamped line on stderr.
+        swap_defaults (bool): accuracy also trains on each library's own defaults and serves the model
+            through a naive port to the other libraries (the profile decides; bench/profiles.py).
         options (dict): other command-line options (epochs, ...).
     """
 
@@ -59,6 +61,7 @@ class Context:
     grid: object
     splits: object = None
     progress: Callable[[str], None] = print
+    swap_defaults: bool = False
     options: dict = field(default_factory=dict)
 
     def config_for(self, backend: str, **overrides) -> MFCCConfig:

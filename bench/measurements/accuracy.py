@@ -5,7 +5,7 @@ Presets:
 - each backend's own config (`matched`, or its defaults preset where it cannot honour `matched`):
   one training per backend; the model is then served with every other chosen backend that runs the
   same config (so the matrix covers every pair that can share a config);
-- "library_defaults" (full runs): each backend with a defaults preset trains on it, and every other
+- "library_defaults" (where ctx.swap_defaults, as in the quick and full profiles): each backend with a defaults preset trains on it, and every other
   backend of the same definition with a defaults preset serves it through a naive port (its own
   defaults with n_mfcc, n_fft, hop and n_mels copied over: what a user porting code writes).
 On a GPU run, `epoch_time` compares features computed on the GPU inside the training loop with
@@ -57,7 +57,7 @@ def run(ctx) -> dict:
         cfg, name = ctx.config_for(trainer), ctx.config_name(trainer)
         servers = {b: cfg for b in ctx.backends if b != trainer and get(b).honours(cfg)}
         rows += train_and_serve(ctx, preset=name, trainer=trainer, train_cfg=cfg, servers=servers)
-    if not ctx.quick:
+    if ctx.swap_defaults:
         ported = [b for b in ctx.backends if get(b).defaults_preset and get(b).definition == get(REFERENCE).definition]
         for trainer in ported:
             train_cfg = MFCCConfig.preset(get(trainer).defaults_preset, **keep)

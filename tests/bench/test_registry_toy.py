@@ -44,7 +44,7 @@ def test_quick_harness_measures_a_registered_backend(toy, tmp_path):
     out = tmp_path / "b"
     # cold_start runs in a child process, where a backend registered at run time does not exist
     only = "throughput,overhead,agreement,batch_invariance,accuracy"
-    assert run.main(["--quick", "--backend", f"librosa,{toy}", "--only", only, "--epochs", "1", "--out", str(out),
+    assert run.main(["--profile", "standard", "--backend", f"librosa,{toy}", "--only", only, "--epochs", "1", "--out", str(out),
                      "--no-report"]) == 0
     r = json.loads((out / "results.json").read_text())
     assert r["backends"] == ["librosa", "toy"] and r["backend_info"]["toy"]["library"] == "torch"

@@ -14,20 +14,52 @@ def test_quick_run_writes_results_csvs_and_report(tmp_path, capsys):
     results = json.loads((out / "results.json").read_text())
     validate(results)
     assert results["quick"] and results["dataset"] == "synthetic" and results["throughput"] == []
+    assert results["profile"] == "quick" and results["wall_s"] > 0
     assert results["complete"] is True and results["measurements"] == ["agreement", "accuracy"]
     assert {r["preset"] for r in results["agreement"]} >= {"matched", "naive_port"}
-    assert {(r["train_backend"], r["test_backend"]) for r in results["accuracy"]} == {
+    pairs = {(r["preset"], r["train_backend"], r["test_backend"]) for r in results["accuracy"]}
+    assert {(t, s) for p, t, s in pairs if p == "matched"} == {
         ("librosa", "librosa"), ("librosa", "torchaudio"), ("torchaudio", "torchaudio"), ("torchaudio", "librosa")}
+    # the quick profile also swaps each library's own defaults: the finding a user most needs
+    assert {(t, s) for p, t, s in pairs if p == "library_defaults"} >= {("librosa", "torchaudio"),
+                                                                       ("torchaudio", "librosa")}
     assert (out / "agreement.csv").exists() and (out / "accuracy.csv").exists()
     assert not (out / "throughput.csv").exists()
     assert (out / "report" / "index.html").exists()
     summary = capsys.readouterr().out
     assert "== summary ==" in summary and "agreement   torchaudio" in summary
+    # the run ends with the answer: the accuracy lines, what is not measured, the report and the wall time
+    tail = summary[summary.index("== the answer"):]
+    assert "Same settings (`matched`)" in tail and "Each library's own defaults" in tail
+    assert tail.splitlines()[-1].startswith(f"report: {out / 'report' / 'index.html'}, wall time ")
+
+
+def test_profiles_choose_the_grid_and_measurements():
+    from bench import grid, profiles
+
+    args = run.parse_args(["--quick"])
+    assert args.profile is profiles.get("quick") and run.parse_args([]).profile is profiles.get("full")
+    quick = profiles.get("quick")
+    assert quick.chosen_measurements() == ("throughput", "agreement", "accuracy") and quick.swap_defaults
+    points = grid.ThroughputGrid(**{**quick.grid.__dict__, "backends": ("librosa", "fast", "kaldi")}).points(("cpu",))
+    measured = {(p["backend"], p["batch_size"], p["duration_s"]) for p in points}
+    for backend in ("librosa", "fast"):          # the three workloads of the verdict, on every backend that can
+        assert {(backend, 1, 1.0), (backend, 64, 1.0), (backend, 64, 10.0)} <= measured
+    assert {("kaldi", 1, 1.0), ("kaldi", 64, 1.0)} <= measured           # per-clip: no 10 s clips
+    assert profiles.get("full").chosen_measurements() == run.measurements.names()
+    with pytest.raises(ValueError, match="profile='fastest'"):
+        profiles.get("fastest")
+
+
+def test_quick_and_another_profile_is_refused(capsys):
+    with pytest.raises(SystemExit):
+        run.parse_args(["--quick", "--profile", "full"])
+    assert "--quick is --profile quick" in capsys.readouterr().err
 
 
 def test_only_runs_exactly_what_it_names(tmp_path):
     out = tmp_path / "b"
-    assert run.main(["--quick", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
+    assert run.main(["--profile", "standard", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
                      "--no-report"]) == 0
     results = json.loads((out / "results.json").read_text())
     assert results["measurements"] == ["cold_start"] and results["complete"]
@@ -40,7 +72,7 @@ def test_a_second_run_sets_the_first_aside(tmp_path):
     (out / "report").mkdir(parents=True)
     (out / "results.json").write_text("{}")
     (out / "throughput.csv").write_text("old")
-    assert run.main(["--quick", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
+    assert run.main(["--profile", "standard", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
                      "--no-report"]) == 0
     assert not (out / "throughput.csv").exists()                  # no other run's file beside this one
     (previous,) = (out / "previous").iterdir()
@@ -52,7 +84,7 @@ def test_a_failing_measurement_keeps_the_others_and_marks_the_run_incomplete(tmp
 
     monkeypatch.setattr(cold_start, "run", lambda ctx: 1 / 0)
     out = tmp_path / "b"
-    assert run.main(["--quick", "--backend", "torchaudio", "--only", "cold_start,overhead", "--out", str(out),
+    assert run.main(["--profile", "standard", "--backend", "torchaudio", "--only", "cold_start,overhead", "--out", str(out),
                      "--no-report"]) == 1
     results = json.loads((out / "results.json").read_text())
     assert results["complete"] is False and results["failed"][0]["measurement"] == "cold_start"

@@ -1,4 +1,4 @@
-"""The README's results block: generated from the committed results, and checked against them."""
+"""The README's answer box and RESULTS.md's rows: generated from the committed results, and checked against them."""
 
 from __future__ import annotations
 
@@ -9,13 +9,32 @@ from reports.build import main
 from tests.reports.helpers import COMMITTED, FIXTURE, REPO
 
 
-def test_repo_readme_agrees_with_committed_results(capsys):
-    path = REPO / "README.md"
-    if not readme.has_markers(path):
-        pytest.skip("README.md has no <!-- results:begin --> / <!-- results:end --> markers")
+def test_repo_readme_and_results_agree_with_committed_results(capsys):
+    paths = [REPO / "README.md", REPO / "RESULTS.md"]
+    assert all(readme.has_markers(p) for p in paths)
     others = sorted(str(p) for p in (REPO / "reports" / "results").glob("*/results.json") if p != COMMITTED)
     committed = [str(COMMITTED)] + others        # the main run first, as the README lists it
-    assert main(committed + ["--readme", str(path), "--check"]) == 0, capsys.readouterr().err
+    assert main(committed + ["--readme", *map(str, paths), "--check"]) == 0, capsys.readouterr().err
+
+
+def test_readme_leads_with_the_answer_and_the_two_commands():
+    lines = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 200
+    head = "\n".join(lines[:40])
+    assert readme.ANSWER_BEGIN in head and readme.ANSWER_END in head
+    assert "make bench " in head and "make test " in head
+    box = head[head.index(readme.ANSWER_BEGIN):head.index(readme.ANSWER_END)]
+    assert "| a training batch |" in box and "Each library's own defaults" in box
+
+
+def test_answer_box_in_a_new_file(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text(f"# x\n\n{readme.ANSWER_BEGIN}\n{readme.ANSWER_END}\n", encoding="utf-8")
+    assert main([str(FIXTURE), "--readme", str(path)]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert "| a training batch | CPU vs CPU | **" in text
+    assert readme.BEGIN not in text                 # the long rows go only where their markers are
+    assert main([str(FIXTURE), "--readme", str(path), "--check"]) == 0
 
 
 def test_check_names_the_differing_lines(tmp_path, capsys):
@@ -39,3 +58,12 @@ def test_missing_markers_is_a_one_line_error(tmp_path, capsys):
     path.write_text("# no markers\n", encoding="utf-8")
     assert main([str(FIXTURE), "--readme", str(path), "--check"]) == 1
     assert "README.md: no '<!-- results:begin -->'" in capsys.readouterr().err
+
+
+def test_more_links_resolve():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    import re
+
+    for target in re.findall(r"\]\(([^)#]+)\)", text):
+        if not target.startswith("http"):
+            assert (REPO / target).exists(), target

@@ -1,0 +1,66 @@
+"""Run profiles: how much `python -m bench.run` measures, named by what a person runs it for.
+
+    python -m bench.run --profile quick      # `make bench`: your machine's answer in about 3 minutes
+    python -m bench.run --profile standard   # every measurement, small sizes (about 6 minutes on 2 cores)
+    python -m bench.run --profile full       # `make bench-full`: the committed runs (about 15 minutes on 2 cores)
+
+A profile names the throughput grid, the measurements it runs (`--only` picks others), whether the
+measurements use their small sizes (`small`: fewer clips, shorter training, the `quick` mode of each
+measurement), how many clips per split it loads, and whether accuracy also trains on each library's own
+defaults and serves it through a naive port to the other library (`swap_defaults`: the finding that a
+library swap costs tens of points of accuracy). The wall times each run took are in its results
+(`wall_s`), so the README's figures come from runs, not from this docstring.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from . import grid as grids
+from .measurements import names as measurement_names
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One way to run the suite.
+
+    Attributes:
+        name (str): what `--profile` takes.
+        purpose (str): one line for `--help` and the results.
+        grid (bench.grid.ThroughputGrid): the throughput points (backends are filled in by bench.run).
+        measurements (tuple[str] | None): the measurements it runs, in registry order; None: all of them.
+        small (bool): measurements use their small sizes (results record it as `quick`).
+        clip_limit (int | None): at most this many clips per split (None: the whole dataset).
+        swap_defaults (bool): accuracy also trains on each library's defaults and serves a naive port.
+    """
+
+    name: str
+    purpose: str
+    grid: grids.ThroughputGrid
+    measurements: Optional[tuple] = None
+    small: bool = True
+    clip_limit: Optional[int] = 240
+    swap_defaults: bool = False
+
+    def chosen_measurements(self) -> tuple:
+        """The measurement names this profile runs, in the registry's order."""
+        every = measurement_names()
+        return every if self.measurements is None else tuple(m for m in every if m in self.measurements)
+
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (
+    Profile("quick", "the three workloads on every backend, agreement, and a small accuracy and skew check "
+            "(make bench; about 3 minutes on 2 cores)",
+            grids.ANSWER, measurements=("throughput", "agreement", "accuracy"), swap_defaults=True),
+    Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.QUICK),
+    Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
+            grids.FULL, small=False, clip_limit=None, swap_defaults=True),
+)}
+DEFAULT = "full"
+
+
+def get(name: str) -> Profile:
+    """The profile called `name`; ValueError naming the choices otherwise."""
+    if name not in PROFILES:
+        raise ValueError(f"profile={name!r}: must be one of {', '.join(PROFILES)}")
+    return PROFILES[name]
