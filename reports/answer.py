@@ -160,8 +160,14 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
-def markdown(a: Answer, *, several: bool = False) -> list[str]:
+def _several(a: Answer) -> bool:
+    """Whether the picks come from more than one run (then a run column names each row's)."""
+    return len({p.run for p in a.picks}) > 1
+
+
+def markdown(a: Answer) -> list[str]:
     """The answer box as markdown lines: a pick table, then the accuracy lines, then what is not measured."""
+    several = _several(a)
     lines = ["| workload | devices | pick | speedup over the reference | the others |" + (" run |" if several else ""),
              "|---|---|---|---|---|" + ("---|" if several else "")]
     for p in a.picks:
@@ -170,6 +176,21 @@ def markdown(a: Answer, *, several: bool = False) -> list[str]:
     lines.append("")
     lines += [f"- {line}" for line in a.accuracy + a.not_measured]
     return lines
+
+
+def html_box(a: Answer) -> str:
+    """The answer box at the head of the report (id "answer"): the picks, then the accuracy lines."""
+    from html import escape
+
+    from reports.page import Table, table_html
+
+    several = _several(a)
+    headers = ["workload", "devices", "pick", "speedup over the reference", "the others"] + (["run"] if several else [])
+    rows = [[p.scenario, p.question, p.choice, f"{p.reading}, {p.point}", p.others or "—"] + ([p.run] if several else [])
+            for p in a.picks]
+    picks = table_html(Table(headers, rows, id="answer_picks")) if rows else ""
+    lines = "".join(f"<li>{escape(line)}</li>" for line in a.accuracy + a.not_measured)
+    return f'<div id="answer" class="answer"><h2>The answer</h2>{picks}<ul>{lines}</ul></div>'
 
 
 def terminal(a: Answer) -> str:

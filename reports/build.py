@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from reports import readme as readme_block
+from reports.answer import answer, html_box
 from reports.data import backend_order, load_runs, overlay_warnings
 from reports.figures.style import plt, svg_width_px, to_svg
 from reports.harnesses import beside, read_benchmark_file
@@ -126,6 +127,7 @@ def render(ctx: Context, warn=lambda m: None) -> tuple[str, dict[str, str]]:
 <style>{CSS}</style></head>
 <body><main>
 <h1>MFCC benchmark: which backend, on which device?</h1>
+{html_box(answer(ctx.runs, ctx.order))}
 <p class="meta">Backends, in the order every plot uses: {html.escape(backends)}.</p>
 {header(ctx)}
 <nav>{nav}</nav>

