@@ -6,10 +6,12 @@ point's speed moves between passes more than within one. `pass_medians_s` keeps 
 """
 from __future__ import annotations
 
+import sys
 from typing import Iterable
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
 from features import MFCCConfig, create_extractor
 
@@ -90,12 +92,14 @@ def run(ctx) -> dict:
     points = grid.points(ctx.devices)
     measured: dict[tuple, tuple] = {}
     ceilings: dict[tuple, list] = {}
+    ctx.progress(f"throughput: {len(points)} points x {grid.passes} pass(es)")
+    bar = tqdm(total=len(points) * grid.passes, desc="throughput", unit="point", file=sys.stderr, disable=None,
+               leave=False)
     for p in range(grid.passes):
         order = points if p % 2 == 0 else points[::-1]
-        for i, point in enumerate(order):
-            ctx.progress(f"throughput pass {p + 1}/{grid.passes}, {i + 1}/{len(points)}: {point['backend']} "
-                         f"{point['device']} batch {point['batch_size']} x {point['duration_s']} s "
-                         f"threads {point['threads'] or 'default'}")
+        for point in order:
+            bar.set_postfix_str(f"pass {p + 1}: {point['backend']} {point['device']} {point['batch_size']} x "
+                                f"{point['duration_s']} s", refresh=False)
             key = (point["device"], point["batch_size"], point["duration_s"])
             if point["threads"] is None and len(ceilings.get(key, ())) <= p:
                 ceilings.setdefault(key, []).append(measure_ceiling(
@@ -105,6 +109,8 @@ def run(ctx) -> dict:
             for keys, stats in time_point(point, cfg, min_time_s=grid.min_time_s):
                 keys["config"] = ctx.config_name(point["backend"])
                 measured.setdefault(tuple(sorted(keys.items())), (keys, []))[1].append(stats)
+            bar.update()
+    bar.close()
     ceiling_rows = {key: dict(runs[0], **{k: float(np.median([r[k] for r in runs]))
                                           for k in ("fft_s", "mel_s", "total_s")}, passes=len(runs))
                     for key, runs in ceilings.items()}

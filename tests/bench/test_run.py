@@ -103,3 +103,14 @@ def test_bad_options_are_refused_in_one_line(argv, message, capsys):
     with pytest.raises(SystemExit) as exc:
         run.main(argv + ([] if "--out" in argv else ["--out", "/nonexistent/x"]))
     assert exc.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_console_command_dispatches_to_each_entry_point(capsys):
+    from bench import cli
+
+    assert cli.main(["--help"]) == 0 and "mfcc-bench run" in capsys.readouterr().out
+    assert cli.main(["nonsense"]) == 2 and "mfcc-bench report" in capsys.readouterr().err
+    for command in cli.COMMANDS:
+        with pytest.raises(SystemExit) as done:
+            cli.main([command, "--help"])
+        assert done.value.code == 0 and "usage: python -m" in capsys.readouterr().out
