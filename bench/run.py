@@ -2,13 +2,20 @@
 
     python -m bench.run [--backend all|NAME[,NAME...]] [--device cpu|cuda] [--dataset synthetic|fsdd|folder]
                         [--data-dir D] [--manifest CSV] [--split official|speakers] [--quick]
-                        [--only MEASUREMENT[,...]] [--epochs N] [--out DIR]
+                        [--only MEASUREMENT[,...]] [--epochs N] [--profile gpu|gpu-rehearsal] [--deadline-s S]
+                        [--out DIR]
 
 Backends come from the registry (features.backends), measurements from bench.measurements; `--only`
 runs exactly the measurements it names. The GPU is measured where present (or with --device cuda),
 beside the CPU. Results are rewritten atomically after every measurement with `complete: false`
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
+
+`--profile gpu` is the GPU session's grid (bench.grid.GPU; bench.gpu_session runs it one measurement
+at a time): every backend that runs on CUDA, on the GPU, and librosa, torchaudio and fast on the same
+machine's CPU; it needs CUDA. `--profile gpu-rehearsal` is the same plan cut down, with the CPU standing
+in for the accelerator. `--deadline-s S`: measurements that loop start no new work S seconds after the
+start (the run itself is not stopped).
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ from pathlib import Path
 import torch
 
 from features import MFCCConfig
-from features.backends import REFERENCE, missing_library, names
+from features.backends import REFERENCE, missing_library, names, runs_on
 
 from model.options import check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int
 
@@ -60,6 +67,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--only", default=",".join(measurements.names()), type=_names("measurement", measurements.names()),
                    help=f"comma-separated measurements (default: all): {', '.join(measurements.names())}")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum training epochs (default 30, quick 15)")
+    p.add_argument("--profile", choices=tuple(grids.PROFILES), default=None,
+                   help="the GPU session's grid and backends (gpu: needs CUDA; gpu-rehearsal: the CPU stands in)")
+    p.add_argument("--deadline-s", type=positive_float, default=None,
+                   help="seconds after which looping measurements start no new work")
     p.add_argument("--label", default=None, help="run label in reports (default: device and CPU)")
     p.add_argument("--out", default="out/bench", help="output folder (default: out/bench)")
     p.add_argument("--no-report", action="store_true", help="do not build the HTML report")
@@ -82,12 +93,29 @@ class Progress:
         print(f"[{time.perf_counter() - self.start:7.1f} s] {message}", file=sys.stderr, flush=True)
 
 
-def choose_backends(requested: tuple, progress) -> tuple:
-    """The registry's order, the reference first; 'all' means every installed backend."""
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return value
+
+
+def profile_backends() -> tuple:
+    """The GPU profile's backends: every registered backend that runs on CUDA, and those the GPU
+    profile times on the CPU (bench.grid.GPU.cpu_backends)."""
+    return tuple(n for n in names() if runs_on(n, "cuda") or n in grids.GPU.cpu_backends)
+
+
+def choose_backends(requested: tuple, progress, among: tuple | None = None) -> tuple:
+    """The registry's order, the reference first; 'all' means every installed backend (of `among`
+    where given: a profile's backends)."""
     if "all" in requested:
-        chosen = names(installed=True)
+        chosen = tuple(n for n in names(installed=True) if among is None or n in among)
         for name in names():
-            if name not in chosen:
+            if name not in chosen and (among is None or name in among):
                 progress(f"skipped backend {missing_library(name)}")
         return chosen
     for name in requested:
@@ -138,16 +166,23 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     exit_cleanly_on_sigterm()        # a stopped run keeps its atomic files whole and leaves no temporaries
     progress = Progress()
+    deadline = time.monotonic() + args.deadline_s if args.deadline_s else None
     out = Path(args.out)
-    backends = choose_backends(args.backend, progress)
-    devices = choose_devices(args.device, progress)
+    grid = grids.PROFILES[args.profile] if args.profile else grids.QUICK if args.quick else grids.FULL
+    backends = choose_backends(args.backend, progress, profile_backends() if args.profile else None)
+    if args.profile == "gpu" and not torch.cuda.is_available():
+        raise SystemExit("--profile gpu: torch.cuda.is_available() is False on this machine; "
+                         "use --profile gpu-rehearsal")
+    devices = choose_devices("cuda" if args.profile == "gpu" else args.device, progress)
     cfg = MFCCConfig.preset("matched")
-    grid = grids.QUICK if args.quick else grids.FULL
     grid = grids.ThroughputGrid(**{**grid.__dict__, "backends": backends})
+    # what epoch_time and crossover weigh against the CPU: the GPU, or the CPU standing in for it
+    accelerator = "cuda" if "cuda" in devices else "cpu" if args.profile == "gpu-rehearsal" else None
     chosen = [m for m in measurements.names() if m in args.only]
     dataset = args.dataset or "synthetic"
     label = args.label or (f"GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else "CPU")
-    results = new_results(label=label, quick=args.quick, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
+    quick = args.quick or args.profile == "gpu-rehearsal"
+    results = new_results(label=label, quick=quick, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
     results.update(backends=list(backends), reference=REFERENCE, backend_info=backend_info(backends),
                    measurements=chosen, complete=False, failed=[], thinned=grid.thinned(), devices=list(devices))
     warnings.filterwarnings("ignore", message=".*(Empty filters|all zero values).*")  # 128 mels at 16 kHz
@@ -160,9 +195,10 @@ def main(argv=None) -> int:
         results["dataset_info"] = dict(name=dataset, split=(args.split or "official") if dataset == "fsdd" else None,
                                        n_train=len(splits.train), n_val=len(splits.val), n_test=len(splits.test),
                                        classes=list(splits.labels))
-    ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=args.quick, grid=grid, splits=splits,
+    ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=quick, grid=grid, splits=splits,
                   progress=progress, options=dict(epochs=args.epochs, split=results.get("dataset_info", {}).get("split"),
-                                                  train_device=devices[-1], out=str(out)))
+                                                  train_device=devices[-1], out=str(out), accelerator=accelerator,
+                                                  deadline=deadline))
     write_results(results, out)
     for name in chosen:
         progress(f"== {name}")

@@ -1,7 +1,8 @@
 """Cold start and peak memory: each (backend, device) in a fresh process (cold_start_probe.py).
 
-Import time, first call (librosa's numba compile, CUDA context and cuFFT plans), steady call, then
-peak memory of one call at each batch size of `sample_size` clips. CPU: peak RSS (VmHWM, reset before
+Import time, CUDA context (CUDA only), first call (librosa's numba compile; on CUDA the cuFFT plans
+and kernel loads), steady call, then peak memory of one call at each batch size of `sample_size`
+clips. CPU: peak RSS (VmHWM, reset before
 each call where the kernel allows, `peak_reset`); CUDA: max_memory_allocated. `above_baseline_bytes`
 is that peak less the memory in use just before the call: what the batch costs, apart from the
 libraries' own footprint (torch's CUDA build alone holds hundreds of MB of RSS).
@@ -41,7 +42,8 @@ def run(ctx) -> dict:
         sizes = [b for b in ctx.grid.memory_batch_sizes if not get(backend).per_clip or b <= 64]
         data = probe(backend, device, cfg, sizes)
         cold.append(dict(backend=backend, device=device, import_s=data["import_s"],
-                         first_call_s=data["first_call_s"], steady_call_s=data["steady_call_s"]))
+                         cuda_context_s=data.get("cuda_context_s"), first_call_s=data["first_call_s"],
+                         steady_call_s=data["steady_call_s"]))
         for m in data["memory"]:
             memory.append(dict(backend=backend, device=device, duration_s=cfg.sample_size / cfg.sample_rate, **m))
     return {"cold_start": cold, "memory": memory}
