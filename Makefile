@@ -62,11 +62,12 @@ report: setup
 gpu-wheels:
 	$(PYTHON) requirements/gpu_wheels.py --fsdd $(FSDD_DIR)
 
-# never depends on setup: on the CUDA machine the image's python3 runs it, with the carried wheels
+# never depends on setup: on the lent CUDA machine (no .venv travels) the image's python3 runs it with the
+# carried wheels; on a CUDA machine after `make setup`, the venv's Python
 ifdef REHEARSE
 bench-gpu: $(if $(filter $(VENV)/bin/python,$(PY)),setup)
 	$(PY) -m bench.gpu_session --rehearse --out $(GPU_OUT)
 else
 bench-gpu:
-	python3 -m bench.gpu_session --out $(GPU_OUT)
+	$(if $(wildcard $(PY)),$(PY),python3) -m bench.gpu_session --out $(GPU_OUT)
 endif
