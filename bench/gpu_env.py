@@ -29,7 +29,9 @@ def command(argv: list, timeout: float = 15) -> str:
         return f"{argv[0]}: not found"
     except subprocess.TimeoutExpired:
         return f"{argv[0]}: no answer within {timeout:.0f} s"
-    return done.stdout.strip() if done.returncode == 0 else f"{argv[0]}: exit {done.returncode}: {done.stderr.strip()[:300]}"
+    if done.returncode != 0:
+        return f"{argv[0]}: exit {done.returncode}: {done.stderr.strip()[:300]}"
+    return done.stdout.strip()
 
 
 def library(name: str) -> dict:

@@ -19,6 +19,7 @@ SESSION_BUDGET_S = 540          # the whole command: 9 minutes of the device cal
 RESERVE_S = 15                  # kept back after the last step: merging and writing results.json
 INSTALL_DEADLINE_S = 30         # installing the carried wheels (gpu_session.install_wheels)
 MIN_STEP_S = 10                 # a step given less than this is not started
+SOFT_MARGIN_S = 15              # a bench.run step's loops stop this long before its hard deadline
 OUT_FILES = ("results.json", "pytest-benchmark.json", "session.log")   # everything written under $OUT
 BENCHMARK_JSON = "pytest-benchmark.json"
 
@@ -31,7 +32,9 @@ class Step:
         name (str): the step's name in the log and in results["session"]["steps"].
         what (str): one line saying what it measures.
         argv (tuple[str]): the command; "{python}" stands for the interpreter, "{out}" for the output
-            folder, "{work}" for the scratch folder, "{fsdd}" for the FSDD copy.
+            folder, "{work}" for the scratch folder, "{fsdd}" for the FSDD copy, "{soft_deadline}" for
+            the seconds after which its own loops should start no new work (the deadline it is given,
+            less SOFT_MARGIN_S, so that it still writes what it measured).
         deadline_s (float): seconds from its start after which it is stopped (SIGTERM, then SIGKILL).
         results (str | None): for a bench.run step, the folder under {work} its results.json is in.
     """
@@ -42,9 +45,10 @@ class Step:
     deadline_s: float
     results: str | None = None
 
-    def command(self, *, python: str, out: Path, work: Path, fsdd: Path) -> list[str]:
-        """argv with the placeholders filled in."""
-        fill = dict(python=python, out=str(out), work=str(work), fsdd=str(fsdd))
+    def command(self, *, python: str, out: Path, work: Path, fsdd: Path, given_s: float | None = None) -> list[str]:
+        """argv with the placeholders filled in (`given_s`: the deadline it runs under, default its own)."""
+        soft = max((given_s or self.deadline_s) - SOFT_MARGIN_S, 5)
+        fill = dict(python=python, out=str(out), work=str(work), fsdd=str(fsdd), soft_deadline=f"{soft:.0f}")
         return [a.format(**fill) for a in self.argv]
 
 
@@ -55,11 +59,10 @@ def gpu_test_files(root: Path = ROOT) -> list[str]:
                   if re.search(r"mark\.gpu\b", p.read_text(encoding="utf-8")))
 
 
-def _bench_run(name: str, what: str, measurement: str, deadline_s: float, profile: str, label: str,
+def _bench_run(name: str, what: str, measurement: str, deadline_s: float, profile: str, label: tuple,
                *extra: str) -> Step:
-    # the measurement's own loops stop starting new work 15 s before the hard stop, so it can write
-    argv = ("{python}", "-m", "bench.run", "--profile", profile, "--only", measurement, "--label", label,
-            "--no-report", "--deadline-s", str(max(deadline_s - 15, 5)), "--out", "{work}/" + name) + extra
+    argv = ("{python}", "-m", "bench.run", "--profile", profile, "--only", measurement, *label, "--no-report",
+            "--deadline-s", "{soft_deadline}", "--out", "{work}/" + name) + extra
     return Step(name, what, argv, deadline_s, results=name)
 
 
@@ -67,7 +70,8 @@ def plan(*, rehearse: bool) -> list[Step]:
     """The session's steps in run order (deadlines in seconds; the real ones sum, with the install and
     the reserve, to SESSION_BUDGET_S)."""
     profile = "gpu-rehearsal" if rehearse else "gpu"
-    label = "GPU session rehearsal (the CPU stands in for the GPU)" if rehearse else "GPU session"
+    # the real run keeps bench.run's label ("GPU <its name>")
+    label = ("--label", "GPU session rehearsal (the CPU stands in for the GPU)") if rehearse else ()
     pytest = ("{python}", "-m", "pytest", "-q", "-p", "no:cacheprovider")
     # benchmark cases: the rehearsal times one point; the real run every point of the backends it compares
     bench_filter = "cpu-1-1.0 or cuda-1-1.0" if rehearse else "cuda or librosa-cpu or torchaudio-cpu or fast-cpu"
@@ -83,7 +87,7 @@ def plan(*, rehearse: bool) -> list[Step]:
         _bench_run("crossover", "the batch from which the GPU, copy included, beats librosa and torchaudio "
                    "on this machine's CPU (1 s and 10 s clips)", "crossover", 60 if rehearse else 50, profile, label),
         _bench_run("cold_start", "import, CUDA context, first call (cuFFT plans) and peak memory, each "
-                   "backend in a fresh process", "cold_start", 60, profile, label),
+                   "backend in a fresh process", "cold_start", 90 if rehearse else 60, profile, label),
         _bench_run("epoch_time", "FSDD training with torchaudio's features computed on the GPU inside the "
                    "loop against cached librosa CPU features", "epoch_time", 120 if rehearse else 90, profile,
                    label, *training),

@@ -171,7 +171,7 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
         elif given == 0:
             rec.update(status="not measured", reason=f"the session's {gpu_plan.SESSION_BUDGET_S} s were spent")
         else:
-            argv = step.command(python=sys.executable, out=out, work=work, fsdd=fsdd)
+            argv = step.command(python=sys.executable, out=out, work=work, fsdd=fsdd, given_s=given)
             log.line(f"== {step.name} (deadline {given:.0f} s): {' '.join(argv)}")
             offset = log.path.stat().st_size
             status, seconds = run_command(argv, deadline_s=given, env=env, log=log)
@@ -190,7 +190,8 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
         if rec["status"] == "not measured":
             not_measured.append(dict(measurement=step.name, error=f"not measured: {rec['reason']}"))
         log.line(f"{step.name}: {rec['status']}" + (f" in {rec['wall_s']} s" if "wall_s" in rec else "")
-                 + (f" ({rec['reason']})" if rec["reason"] else "") + (f"; {rec['summary']}" if rec.get("summary") else ""))
+                 + (f" ({rec['reason']})" if rec["reason"] else "")
+                 + (f"; {rec['summary']}" if rec.get("summary") else ""))
         records.append(rec)
     return records, parts, not_measured
 
@@ -257,6 +258,8 @@ def main(argv=None) -> int:
         return 1
     label = parts[0].get("label") or "GPU session"
     results = gpu_plan.merge(parts, label=label, session=session, not_measured=not_measured)
+    results["environment"] = dict(results.get("environment") or {}, command=" ".join(
+        [Path(sys.executable).name, "-m", "bench.gpu_session"] + list(sys.argv[1:] if argv is None else argv)))
     path = write_results(results, out)
     from .summary import summary_table
 

@@ -62,7 +62,8 @@ def walk(pairs: list, sizes: tuple, *, deadline=None, progress=print) -> dict:
     Returns:
         {key: dict(crossover_batch, batch_sizes, backend_s, competitor_s, note)}.
     """
-    out = {key: dict(crossover_batch=None, batch_sizes=[], backend_s=[], competitor_s=[], note="") for key, _, _ in pairs}
+    out = {key: dict(crossover_batch=None, batch_sizes=[], backend_s=[], competitor_s=[], note="")
+           for key, _, _ in pairs}
     open_pairs = list(pairs)
     for batch in sizes:
         if not open_pairs:

@@ -22,7 +22,7 @@ POWER_STEP = ("backend:backend; device:device; batch_size:batch:int; duration_s:
               "whole_speedup:whole speedup:x; rel_diff:output difference (relative)")
 CROSSOVER = ("backend:backend; device:device; includes_transfer:H2D copy; competitor:against; "
              "competitor_device:on; duration_s:clip (s); crossover_batch:crossover batch:int; "
-             "batch_sizes:batches timed; note:note")
+             "note:note")
 
 
 def thinned_text(runs: list[dict]) -> str:

@@ -34,7 +34,7 @@ def test_plan_steps_fit_the_budget_and_every_bench_run_command_parses(rehearse, 
         if step.results:
             args = parse_args(argv[3:])                           # the options bench.run takes today
             assert args.profile == ("gpu-rehearsal" if rehearse else "gpu")
-            assert args.only == (step.name,) and args.deadline_s == step.deadline_s - 15
+            assert args.only == (step.name,) and args.deadline_s == step.deadline_s - gpu_plan.SOFT_MARGIN_S
             assert Path(args.out) == tmp_path / "work" / step.results
         else:
             files = [a for a in argv if a.startswith("tests/")]
@@ -53,6 +53,9 @@ def test_a_step_gets_its_deadline_clipped_to_what_is_left():
     assert gpu_plan.given_s(step, 0) == 100
     assert gpu_plan.given_s(step, budget - 40) == 40
     assert gpu_plan.given_s(step, budget - gpu_plan.MIN_STEP_S + 1) == 0
+    throughput = next(s for s in gpu_plan.plan(rehearse=False) if s.name == "throughput")
+    argv = throughput.command(python="py", out=Path("o"), work=Path("w"), fsdd=Path("f"), given_s=40)
+    assert argv[argv.index("--deadline-s") + 1] == "25"             # its loops stop before the clipped deadline
 
 
 def fake(name: str, code: str, deadline_s: float, results: bool = False) -> Step:
