@@ -156,3 +156,18 @@ def test_epoch_time_trains_in_the_loop_and_on_cached_features_only_with_an_accel
     for r in rows:
         assert r["epochs"] == 1 and r["epoch_seconds"] > 0 and 0.0 <= r["test_accuracy"] <= 1.0
         assert schema.record_problem("epoch_time", r) is None
+
+
+def test_bench_run_profile_options_refuse_what_cannot_apply(capsys, tmp_path):
+    import torch
+
+    from bench.run import main as bench_run
+
+    for bad in ("0", "-5", "nan", "soon"):
+        with pytest.raises(SystemExit) as exc:
+            parse_args(["--deadline-s", bad])
+        assert exc.value.code == 2
+    assert "expected a number of seconds > 0" in capsys.readouterr().err
+    if not torch.cuda.is_available():
+        with pytest.raises(SystemExit, match="--profile gpu: torch.cuda.is_available.. is False"):
+            bench_run(["--profile", "gpu", "--only", "crossover", "--out", str(tmp_path / "o")])
