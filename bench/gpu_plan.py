@@ -20,7 +20,8 @@ RESERVE_S = 15                  # kept back after the last step: merging and wri
 INSTALL_DEADLINE_S = 30         # installing the carried wheels (gpu_session.install_wheels)
 MIN_STEP_S = 10                 # a step given less than this is not started
 SOFT_MARGIN_S = 15              # a bench.run step's loops stop this long before its hard deadline
-OUT_FILES = ("results.json", "pytest-benchmark.json", "session.log")   # everything written under $OUT
+# everything written under $OUT (results-invalid.json only where the merged results fail the schema)
+OUT_FILES = ("results.json", "pytest-benchmark.json", "session.log", "results-invalid.json")
 BENCHMARK_JSON = "pytest-benchmark.json"
 
 

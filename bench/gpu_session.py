@@ -160,8 +160,9 @@ def pytest_summary(log_path: Path, since: int) -> str:
 
 def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path, log: Log,
               session_start: float) -> tuple[list[dict], list[dict], list[dict]]:
-    """Run each step under its deadline. Returns (step records, bench.run results, not-measured entries)."""
-    records, parts, not_measured = [], [], []
+    """Run each step under its deadline. Returns (step records, the bench.run steps' results, and one
+    {"measurement", "error"} per step not measured or whose tests failed)."""
+    records, parts, not_measured, failures = [], [], [], []
     for step in steps:
         given = gpu_plan.given_s(step, time.monotonic() - session_start)
         rec = dict(name=step.name, what=step.what, deadline_s=step.deadline_s, given_s=round(given, 1))
@@ -180,6 +181,9 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
                 rec["summary"] = pytest_summary(log.path, offset)
             if status is None:
                 rec.update(status="not measured", reason=f"out of time: stopped after its {given:.0f} s deadline")
+            elif status == 1 and step.results is None:          # pytest ran, and some tests failed
+                rec.update(status="measured", reason=f"tests failed: {rec['summary'] or 'see session.log'}")
+                failures.append(dict(measurement=step.name, error=rec["reason"]))
             elif status != 0 and not (results_file and results_file.is_file()):
                 rec.update(status="not measured", reason=f"exit status {status} (see session.log)")
             else:
@@ -193,7 +197,7 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
                  + (f" ({rec['reason']})" if rec["reason"] else "")
                  + (f"; {rec['summary']}" if rec.get("summary") else ""))
         records.append(rec)
-    return records, parts, not_measured
+    return records, parts, not_measured + failures
 
 
 def write_results(results: dict, out: Path) -> Path:
@@ -260,7 +264,13 @@ def main(argv=None) -> int:
     results = gpu_plan.merge(parts, label=label, session=session, not_measured=not_measured)
     results["environment"] = dict(results.get("environment") or {}, command=" ".join(
         [Path(sys.executable).name, "-m", "bench.gpu_session"] + list(sys.argv[1:] if argv is None else argv)))
-    path = write_results(results, out)
+    try:
+        path = write_results(results, out)
+    except ValueError as err:                          # never lose a session's data to a schema slip
+        path = out / "results-invalid.json"
+        path.write_text(json.dumps(results, indent=1, default=str))
+        log.line(f"results do not pass reports/schema.py ({err}); written as {path.name} instead")
+        return 1
     from .summary import summary_table
 
     log.line(f"wrote {path}; {'complete' if results['complete'] else 'INCOMPLETE'} in {session['wall_s']} s")

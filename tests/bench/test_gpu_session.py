@@ -77,8 +77,11 @@ HANG = "import subprocess, time; subprocess.Popen(['sleep', '60']); time.sleep(6
 def test_rehearsal_runs_the_plan_stops_a_step_at_its_deadline_and_writes_valid_results(tmp_path, monkeypatch):
     crossover = next(s for s in gpu_plan.plan(rehearse=True) if s.name == "crossover")
     steps = [crossover, fake("written", WRITE_RESULTS, 30, results=True), fake("hangs", HANG, 2),
-             fake("fails", "raise SystemExit(3)", 30)]
+             fake("fails", "raise SystemExit(3)", 30),
+             fake("tests_fail", "print('== 1 failed, 2 passed in 0.1s =='); raise SystemExit(1)", 30)]
     monkeypatch.setattr(gpu_plan, "plan", lambda rehearse: steps)
+    # the machine's description (a subprocess importing torch) is checked by the next test, in this process
+    monkeypatch.setattr(gpu_session, "describe_machine", lambda env, site, log: {"gpu_name": None})
     out = tmp_path / "out"
     start = time.monotonic()
     status = gpu_session.main(["--rehearse", "--no-report", "--out", str(out), "--wheels", "no-such-folder",
@@ -93,7 +96,9 @@ def test_rehearsal_runs_the_plan_stops_a_step_at_its_deadline_and_writes_valid_r
     assert steps_done["crossover"]["status"] == steps_done["written"]["status"] == "measured"
     assert steps_done["hangs"]["status"] == "not measured" and "out of time" in steps_done["hangs"]["reason"]
     assert steps_done["fails"]["reason"].startswith("exit status 3")
-    assert {f["measurement"] for f in results["failed"]} == {"hangs", "fails"}
+    assert steps_done["tests_fail"]["status"] == "measured"                   # a pytest step whose tests failed
+    assert steps_done["tests_fail"]["reason"] == "tests failed: 1 failed, 2 passed in 0.1s"
+    assert {f["measurement"] for f in results["failed"]} == {"hangs", "fails", "tests_fail"}
     assert results["session"]["install"]["status"] == "not checked"
     # the real crossover step measured on the CPU standing in: every (backend, competitor) pair, 1 s clips
     pairs = {(r["backend"], r["competitor"]) for r in results["crossover"]}
@@ -104,6 +109,23 @@ def test_rehearsal_runs_the_plan_stops_a_step_at_its_deadline_and_writes_valid_r
             assert r["batch_sizes"][-1] == r["crossover_batch"] and r["backend_s"][-1] < r["competitor_s"][-1]
     assert [r["backend"] for r in results["throughput"]] == ["torchaudio"]    # merged from the fake step
     assert "crossover" in (out / "session.log").read_text()
+
+
+def test_machine_description_names_versions_and_what_is_missing(tmp_path):
+    from bench import gpu_env
+
+    machine = gpu_env.describe(None)
+    assert machine["libraries"]["librosa"]["version"] == "0.11.0" and machine["python"] == sys.version.split()[0]
+    assert machine["libraries"]["torch"]["version"].startswith("2.11.0") and "torch_cuda" in machine
+    assert machine["unmet_requirements"] == [] and machine["nvidia_smi"]            # text, or why there is none
+    assert gpu_env.command(["no-such-program-here"]) == "no-such-program-here: not found"
+    site = tmp_path / "site" / "demo-1.0.dist-info"                                # a carried wheel's metadata
+    site.mkdir(parents=True)
+    (site / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: numpy>=99\n"
+                                   "Requires-Dist: not-installed-anywhere\nRequires-Dist: pytest; extra == 'test'\n")
+    unmet = gpu_env.unmet(str(tmp_path / "site"))
+    assert len(unmet) == 2 and unmet[0].startswith("demo needs numpy>=99: ") and "not installed" in unmet[1]
+    assert json.dumps(machine)
 
 
 def test_merge_keeps_every_table_and_says_what_was_not_measured():
