@@ -88,10 +88,10 @@ GPU = ThroughputGrid(batch_sizes=(1, 8, 64, 256), durations_s=(1.0, 10.0), thin_
                      cpu_backends=("librosa", "torchaudio", "fast"))
 # The same plan cut down for a rehearsal on a CPU (`--profile gpu-rehearsal`): the CPU stands in for the
 # accelerator, so every profile backend is timed once, on the CPU.
-GPU_REHEARSAL = ThroughputGrid(batch_sizes=(1, 8), durations_s=(1.0,), thin_batch_sizes=(1, 8), thin_durations_s=(1.0,),
-                               per_clip_batch_sizes=(1,), per_clip_durations_s=(1.0,), thread_sweep=(), min_time_s=0.02,
-                               passes=2, memory_batch_sizes=(1, 8), crossover_batch_sizes=(1, 2, 4),
-                               crossover_durations_s=(1.0,))
+GPU_REHEARSAL = ThroughputGrid(batch_sizes=(1, 8), durations_s=(1.0,), thin_batch_sizes=(1, 8),
+                               thin_durations_s=(1.0,), per_clip_batch_sizes=(1,), per_clip_durations_s=(1.0,),
+                               thread_sweep=(), min_time_s=0.02, passes=2, memory_batch_sizes=(1, 8),
+                               crossover_batch_sizes=(1, 2, 4), crossover_durations_s=(1.0,))
 PROFILES = {"gpu": GPU, "gpu-rehearsal": GPU_REHEARSAL}
 
 # Agreement: every backend against the reference (features.backends.REFERENCE) under these presets,

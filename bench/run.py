@@ -94,6 +94,7 @@ class Progress:
 
 
 def positive_float(text: str) -> float:
+    """argparse type: a finite number of seconds > 0 (else a one-line error)."""
     try:
         value = float(text)
     except ValueError:
