@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from features.backends import get
@@ -35,8 +36,16 @@ def probe(backend: str, device: str, cfg, batch_sizes) -> dict:
 
 
 def run(ctx) -> dict:
+    """{"cold_start", "memory"} for every (backend, device) of ctx.pairs(), accelerators first; with
+    ctx.options["deadline"] (a time.monotonic() value) no probe is started after it, and the pairs
+    left out are named in the progress lines."""
     cold, memory = [], []
-    for backend, device in ctx.pairs():
+    deadline = ctx.options.get("deadline")
+    pairs = sorted(ctx.pairs(), key=lambda pair: pair[1] == "cpu")      # the GPU's first: it is the question
+    for i, (backend, device) in enumerate(pairs):
+        if deadline is not None and time.monotonic() > deadline:
+            ctx.progress(f"cold start: deadline passed; not probed: {', '.join(f'{b}/{d}' for b, d in pairs[i:])}")
+            break
         ctx.progress(f"cold start and peak memory: {backend} on {device} (fresh process)")
         cfg = ctx.config_for(backend)
         sizes = [b for b in ctx.grid.memory_batch_sizes if not get(backend).per_clip or b <= 64]

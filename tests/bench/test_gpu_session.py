@@ -193,3 +193,13 @@ def test_bench_run_profile_options_refuse_what_cannot_apply(capsys, tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(SystemExit, match="--profile gpu: torch.cuda.is_available.. is False"):
             bench_run(["--profile", "gpu", "--only", "crossover", "--out", str(tmp_path / "o")])
+
+
+def test_cold_start_starts_no_probe_after_its_deadline(make_ctx):
+    from bench.measurements import cold_start
+
+    said = []
+    ctx = make_ctx(backends=("torchaudio", "fast"), progress=said.append,
+                   options=dict(deadline=time.monotonic() - 1))
+    assert cold_start.run(ctx) == {"cold_start": [], "memory": []}
+    assert said == ["cold start: deadline passed; not probed: torchaudio/cpu, fast/cpu"]
