@@ -68,8 +68,8 @@ def _bench_run(name: str, what: str, measurement: str, deadline_s: float, profil
 
 
 def plan(*, rehearse: bool) -> list[Step]:
-    """The session's steps in run order (deadlines in seconds; the real ones sum, with the install and
-    the reserve, to SESSION_BUDGET_S)."""
+    """The session's steps in run order (deadlines in seconds; the real ones, with the install and the
+    reserve, add up to at most SESSION_BUDGET_S)."""
     profile = "gpu-rehearsal" if rehearse else "gpu"
     # the real run keeps bench.run's label ("GPU <its name>")
     label = ("--label", "GPU session rehearsal (the CPU stands in for the GPU)") if rehearse else ()
@@ -92,7 +92,8 @@ def plan(*, rehearse: bool) -> list[Step]:
         _bench_run("epoch_time", "FSDD training with torchaudio's features computed on the GPU inside the "
                    "loop against cached librosa CPU features", "epoch_time", 150 if rehearse else 90, profile,
                    label, *training),
-        Step("benchmarks", "the pytest-benchmark suite (every backend and device) -> pytest-benchmark.json",
+        Step("benchmarks", "the pytest-benchmark suite: the CUDA backends, and librosa, torchaudio and fast on the "
+             "CPU -> pytest-benchmark.json",
              pytest + ("tests/bench/test_benchmarks.py", "--benchmark-only", "--benchmark-json",
                        "{out}/" + BENCHMARK_JSON, "-k", bench_filter), 60 if rehearse else 40),
     ]
