@@ -18,7 +18,8 @@ DIR defaults to $OUT (set by the device tool), else out/gpu-session. Scratch goe
 out/gpu-session-work/. `--rehearse` runs the same plan on this machine's CPU with the sizes cut down,
 checks the wheels with `pip install --dry-run` for CPython 3.12 instead of installing them, and builds
 the report beside the committed CPU run (out/gpu-session-work/report/index.html). The exit status is 0
-when every step measured, 1 otherwise (results.json is written either way).
+when every step measured, 1 otherwise (results.json is written either way), and 2 when the real session
+finds no CUDA device (it stops before any step, saying so in session.log).
 """
 from __future__ import annotations
 
@@ -253,6 +254,10 @@ def main(argv=None) -> int:
         sys.path.insert(0, install["site"])            # this process imports the project's modules too
     env = step_env(install["site"], fsdd)
     machine = describe_machine(env, install["site"], log)
+    if not args.rehearse and not machine.get("cuda_available"):
+        log.line("error: torch sees no CUDA device here (see machine above); on a CPU run "
+                 "`make bench-gpu REHEARSE=1` (python -m bench.gpu_session --rehearse)")
+        return 2
     records, parts, not_measured = run_steps(steps, env=env, out=out, work=work, fsdd=fsdd, log=log,
                                              session_start=session_start)
     session = dict(rehearsal=args.rehearse, budget_s=gpu_plan.SESSION_BUDGET_S, install=install, machine=machine,

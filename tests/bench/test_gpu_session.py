@@ -203,3 +203,12 @@ def test_cold_start_starts_no_probe_after_its_deadline(make_ctx):
                    options=dict(deadline=time.monotonic() - 1))
     assert cold_start.run(ctx) == {"cold_start": [], "memory": []}
     assert said == ["cold start: deadline passed; not probed: torchaudio/cpu, fast/cpu"]
+
+
+def test_the_real_session_stops_at_once_without_cuda(tmp_path, monkeypatch):
+    monkeypatch.setattr(gpu_session, "describe_machine", lambda env, site, log: {"cuda_available": False})
+    monkeypatch.setattr(gpu_plan, "plan", lambda rehearse: [fake("never", "raise SystemExit(0)", 30)])
+    assert gpu_session.main(["--out", str(tmp_path), "--wheels", "no-such-folder"]) == 2
+    log = (tmp_path / "session.log").read_text()
+    assert "install: not needed" in log and "torch sees no CUDA device here" in log and "== never" not in log
+    assert not (tmp_path / "results.json").exists()
