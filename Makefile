@@ -4,6 +4,8 @@
 # `make setup` installs exactly the lock for this Python (requirements/lock-py311.txt or lock-py312.txt,
 # every file checked against its hash), then checks the install (requirements/check_install.py).
 # `make lock` regenerates the locks from pyproject.toml: run it after changing a dependency there.
+# The GPU session (README, "Running the GPU session"): `make gpu-wheels` here, then `make bench-gpu` on the
+# CUDA machine with plain python3 (no venv, no setup); `make bench-gpu REHEARSE=1` rehearses it on this CPU.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -17,7 +19,10 @@ UV := $(VENV)/bin/uv
 LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-full bench-fsdd test benchmarks report lock clean
+.PHONY: setup bench bench-fsdd test benchmarks report lock clean bench-full gpu-wheels bench-gpu
+FSDD_DIR ?= ../shared/data/fsdd
+# the device tool sets OUT to the folder it brings back; elsewhere the session writes to out/gpu-session
+GPU_OUT ?= $(if $(filter environment,$(origin OUT)),$(OUT),out/gpu-session)
 
 setup: $(VENV)/.installed
 
@@ -56,3 +61,16 @@ clean:
 
 report: setup
 	$(PY) -m reports.build reports/results/*/results.json --out out/report
+
+gpu-wheels:
+	$(PYTHON) requirements/gpu_wheels.py --fsdd $(FSDD_DIR)
+
+# never depends on setup: on the lent CUDA machine (no .venv travels) the image's python3 runs it with the
+# carried wheels; on a CUDA machine after `make setup`, the venv's Python
+ifdef REHEARSE
+bench-gpu: $(if $(filter $(VENV)/bin/python,$(PY)),setup)
+	$(PY) -m bench.gpu_session --rehearse --out $(GPU_OUT)
+else
+bench-gpu:
+	$(if $(wildcard $(PY)),$(PY),python3) -m bench.gpu_session --out $(GPU_OUT)
+endif

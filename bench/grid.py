@@ -31,6 +31,10 @@ class ThroughputGrid:
     min_time_s: float = 0.4
     passes: int = 3                              # the whole grid this many times; see measurements.throughput
     memory_batch_sizes: tuple = (1, 8, 64, 256)
+    cpu_backends: tuple | None = None            # time only these on the CPU (None: every backend)
+    crossover_batch_sizes: tuple = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)   # see measurements.crossover
+    crossover_durations_s: tuple = (1.0, 10.0)
+    crossover_cpu_backends: tuple = ("librosa", "torchaudio")    # what the accelerator must beat
 
     def sizes_for(self, backend: str) -> tuple[tuple, tuple]:
         """(batch sizes, durations) at which `backend` is timed."""
@@ -58,12 +62,14 @@ class ThroughputGrid:
         for batch, duration, device, backend in product(self.batch_sizes, self.durations_s, devices,
                                                         self.backends):
             sizes, durations = self.sizes_for(backend)
+            if device == "cpu" and self.cpu_backends is not None and backend not in self.cpu_backends:
+                continue
             if runs_on(backend, device) and batch in sizes and duration in durations:
                 rows.append(dict(backend=backend, device=device, batch_size=batch, duration_s=duration,
                                  threads=None))
         batch, duration = self.thread_sweep_point
         for backend, threads in product(self.backends, self.thread_sweep):
-            if get_backend(backend).full_grid:
+            if get_backend(backend).full_grid and (self.cpu_backends is None or backend in self.cpu_backends):
                 rows.append(dict(backend=backend, device="cpu", batch_size=batch, duration_s=duration,
                                  threads=threads))
         return rows
@@ -79,6 +85,20 @@ ANSWER = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 10.0), thin_batch
 QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),
                        thin_durations_s=(1.0,), per_clip_batch_sizes=(1, 8), thread_sweep=(1,), min_time_s=0.15,
                        passes=1, memory_batch_sizes=(1, 64))
+# The GPU session's profile (bench.gpu_session, `bench.run --profile gpu`): every CUDA backend on the GPU
+# with and without the host-to-device copy, and the CPU points of the libraries the GPU is weighed against,
+# on the same machine; two passes, sized so the session's throughput step ends in about two minutes.
+GPU = ThroughputGrid(batch_sizes=(1, 8, 64, 256), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64, 256),
+                     thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), per_clip_durations_s=(1.0,),
+                     thread_sweep=(), min_time_s=0.2, passes=2, memory_batch_sizes=(1, 64, 256),
+                     cpu_backends=("librosa", "torchaudio", "fast"))
+# The same plan cut down for a rehearsal on a CPU (`--profile gpu-rehearsal`): the CPU stands in for the
+# accelerator, so every profile backend is timed once, on the CPU.
+GPU_REHEARSAL = ThroughputGrid(batch_sizes=(1, 8), durations_s=(1.0,), thin_batch_sizes=(1, 8),
+                               thin_durations_s=(1.0,), per_clip_batch_sizes=(1,), per_clip_durations_s=(1.0,),
+                               thread_sweep=(), min_time_s=0.02, passes=2, memory_batch_sizes=(1, 8),
+                               crossover_batch_sizes=(1, 2, 4), crossover_durations_s=(1.0,))
+PROFILES = {"gpu": GPU, "gpu-rehearsal": GPU_REHEARSAL}
 
 # Agreement: every backend against the reference (features.backends.REFERENCE) under these presets,
 # where both can honour them; see measurements/agreement.py for the pairs each preset makes.

@@ -3,6 +3,8 @@
     python -m bench.run --profile quick      # `make bench`: your machine's answer in about 3 minutes
     python -m bench.run --profile standard   # every measurement, small sizes (about 6 minutes on 2 cores)
     python -m bench.run --profile full       # `make bench-full`: the committed runs (about 15 minutes on 2 cores)
+    python -m bench.run --profile gpu        # the GPU session's steps (bench/gpu_plan.py runs them; needs CUDA)
+    python -m bench.run --profile gpu-rehearsal   # the same, cut down, with the CPU standing in for the GPU
 
 A profile names the throughput grid, the measurements it runs (`--only` picks others), whether the
 measurements use their small sizes (`small`: fewer clips, shorter training, the `quick` mode of each
@@ -32,6 +34,10 @@ class Profile:
         small (bool): measurements use their small sizes (results record it as `quick`).
         clip_limit (int | None): at most this many clips per split (None: the whole dataset).
         swap_defaults (bool): accuracy also trains on each library's defaults and serves a naive port.
+        gpu_backends (bool): 'all' means the backends that run on CUDA, plus the grid's cpu_backends.
+        needs_cuda (bool): refuse to run without CUDA, and measure on it.
+        stand_in (str | None): the device that stands in for the accelerator where there is none
+            ("cpu" in the rehearsal: epoch_time and crossover run there).
     """
 
     name: str
@@ -41,6 +47,9 @@ class Profile:
     small: bool = True
     clip_limit: Optional[int] = 240
     swap_defaults: bool = False
+    gpu_backends: bool = False
+    needs_cuda: bool = False
+    stand_in: Optional[str] = None
 
     def chosen_measurements(self) -> tuple:
         """The measurement names this profile runs, in the registry's order."""
@@ -55,6 +64,11 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.QUICK),
     Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
             grids.FULL, small=False, clip_limit=None, swap_defaults=True),
+    Profile("gpu", "the GPU session: every CUDA backend on the GPU beside librosa, torchaudio and fast on the "
+            "same machine's CPU (bench/gpu_session.py runs it one measurement at a time; needs CUDA)",
+            grids.GPU, small=False, clip_limit=None, gpu_backends=True, needs_cuda=True),
+    Profile("gpu-rehearsal", "the GPU session cut down, the CPU standing in for the GPU",
+            grids.GPU_REHEARSAL, gpu_backends=True, stand_in="cpu"),
 )}
 DEFAULT = "full"
 

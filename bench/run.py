@@ -1,16 +1,24 @@
 """`python -m bench.run`: every registered measurement over every chosen backend -> DIR/results.json.
 
-    python -m bench.run [--profile quick|standard|full] [--backend all|NAME[,NAME...]] [--device cpu|cuda]
-                        [--dataset synthetic|fsdd|folder] [--data-dir D] [--manifest CSV]
-                        [--split official|speakers] [--only MEASUREMENT[,...]] [--epochs N] [--out DIR]
+    python -m bench.run [--profile quick|standard|full|gpu|gpu-rehearsal] [--backend all|NAME[,NAME...]]
+                        [--device cpu|cuda] [--dataset synthetic|fsdd|folder] [--data-dir D] [--manifest CSV]
+                        [--split official|speakers] [--only MEASUREMENT[,...]] [--epochs N] [--deadline-s S]
+                        [--out DIR]
 
 Backends come from the registry (features.backends), measurements from bench.measurements; `--only`
 runs exactly the measurements it names. A profile (bench/profiles.py) sets how much is measured: `quick`
-(what `make bench` runs, about 3 minutes), `standard` or `full` (the default; the committed runs). The run
-ends with the verdict in the terminal (reports.answer) and the report's path. The GPU is measured where present (or with --device cuda),
+(what `make bench` runs, about 3 minutes on 2 cores), `standard`, `full` (the default; the committed
+runs), and the GPU session's two. The run ends with the answer in the terminal (reports.answer) and the
+report's path. The GPU is measured where present (or with --device cuda),
 beside the CPU. Results are rewritten atomically after every measurement with `complete: false`
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
+
+`--profile gpu` is the GPU session's profile (bench.grid.GPU; bench.gpu_session runs it one measurement
+at a time): every backend that runs on CUDA, on the GPU, and librosa, torchaudio and fast on the same
+machine's CPU; it needs CUDA. `--profile gpu-rehearsal` is the same plan cut down, with the CPU standing
+in for the accelerator. `--deadline-s S`: measurements that loop start no new work S seconds after the
+start (the run itself is not stopped).
 """
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ from pathlib import Path
 import torch
 
 from features import MFCCConfig
-from features.backends import REFERENCE, missing_library, names
+from features.backends import REFERENCE, missing_library, names, runs_on
 
 from model.options import check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int
 
@@ -64,6 +72,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--only", default=None, type=_names("measurement", measurements.names()),
                    help=f"comma-separated measurements (default: the profile's): {', '.join(measurements.names())}")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum training epochs (default 30, quick 15)")
+    p.add_argument("--deadline-s", type=positive_float, default=None,
+                   help="seconds after which looping measurements start no new work")
     p.add_argument("--label", default=None, help="run label in reports (default: device and CPU)")
     p.add_argument("--out", default="out/bench", help="output folder (default: out/bench)")
     p.add_argument("--no-report", action="store_true", help="do not build the HTML report")
@@ -89,12 +99,30 @@ class Progress:
         print(f"[{time.perf_counter() - self.start:7.1f} s] {message}", file=sys.stderr, flush=True)
 
 
-def choose_backends(requested: tuple, progress) -> tuple:
-    """The registry's order, the reference first; 'all' means every installed backend."""
+def positive_float(text: str) -> float:
+    """argparse type: a finite number of seconds > 0 (else a one-line error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return value
+
+
+def gpu_profile_backends() -> tuple:
+    """The GPU profiles' backends: every registered backend that runs on CUDA, and those the GPU
+    profile times on the CPU (bench.grid.GPU.cpu_backends)."""
+    return tuple(n for n in names() if runs_on(n, "cuda") or n in grids.GPU.cpu_backends)
+
+
+def choose_backends(requested: tuple, progress, among: tuple | None = None) -> tuple:
+    """The registry's order, the reference first; 'all' means every installed backend (of `among`
+    where given: a profile's backends)."""
     if "all" in requested:
-        chosen = names(installed=True)
+        chosen = tuple(n for n in names(installed=True) if among is None or n in among)
         for name in names():
-            if name not in chosen:
+            if name not in chosen and (among is None or name in among):
                 progress(f"skipped backend {missing_library(name)}")
         return chosen
     for name in requested:
@@ -148,11 +176,17 @@ def main(argv=None) -> int:
     progress = Progress()
     profile = args.profile
     progress(f"profile {profile.name}: {profile.purpose}")
+    deadline = time.monotonic() + args.deadline_s if args.deadline_s else None
     out = Path(args.out)
-    backends = choose_backends(args.backend, progress)
-    devices = choose_devices(args.device, progress)
+    backends = choose_backends(args.backend, progress, gpu_profile_backends() if profile.gpu_backends else None)
+    if profile.needs_cuda and not torch.cuda.is_available():
+        raise SystemExit(f"--profile {profile.name}: torch.cuda.is_available() is False on this machine; "
+                         "use --profile gpu-rehearsal")
+    devices = choose_devices("cuda" if profile.needs_cuda else args.device, progress)
     cfg = MFCCConfig.preset("matched")
     grid = grids.ThroughputGrid(**{**profile.grid.__dict__, "backends": backends})
+    # what epoch_time and crossover weigh against the CPU: the GPU, or the CPU standing in for it
+    accelerator = "cuda" if "cuda" in devices else profile.stand_in
     chosen = [m for m in measurements.names() if m in (args.only or profile.chosen_measurements())]
     dataset = args.dataset or "synthetic"
     label = args.label or (f"GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else "CPU")
@@ -171,7 +205,8 @@ def main(argv=None) -> int:
                                        classes=list(splits.labels))
     ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=profile.small, grid=grid, splits=splits,
                   progress=progress, swap_defaults=profile.swap_defaults, options=dict(epochs=args.epochs, split=results.get("dataset_info", {}).get("split"),
-                                                  train_device=devices[-1], out=str(out)))
+                                                  train_device=devices[-1], out=str(out), accelerator=accelerator,
+                                                  deadline=deadline))
     write_results(results, out)
     for name in chosen:
         progress(f"== {name}")
@@ -192,7 +227,7 @@ def main(argv=None) -> int:
         from reports.build import build_report
 
         report = build_report([path], out / "report")
-    from reports.answer import terminal_answer      # the same verdict the report and README lead with
+    from reports.answer import terminal_answer      # the same answer the report and README lead with
 
     print(terminal_answer(path, report=report, wall_s=results["wall_s"]))
     return 0 if results["complete"] else 1

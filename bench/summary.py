@@ -28,6 +28,10 @@ LINES = {
                                                      f"rel {r['rel_error']:.3g}"),
     "accuracy": (None, lambda r: f"accuracy    {r['preset']:<17} train {r['train_backend']:<16} test "
                                  f"{r['test_backend']:<16} {r['test_accuracy']:.2%}"),
+    "crossover": (None, lambda r: f"crossover   {r['backend']:<16} {r['device']:<4} "
+                                  f"{'+copy' if r['includes_transfer'] else '':<5} vs {r['competitor']:<10} cpu, "
+                                  f"{r['duration_s']:>4} s clips: "
+                                  + (f"faster from batch {r['crossover_batch']}" if r["crossover_batch"] else r["note"])),
     "epoch_time": (None, lambda r: f"epoch time  {r['path']:<28} {r['epoch_seconds']:.2f} s  ({r['test_accuracy']:.2%})"),
     "corpus_scaling": (None, lambda r: f"corpus      {r['backend']:<16} {r['engine']:<14} {r['workers']} worker(s) "
                                        f"{r['audio_hours_per_hour']:,.0f} h of audio per hour"),

@@ -27,7 +27,7 @@ from typing import Iterable
 
 from reports import readme as readme_block
 from reports.answer import answer, html_box
-from reports.data import backend_order, load_runs, overlay_warnings
+from reports.data import backend_order, load_runs, overlay_warnings, redact_paths
 from reports.figures.style import plt, svg_width_px, to_svg
 from reports.harnesses import beside, read_benchmark_file
 from reports.page import CSS, Block, Section, paragraph, placeholder, table_html
@@ -98,6 +98,10 @@ def header(ctx: Context) -> str:
         flags = ""
         if run.get("complete") is False:
             flags += ' <b class="flag">INCOMPLETE: some chosen measurements did not finish.</b>'
+            failed = [f for f in run.get("failed") or [] if isinstance(f, dict)]
+            if failed:
+                flags += " " + html.escape(redact_paths("; ".join(f"{f.get('measurement')}: {f.get('error')}"
+                                                                  for f in failed))) + "."
         if run.get("quick"):
             flags += " Quick run (reduced grid)."
         lines.append(f"<li><b>{html.escape(run['_label'])}</b>: {html.escape(machine)}; dataset "

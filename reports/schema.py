@@ -36,8 +36,8 @@ MAYBE_TEXT = (str, type(None))
 TOP_LEVEL = {
     "schema_version": (int,), "label": MAYBE_TEXT, "quick": FLAG, "dataset": MAYBE_TEXT,
     "dataset_info": DICT, "environment": DICT, "config": DICT, "backends": LIST, "reference": TEXT,
-    "backend_info": DICT, "complete": FLAG, "measurements": LIST, "thinned": LIST,
-    "profile": MAYBE_TEXT, "wall_s": NUMBER,
+    "backend_info": DICT, "complete": FLAG, "measurements": LIST, "thinned": LIST, "failed": LIST,
+    "session": DICT, "profile": MAYBE_TEXT, "wall_s": NUMBER,
 }
 TOP_LEVEL_REQUIRED = ("schema_version", "backends", "reference")
 #: dataset_info's fields.
@@ -52,11 +52,11 @@ RECORD_LISTS: dict[str, tuple[str, ...]] = {
                    "realtime_factor", "realtime_factor_q1", "realtime_factor_q3", "audio_s", "passes",
                    "pass_medians_s", "ceiling_fraction", "config"),
     "ceiling": ("device", "batch_size", "duration_s", "fft_s", "mel_s", "total_s", "realtime_factor", "passes",
-                "chunk_clips"),
+                "chunk_clips", "whole_batch_s", "chunked_s"),
     "scaling": ("backend", "device", "batch_size", "exponent", "durations_s"),
     "overhead": ("backend", "device", "batch_size", "duration_s", "interface_s", "direct_s", "overhead",
                  "overhead_q1", "overhead_q3", "pairs"),
-    "cold_start": ("backend", "device", "import_s", "first_call_s", "steady_call_s"),
+    "cold_start": ("backend", "device", "import_s", "cuda_context_s", "first_call_s", "steady_call_s"),
     "memory": ("backend", "device", "duration_s", "batch_size", "peak_bytes", "above_baseline_bytes", "kind",
                "peak_reset"),
     "io": ("stage", "method", "files", "audio_s", "seconds", "realtime_factor", "from_sr", "to_sr"),
@@ -79,6 +79,8 @@ RECORD_LISTS: dict[str, tuple[str, ...]] = {
                        "audio_hours_per_hour", "audio_hours_per_hour_per_worker", "speedup_vs_one_worker",
                        "efficiency", "overhead_vs_single_process"),
     "projection": ("backend", "device", "resource", "count", "corpus_hours", "projected_wall_h", "basis", "label"),
+    "crossover": ("backend", "device", "includes_transfer", "competitor", "competitor_device", "duration_s",
+                  "crossover_batch", "batch_sizes", "backend_s", "competitor_s", "note"),
 }
 STAGES = ("stft", "power", "mel", "db", "dct", "lifter", "h2d", "other")
 
@@ -108,12 +110,14 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple]] = {
                        "audio_hours_per_hour": NUMBER},
     "projection": {"backend": TEXT, "device": TEXT, "resource": TEXT, "count": NUMBER,
                    "projected_wall_h": NUMBER},
+    "crossover": {"backend": TEXT, "device": TEXT, "competitor": TEXT, "duration_s": NUMBER, "batch_sizes": LIST},
 }
 #: Optional fields whose type is still checked where present (None allowed).
 OPTIONAL_TYPES: dict[str, dict[str, tuple]] = {
     "throughput": {"pass_medians_s": LIST, "q1_s": NUMBER, "q3_s": NUMBER, "includes_transfer": FLAG,
                    "thread_sweep": FLAG, "threads": NUMBER},
     "stages": {"whole_s": NUMBER, "share": NUMBER},
+    "crossover": {"crossover_batch": NUMBER},
 }
 
 

@@ -25,6 +25,7 @@ MODULES: dict[str, str] = {
     "throughput": "bench.measurements.throughput",
     "overhead": "bench.measurements.overhead",
     "cold_start": "bench.measurements.cold_start",
+    "crossover": "bench.measurements.crossover",
     "io": "bench.measurements.io",
     "stages": "bench.measurements.stages",
     "power_step": "bench.measurements.power_step",
@@ -32,6 +33,7 @@ MODULES: dict[str, str] = {
     "ablation": "bench.measurements.ablation",
     "batch_invariance": "bench.measurements.batch_invariance",
     "accuracy": "bench.measurements.accuracy",
+    "epoch_time": "bench.measurements.epoch_time",
     "pipeline": "bench.measurements.pipeline",          # before corpus_scaling: no DataLoader forks beside Ray
     "corpus_scaling": "bench.measurements.corpus_scaling",
 }
@@ -51,7 +53,10 @@ class Context:
         progress (callable): progress(message) prints a timestamped line on stderr.
         swap_defaults (bool): accuracy also trains on each library's own defaults and serves the model
             through a naive port to the other libraries (the profile decides; bench/profiles.py).
-        options (dict): other command-line options (epochs, ...).
+        options (dict): other command-line options: epochs, split, train_device, out; accelerator
+            ("cuda" where a GPU is measured, "cpu" in the GPU session's rehearsal, else None: what
+            epoch_time and crossover put against the CPU); deadline (time.monotonic() value or None:
+            measurements that loop stop starting new work after it).
     """
 
     cfg: MFCCConfig
@@ -83,10 +88,13 @@ class Context:
         return "matched" if get(backend).honours(self.cfg) else str(get(backend).defaults_preset)
 
     def pairs(self):
-        """(backend, device) pairs to measure: every chosen backend on every measured device it runs on."""
+        """(backend, device) pairs to measure: every chosen backend on every measured device it runs on
+        (on the CPU only those of `grid.cpu_backends`, where the grid names them)."""
         from features.backends import runs_on
 
-        return [(b, d) for b in self.backends for d in self.devices if runs_on(b, d)]
+        cpu_only = getattr(self.grid, "cpu_backends", None)
+        return [(b, d) for b in self.backends for d in self.devices
+                if runs_on(b, d) and not (d == "cpu" and cpu_only is not None and b not in cpu_only)]
 
 
 def names() -> tuple:

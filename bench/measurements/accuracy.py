@@ -8,20 +8,19 @@ Presets:
 - "library_defaults" (where ctx.swap_defaults, as in the quick and full profiles): each backend with a defaults preset trains on it, and every other
   backend of the same definition with a defaults preset serves it through a naive port (its own
   defaults with n_mfcc, n_fft, hop and n_mels copied over: what a user porting code writes).
-On a GPU run, `epoch_time` compares features computed on the GPU inside the training loop with
-the reference's features precomputed on the CPU.
+Epoch time (features on the GPU inside the loop against cached CPU features) is measurements/epoch_time.py.
 """
 from __future__ import annotations
 
 import time
 
 from features import MFCCConfig
-from features.backends import REFERENCE, get, runs_on
+from features.backends import REFERENCE, get
 
 from ..compare import naive_port
 
 NAME = "accuracy"
-TABLES = ("accuracy", "epoch_time")
+TABLES = ("accuracy",)
 NEEDS_DATA = True
 EPOCHS = {"quick": 15, "full": 30}
 
@@ -66,27 +65,4 @@ def run(ctx) -> dict:
             if servers:
                 rows += train_and_serve(ctx, preset="library_defaults", trainer=trainer, train_cfg=train_cfg,
                                         servers=servers)
-    return {"accuracy": rows, "epoch_time": epoch_time(ctx)}
-
-def epoch_time(ctx) -> list[dict]:
-    """On CUDA: each chosen backend that runs there computing features inside the loop, against the
-    reference's features precomputed on the CPU, both training on the GPU."""
-    from model.train import train_and_evaluate
-
-    device = ctx.options.get("train_device", "cpu")
-    if not str(device).startswith("cuda"):
-        return []
-    epochs = min(ctx.options.get("epochs") or EPOCHS["quick" if ctx.quick else "full"], 10)
-    paths = [(f"{b}-in-loop-{device}", b, "on-the-fly") for b in ctx.backends if runs_on(b, "cuda")
-             and get(b).honours(ctx.cfg)] + [(f"{REFERENCE}-cpu-precomputed", REFERENCE, "cache")]
-    rows = []
-    for path, backend, mode in paths:
-        ctx.progress(f"epoch time: {path}")
-        _, m = train_and_evaluate(backend=backend, cfg=ctx.cfg, splits=ctx.splits, device=device, epochs=epochs,
-                                  seed=0, feature_mode=mode, cache_dir=False, progress=False)
-        seconds = sorted(h["seconds"] for h in m["history"] if "seconds" in h)
-        rows.append(dict(path=path, backend=backend, device=str(device),
-                         epoch_seconds=seconds[len(seconds) // 2] if seconds else None,
-                         extraction_seconds=m["extraction_seconds"], epochs=m["epochs"],
-                         test_accuracy=m["test_accuracy"]))
-    return rows
+    return {"accuracy": rows}

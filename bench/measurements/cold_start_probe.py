@@ -1,5 +1,7 @@
 """Run in a fresh process by measurements/cold_start.py: import time, first call, steady call, and
-peak memory of one call per batch size, printed as one JSON line.
+peak memory of one call per batch size, printed as one JSON line. On CUDA the context is made first
+and timed apart (`cuda_context_s`); the first call then holds the cuFFT plans, kernel loads and the
+backend's own set-up.
 
     python -m bench.measurements.cold_start_probe BACKEND DEVICE CONFIG_JSON BATCH_SIZES_JSON
 
@@ -53,6 +55,12 @@ def main(argv) -> dict:
             torch.cuda.synchronize()
 
     x = (0.1 * np.random.default_rng(0).standard_normal((1, cfg.sample_size))).astype(np.float32)
+    t_context = None
+    if device == "cuda":                        # the CUDA context alone, before the first call's own costs
+        t0 = time.perf_counter()
+        torch.zeros(1, device=device)
+        sync()
+        t_context = time.perf_counter() - t0
     t0 = time.perf_counter()
     ext = create_extractor(backend, cfg, device=device)
     ext(x)
@@ -81,7 +89,7 @@ def main(argv) -> dict:
             peak = status_bytes("VmHWM")
         memory.append(dict(batch_size=b, peak_bytes=int(peak), above_baseline_bytes=int(peak - before),
                            kind="cuda" if device == "cuda" else "rss", peak_reset=exact))
-    return dict(import_s=t_import, first_call_s=t_first, steady_call_s=float(np.median(steady)), memory=memory)
+    return dict(import_s=t_import, cuda_context_s=t_context, first_call_s=t_first, steady_call_s=float(np.median(steady)), memory=memory)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,13 @@
 The whole grid is measured `grid.passes` times, each pass in the opposite order to the one before,
 and each point's statistics are taken over the timed calls of every pass: on a shared machine a
 point's speed moves between passes more than within one. `pass_medians_s` keeps each pass's median.
+With `ctx.options["deadline"]` (a time.monotonic() value) a pass that would end after it, judged by
+the pass before, is not started: the passes done are kept (`passes` says how many).
 """
 from __future__ import annotations
 
 import sys
+import time
 from typing import Iterable
 
 import numpy as np
@@ -59,16 +62,23 @@ def measure_ceiling(cfg: MFCCConfig, *, device: str, batch_size: int, duration_s
     """What the device does for the same arithmetic with no library around it: a batched real FFT
     over pre-framed, pre-windowed data, then the |X|^2 @ mel-filter product (torch on `device`).
 
-    On the CPU the batch is also run in chunks of CEILING_CHUNK clips and the faster way is kept
-    (`chunk_clips` says which): at batch 256 the whole-batch FFT takes tens of thousands of page faults
-    per call (its buffers are returned to the OS between calls) and runs 2-3x slower than the same FFTs
-    in chunks, which a backend can do as well (the `fast` backend does)."""
+    A batch above CEILING_CHUNK clips is run both whole and in chunks of CEILING_CHUNK clips, and the
+    faster way is the ceiling (`chunk_clips` says which; `whole_batch_s` and `chunked_s` give both, the
+    latter None for a batch of one chunk): on the CPU, at batch 256 the whole-batch FFT takes tens of
+    thousands of page faults per call (its buffers are returned to the OS between calls) and runs 2-3x
+    slower than the same FFTs in chunks, which a backend can do as well (the `fast` backend does); on a
+    GPU a whole batch usually fills the device better than chunks do.
+
+    Returns:
+        dict: device, batch_size, duration_s, fft_s, mel_s, total_s (seconds per call of the faster
+        way), realtime_factor, chunk_clips, whole_batch_s, chunked_s.
+    """
     frames = cfg.n_frames(int(round(duration_s * cfg.sample_rate)))
     dev = torch.device(device)
     x = torch.randn(batch_size, frames, cfg.n_fft, device=dev)
     fb = torch.rand(cfg.n_fft // 2 + 1, cfg.n_mels, device=dev)
-    chunks = [batch_size] + ([CEILING_CHUNK] if dev.type == "cpu" and batch_size > CEILING_CHUNK else [])
-    best = None
+    chunks = [batch_size] + ([CEILING_CHUNK] if batch_size > CEILING_CHUNK else [])
+    best, totals = None, {}
     with torch.inference_mode():
         power = torch.fft.rfft(x).abs().square()
         for chunk in chunks:
@@ -77,13 +87,14 @@ def measure_ceiling(cfg: MFCCConfig, *, device: str, batch_size: int, duration_s
                             min_time_s=min_time_s)
             mel = time_call(lambda: [torch.matmul(power[p], fb) for p in parts], device=dev, warmup=3,
                             min_repeats=10, min_time_s=min_time_s)
+            totals[chunk] = fft.median_s + mel.median_s
             if best is None or fft.median_s + mel.median_s < best[0].median_s + best[1].median_s:
                 best = (fft, mel, chunk)
     fft, mel, chunk = best
     total = fft.median_s + mel.median_s
     return dict(device=device, batch_size=batch_size, duration_s=duration_s, fft_s=fft.median_s,
                 mel_s=mel.median_s, total_s=total, realtime_factor=batch_size * duration_s / total,
-                chunk_clips=chunk)
+                chunk_clips=chunk, whole_batch_s=totals[batch_size], chunked_s=totals.get(CEILING_CHUNK))
 
 
 def run(ctx) -> dict:
@@ -95,7 +106,13 @@ def run(ctx) -> dict:
     ctx.progress(f"throughput: {len(points)} points x {grid.passes} pass(es)")
     bar = tqdm(total=len(points) * grid.passes, desc="throughput", unit="point", file=sys.stderr, disable=None,
                leave=False)
+    deadline = ctx.options.get("deadline")          # time.monotonic() value, or None: no limit
+    last_pass_s = 0.0
     for p in range(grid.passes):
+        pass_start = time.monotonic()
+        if p and deadline is not None and pass_start + last_pass_s > deadline:
+            ctx.progress(f"throughput: pass {p + 1} would outlast the deadline; kept {p} pass(es)")
+            break
         order = points if p % 2 == 0 else points[::-1]
         for point in order:
             bar.set_postfix_str(f"pass {p + 1}: {point['backend']} {point['device']} {point['batch_size']} x "
@@ -110,9 +127,11 @@ def run(ctx) -> dict:
                 keys["config"] = ctx.config_name(point["backend"])
                 measured.setdefault(tuple(sorted(keys.items())), (keys, []))[1].append(stats)
             bar.update()
+        last_pass_s = time.monotonic() - pass_start
     bar.close()
-    ceiling_rows = {key: dict(runs[0], **{k: float(np.median([r[k] for r in runs]))
-                                          for k in ("fft_s", "mel_s", "total_s")}, passes=len(runs))
+    ceiling_rows = {key: dict(runs[0], **{k: _median([r[k] for r in runs])
+                                          for k in ("fft_s", "mel_s", "total_s", "whole_batch_s", "chunked_s")},
+                              passes=len(runs))
                     for key, runs in ceilings.items()}
     for row in ceiling_rows.values():
         row["realtime_factor"] = row["batch_size"] * row["duration_s"] / row["total_s"]
@@ -125,6 +144,11 @@ def run(ctx) -> dict:
         row["ceiling_fraction"] = ceiling["total_s"] / row["median_s"] if ceiling and not row["thread_sweep"] else None
         rows.append(row)
     return {"throughput": rows, "ceiling": list(ceiling_rows.values()), "scaling": scaling_exponents(rows)}
+
+
+def _median(values: list):
+    """The median of `values`, or None where any is None (a chunked time at a batch of one chunk)."""
+    return None if any(v is None for v in values) else float(np.median(values))
 
 
 def scaling_exponents(rows: Iterable[dict]) -> list[dict]:

@@ -8,6 +8,16 @@ FIRST = ["cpu_model", "cpu_threads", "gpu_name", "cuda_driver", "cuda_version", 
          "date", "command"]
 
 
+def session_text(session: dict) -> str:
+    """'gpu_tests measured 41 s; throughput not measured (out of time ...)' for results["session"]."""
+    steps = [s for s in session.get("steps") or [] if isinstance(s, dict)]
+    if not steps:
+        return "—"
+    return "; ".join(f"{s.get('name')} {s.get('status')}" + (f" {s['wall_s']} s" if s.get("wall_s") is not None else "")
+                     + (f" ({s['reason']})" if s.get("reason") else "") for s in steps) + \
+        f"; whole session {session.get('wall_s')} s"
+
+
 def environment_table(runs: list[dict]) -> Table:
     envs = [r.get("environment") if isinstance(r.get("environment"), dict) else {} for r in runs]
     rows = [["results file"] + [r["_source"] for r in runs],
@@ -15,6 +25,11 @@ def environment_table(runs: list[dict]) -> Table:
             ["complete"] + [fmt(r.get("complete")) if r.get("complete") is not None else "not recorded" for r in runs],
             ["measurements"] + [", ".join(r.get("measurements") or []) or "—" for r in runs],
             ["thinned"] + ["; ".join(r.get("thinned") or []) or "nothing" for r in runs]]
+    sessions = [r.get("session") if isinstance(r.get("session"), dict) else {} for r in runs]
+    if any(sessions):                   # a run made by bench.gpu_session: its steps and the GPU it saw
+        rows.append(["GPU session steps"] + [session_text(s) for s in sessions])
+        rows.append(["nvidia-smi"] + [fmt((s.get("machine") or {}).get("nvidia_smi_query")) if s else "—"
+                                      for s in sessions])
     keys = FIRST + sorted({k for e in envs for k in e} - set(FIRST))
     for key in keys:
         rows.append([key] + ["none" if key == "gpu_name" and e and e.get(key) is None else fmt(e.get(key))

@@ -29,7 +29,10 @@ TERMS = {
     "H2D copy": "host-to-device copy: moving the batch from CPU memory to the GPU. GPU throughput is given with "
                 "it (incl. copy) and without it (kernels only).",
     "ceiling": "the same batch through a bare batched FFT plus mel matrix product on the device, whole or in "
-               "chunks of 32 clips on the CPU, whichever is faster (chunk_clips): the most a backend could do there.",
+               "chunks of 32 clips, whichever is faster (chunk_clips; both times are kept): the most a backend "
+               "could do there.",
+    "crossover batch": "the smallest batch at which a backend on the GPU, the H2D copy included, takes less time "
+                       "per call than a library on the same machine's CPU.",
     "pp": "percentage points: the difference of two accuracies; every pp delta names the accuracy it is taken "
           "from (its baseline).",
     "projection": "an extrapolation from measured rates and scaling efficiency, not a measurement.",

@@ -20,6 +20,9 @@ POWER_STEP = ("backend:backend; device:device; batch_size:batch:int; duration_s:
               "stage_stock_s:power step as is (s); stage_cheap_s:real² + imag² (s); stage_speedup:step speedup:x; "
               "whole_stock_s:whole call as is (s); whole_cheap_s:whole call, cheaper step (s); "
               "whole_speedup:whole speedup:x; rel_diff:output difference (relative)")
+CROSSOVER = ("backend:backend; device:device; includes_transfer:H2D copy; competitor:against; "
+             "competitor_device:on; duration_s:clip (s); crossover_batch:crossover batch:int; "
+             "note:note")
 
 
 def thinned_text(runs: list[dict]) -> str:
@@ -60,10 +63,18 @@ def section(ctx) -> Section:
               "chained), timed in alternating pairs. bench/upstream_power_step.py is the short reproduction "
               "for the library's maintainers.", None,
               [record_table(runs, "power_step", POWER_STEP)], "power_step records"),
-        Block("cold_start", "Cold start", "Import, first call (JIT, kernel caches) and a steady call.",
+        Block("crossover", "From which batch the GPU wins",
+              "The smallest batch (along 1, 2, 4, ...) at which the backend on the accelerator, the host→device "
+              "copy included, takes less time per call than the library named on the same machine's CPU, per clip "
+              "length; larger batches were not timed once it won. A dash: not within the batches timed (see note).",
+              None, [record_table(runs, "crossover", CROSSOVER, ["duration_s", "competitor", "backend"])],
+              "crossover records (a run with a GPU: bench.gpu_session)"),
+        Block("cold_start", "Cold start", "Import, CUDA context (GPU rows), first call (JIT, cuFFT plans, kernel "
+              "caches) and a steady call.",
               partial(simple_bars.cold_start, runs, order),
               [record_table(runs, "cold_start", "backend:backend; device:device; import_s:import (s); "
-                                                "first_call_s:first call (s); steady_call_s:steady call (s)")],
+                                                "cuda_context_s:CUDA context (s); first_call_s:first call (s); "
+                                                "steady_call_s:steady call (s)")],
               "cold_start records"),
         Block("memory", "Peak memory", "Peak of one call above the process's baseline (host RSS on the CPU, the "
               "allocator's peak on a GPU).", partial(memory.draw, runs, order),

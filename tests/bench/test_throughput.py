@@ -35,6 +35,22 @@ def test_ceiling_record():
     row = throughput.measure_ceiling(MFCCConfig(), device="cpu", batch_size=4, duration_s=1.0, min_time_s=0.01)
     assert row["total_s"] == pytest.approx(row["fft_s"] + row["mel_s"])
     assert row["realtime_factor"] == pytest.approx(4.0 / row["total_s"])
+    assert row["whole_batch_s"] == row["total_s"] and row["chunked_s"] is None     # one chunk: whole only
+
+
+def test_ceiling_keeps_the_faster_of_whole_and_chunked(monkeypatch):
+    monkeypatch.setattr(throughput, "CEILING_CHUNK", 2)
+    row = throughput.measure_ceiling(MFCCConfig(), device="cpu", batch_size=4, duration_s=1.0, min_time_s=0.01)
+    assert row["chunked_s"] is not None and row["total_s"] == min(row["whole_batch_s"], row["chunked_s"])
+    assert row["chunk_clips"] == (4 if row["total_s"] == row["whole_batch_s"] else 2)
+
+
+def test_a_pass_that_would_outlast_the_deadline_is_not_started(make_ctx):
+    import time
+
+    out = throughput.run(make_ctx(options=dict(deadline=time.monotonic() + 0.001)))
+    assert out["throughput"] and all(r["passes"] == 1 and len(r["pass_medians_s"]) == 1 for r in out["throughput"])
+    assert all(c["passes"] == 1 for c in out["ceiling"])
 
 
 def test_scaling_exponent_recovers_a_power_law():
