@@ -33,7 +33,7 @@ def test_plan_steps_fit_the_budget_and_every_bench_run_command_parses(rehearse, 
         assert argv[0] == sys.executable and "{" not in " ".join(argv)
         if step.results:
             args = parse_args(argv[3:])                           # the options bench.run takes today
-            assert args.profile == ("gpu-rehearsal" if rehearse else "gpu")
+            assert args.profile.name == ("gpu-rehearsal" if rehearse else "gpu")
             assert args.only == (step.name,) and args.deadline_s == step.deadline_s - gpu_plan.SOFT_MARGIN_S
             assert Path(args.out) == tmp_path / "work" / step.results
         else:
