@@ -162,3 +162,37 @@ def test_check_rejects_bad_waveforms_in_one_line():
     for bad in (np.zeros((2, 2, 100)), [np.zeros(0)]):
         with pytest.raises(ValueError, match="waveforms"):
             p.check(bad)
+
+
+def test_cli_prints_code_that_runs_and_the_error_on_files(tmp_path, capsys):
+    import soundfile as sf
+    from features.port.cli import main
+
+    rng = np.random.default_rng(3)
+    for i in range(2):
+        sf.write(tmp_path / f"clip{i}.wav", (0.1 * rng.standard_normal(4000)).astype(np.float32), 8000)
+    assert main(["librosa", "sr=8000, n_mfcc=13, n_fft=512, lifter=22", "--check", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    code = out.split("# notes")[0].split("\n", 2)[2]
+    module = _fresh(code, "module")
+    y = np.asarray(rng.standard_normal(4000), dtype=np.float32)
+    with torch.no_grad():
+        got = module(torch.from_numpy(y)).numpy()
+    want = librosa_reference("mfcc", {"sr": 8000, "n_mfcc": 13, "n_fft": 512, "lifter": 22})(y)
+    assert relative_error(got, want) <= 1e-4
+    figures = re.search(r"measured on 2 file\(s\) .*: max relative error (\S+) \(float64\), (\S+) \(float32\)", out)
+    assert figures and float(figures[1]) <= 1e-5 and float(figures[2]) <= 1e-4
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["librosa", "sr=foo"], "'foo' is not a literal"),
+    (["librosa", "22050"], "keywords only"),
+    (["torchaudio", "n_mfcc=13, dct_type=3"], "dct_type=3"),
+    (["librosa", "sr=8000", "--check", "/no/such/dir"], "no such file or folder"),
+])
+def test_cli_errors_are_one_line(argv, message, capsys):
+    from features.port.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
