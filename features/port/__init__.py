@@ -64,7 +64,7 @@ class TorchaudioPort:
         worst = 0.0
         # the module's class takes the dtype its window, filterbank and DCT are built in
         module = type(self.module)(getattr(torch, dtype))
-        for batch in _grouped(as_clips(waveforms, dtype)):
+        for batch in _grouped(as_clips(waveforms, dtype, min_samples=self.recipe.n_fft)):
             got = run_module(module, batch)
             worst = max([worst] + [relative_error(g, ref(y)) for g, y in zip(got, batch)])
         return worst
@@ -84,7 +84,8 @@ class LibrosaPort:
     def check(self, waveforms: Sequence, *, dtype: str = "float64") -> float:
         """Max relative error of `fn` against the torchaudio transform on `waveforms`, clip by clip, in `dtype`."""
         transform = torchaudio_transform(self.kind, self.source)
-        return max(relative_error(self.fn(y), run_module(transform, y[None])[0]) for y in as_clips(waveforms, dtype))
+        clips = as_clips(waveforms, dtype, min_samples=self.recipe.n_fft)
+        return max(relative_error(self.fn(y), run_module(transform, y[None])[0]) for y in clips)
 
 
 def _args(source: dict) -> str:

@@ -55,8 +55,9 @@ def relative_error(got: np.ndarray, want: np.ndarray) -> float:
     return float(np.max(np.abs(got - want)) / scale) if scale > 0 else float(np.max(np.abs(got)))
 
 
-def as_clips(waveforms: Sequence, dtype: str) -> list[np.ndarray]:
-    """A (T,) array, a (B, T) array or a list of (T,) arrays -> a list of 1-D arrays of `dtype`."""
+def as_clips(waveforms: Sequence, dtype: str, *, min_samples: int = 1) -> list[np.ndarray]:
+    """A (T,) array, a (B, T) array or a list of (T,) arrays -> a list of 1-D arrays of `dtype`; ValueError
+    (one line) for another shape, a clip shorter than `min_samples`, or non-finite samples."""
     if isinstance(waveforms, np.ndarray) or hasattr(waveforms, "numpy"):
         arr = np.asarray(waveforms)
         clips = [arr] if arr.ndim == 1 else list(arr) if arr.ndim == 2 else None
@@ -66,6 +67,11 @@ def as_clips(waveforms: Sequence, dtype: str) -> list[np.ndarray]:
         clips = [np.asarray(c) for c in waveforms]
     if not clips or any(c.ndim != 1 or c.size == 0 for c in clips):
         raise ValueError("waveforms: expected non-empty 1-D clips")
+    for i, c in enumerate(clips):
+        if c.size < min_samples:
+            raise ValueError(f"waveforms: clip {i} has {c.size} samples, fewer than n_fft={min_samples}")
+        if not np.all(np.isfinite(c)):
+            raise ValueError(f"waveforms: clip {i} holds NaN or infinite samples")
     return [np.ascontiguousarray(c, dtype=dtype) for c in clips]
 
 

@@ -159,9 +159,11 @@ def test_refusals_are_one_line_and_name_the_argument(make, kwargs, name):
 
 def test_check_rejects_bad_waveforms_in_one_line():
     p = port.librosa_to_torchaudio(sr=16000, n_fft=512)
-    for bad in (np.zeros((2, 2, 100)), [np.zeros(0)]):
-        with pytest.raises(ValueError, match="waveforms"):
-            p.check(bad)
+    q = port.torchaudio_to_librosa(sample_rate=16000)
+    for bad in (np.zeros((2, 2, 1000)), [np.zeros(0)], np.zeros(100), np.full(1000, np.nan)):
+        for ported in (p, q):
+            with pytest.raises(ValueError, match="^waveforms: [^\n]*$"):
+                ported.check(bad)
 
 
 def test_cli_prints_code_that_runs_and_the_error_on_files(tmp_path, capsys):
