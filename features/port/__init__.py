@@ -48,7 +48,17 @@ def _grouped(clips: list[np.ndarray]) -> list[np.ndarray]:
 
 @dataclass
 class TorchaudioPort:
-    """A librosa call ported to torchaudio. `module` maps (T,) or (B, T) to (n_out, frames) or (B, n_out, frames)."""
+    """A librosa call ported to torchaudio.
+
+    Attributes:
+        kind (str): "mfcc" or "logmel"; source (dict): the librosa keywords as given; recipe (Recipe): them resolved.
+        code (str): self-contained torchaudio code; exec defines the module class and `module`.
+        module (torch.nn.Module): built by exec'ing `code`; (T,) or (B, T) float tensor -> (n_out, frames) or
+            (B, n_out, frames), n_out = n_mfcc or n_mels; float32 buffers (its class takes a dtype:
+            `type(p.module)(torch.float64)` for float64).
+        notes (list[str]): what torchaudio cannot express directly and how the port does it; the measured residual.
+        residual (dict): {"float32": x, "float64": y}, max relative error against librosa on the synthetic clips.
+    """
     kind: str
     source: dict
     recipe: Recipe
@@ -72,7 +82,14 @@ class TorchaudioPort:
 
 @dataclass
 class LibrosaPort:
-    """A torchaudio transform ported to librosa + NumPy. `fn` maps y (T,) to (n_out, frames)."""
+    """A torchaudio transform ported to librosa + NumPy.
+
+    Attributes:
+        kind (str), source (dict: the torchaudio arguments as given), recipe (Recipe), notes, residual: as in
+            TorchaudioPort (residual against the torchaudio transform, clip by clip).
+        code (str): self-contained librosa + NumPy code; exec defines `features(y)`.
+        fn (callable): `features` from exec'ing `code`: y (T,) float array -> np.ndarray (n_out, frames) in y's dtype.
+    """
     kind: str
     source: dict
     recipe: Recipe

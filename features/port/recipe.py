@@ -6,6 +6,29 @@ reads the arguments of `torchaudio.transforms.MFCC` or of `MelSpectrogram` + `Am
 every default the way the installed library does (librosa 0.11, torchaudio 2.11; read from their source),
 so the emitters (to_torch.py, to_librosa.py) never guess. Anything neither emitter can reproduce raises a
 one-line ValueError naming the argument.
+
+What is handled (librosa name / torchaudio name: how):
+- sr / sample_rate; n_fft; hop_length (torchaudio default win_length // 2); win_length < n_fft (both
+  centre the window in the frame); window / window_fn: hann, hamming, blackman, bartlett, boxcar (torch.ones),
+  periodic only; center; pad_mode: constant, reflect, edge / replicate, symmetric (no torch mode: the
+  torch code mirrors by hand), circular (librosa.stft refuses np.pad's wrap: the librosa code pads by hand);
+  torchaudio pad (zeros before the STFT: np.pad); power (any > 0); torchaudio normalized (True/"window",
+  "frame_length": a scale on the magnitude).
+- n_mels; fmin / f_min; fmax / f_max incl. None (librosa sr / 2, torchaudio float(sr // 2)); htk / mel_scale;
+  mel norm (librosa mel_norm for mfcc, norm for melspectrogram: None, "slaney", a p-norm order incl. np.inf;
+  torchaudio norm: None, "slaney"); the FFT-bin grid of the filterbank (torchaudio's ends at sr // 2, so
+  odd rates such as 11025 differ; each side's code builds the other's grid); librosa's filterbank dtype.
+- the log: librosa power_to_db ref (number or np.max), amin, top_db (None allowed); torchaudio AmplitudeToDB
+  stype power / magnitude and top_db; MFCC log_mels=True (natural log of mel + 1e-6); the top_db floor per
+  clip (torchaudio takes it across a (B, n_mels, frames) batch; the torch code floors each clip).
+- n_mfcc; dct_type 1-4 (torchaudio has only II: the torch code builds the matrix) and norm None / "ortho";
+  librosa's lifter (folded into the DCT matrix).
+Refused with a one-line ValueError naming the argument: windows other than the named ones (tuples, arrays,
+callables, kaiser), non-periodic torch windows (wkwargs), librosa pad modes librosa.stft refuses or torch
+cannot mirror (wrap, linear_ramp, maximum, mean, median, minimum, empty), a DCT norm other than None or
+"ortho", dct_type outside 1-4 (torchaudio: other than 2, as torchaudio itself), ref callables other than
+np.max, power=None (complex spectra), onesided=False, n_mfcc > n_mels, fmin >= fmax, win_length > n_fft,
+unknown keywords, and y= / S= (the port takes a call's settings, not its input).
 """
 from __future__ import annotations
 
@@ -20,7 +43,7 @@ KINDS = ("mfcc", "logmel")
 # window name -> the torch window function that computes the same periodic window as scipy's get_window
 WINDOWS = {"hann": "hann_window", "hamming": "hamming_window", "blackman": "blackman_window",
            "bartlett": "bartlett_window", "boxcar": "ones"}
-_WINDOW_ALIASES = {"hanning": "hann", "boxcar": "boxcar", "rect": "boxcar", "rectangular": "boxcar", "ones": "boxcar"}
+_WINDOW_ALIASES = {"boxcar": "boxcar", "rect": "boxcar", "rectangular": "boxcar", "ones": "boxcar"}
 # np.pad mode <-> torch.stft pad_mode. librosa.stft refuses "wrap" (the librosa code pads it by hand);
 # torch has no "symmetric" (the torch code pads it by hand)
 PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "replicate", "wrap": "circular",
@@ -190,6 +213,7 @@ def from_librosa(kind: str, kwargs: dict) -> Recipe:
 def _torch_window(window_fn: Any, wkwargs: Optional[dict]) -> str:
     import torch
     names = {getattr(torch, fn): name for name, fn in WINDOWS.items()}
+    window_fn = torch.hann_window if window_fn is None else window_fn   # MelSpectrogram's default
     if window_fn not in names:
         raise _bad("window_fn", getattr(window_fn, "__name__", window_fn),
                    f"the port translates torch.{', torch.'.join(WINDOWS.values())} only")
@@ -221,7 +245,7 @@ def from_torchaudio(kind: str, kwargs: dict) -> Recipe:
     fmax = _num(kw, "f_max", None, allow_none=True)
     pre_pad = _int(kw, "pad", 0, minimum=0)
     n_mels = _int(kw, "n_mels", 128)
-    window = _torch_window(kw.pop("window_fn", None) or __import__("torch").hann_window, kw.pop("wkwargs", None))
+    window = _torch_window(kw.pop("window_fn", None), kw.pop("wkwargs", None))
     power = kw.pop("power", 2.0)
     if power is None:
         raise _bad("power", None, "a complex spectrogram has no mel features to port")

@@ -34,7 +34,8 @@ def torchaudio_transform(kind: str, kwargs: dict):
         return torchaudio.transforms.MFCC(**kwargs)
     mel_kw = {k: v for k, v in kwargs.items() if k not in TORCHAUDIO_DB_KEYS}
     db_kw = {k: v for k, v in kwargs.items() if k in TORCHAUDIO_DB_KEYS}
-    return torch.nn.Sequential(torchaudio.transforms.MelSpectrogram(**mel_kw), torchaudio.transforms.AmplitudeToDB(**db_kw))
+    return torch.nn.Sequential(torchaudio.transforms.MelSpectrogram(**mel_kw),
+                               torchaudio.transforms.AmplitudeToDB(**db_kw))
 
 
 def run_module(module, clips: np.ndarray) -> np.ndarray:

@@ -119,7 +119,8 @@ def fbank_notes(r: Recipe) -> list[str]:
         exec(compile(_HEAD + "\n".join(_fbank_code(r)), "<fbank>", "exec"), ns)
         ours = ns["mel_filterbank"]()
         peak = ours.amax(dim=0)
-        err = float(((theirs - ours).abs().amax(dim=0)[peak > 0] / peak[peak > 0]).max()) if bool((peak > 0).any()) else 0.0
+        live = peak > 0
+        err = float(((theirs - ours).abs().amax(dim=0)[live] / peak[live]).max()) if bool(live.any()) else 0.0
         notes.append(f"filterbank: torchaudio's melscale_fbanks computes in float32 (off by up to {err:.1e} of a "
                      "filter's peak here); the port computes librosa's filterbank in float64 and loads it instead")
     return notes
