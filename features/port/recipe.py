@@ -163,7 +163,7 @@ def from_librosa(kind: str, kwargs: dict) -> Recipe:
     sr = _num(kw, "sr", 22050, positive=True)
     n_fft = _int(kw, "n_fft", 2048)
     win_length = _int(kw, "win_length", None) or n_fft
-    hop_length = _int(kw, "hop_length", 512)
+    hop_length = _int(kw, "hop_length", 512) or win_length // 4   # None: librosa.stft's win_length // 4
     window = _librosa_window(kw.pop("window", "hann"))
     center = _bool(kw, "center", True)
     pad_mode = kw.pop("pad_mode", "constant")

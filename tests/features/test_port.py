@@ -107,6 +107,11 @@ def test_quiet_clip_beside_loud_one_gets_its_features_alone(kind):
     assert any("across the whole batch" in n for n in ta.notes)
 
 
+def test_hop_length_none_is_librosa_stfts_quarter_window():
+    p = port.librosa_to_torchaudio(sr=16000, n_fft=512, win_length=400, hop_length=None)
+    assert p.recipe.hop_length == 100 and p.residual["float64"] <= 1e-5
+
+
 def test_odd_sample_rate_uses_each_librarys_grid():
     p = port.librosa_to_torchaudio(sr=11025, n_mfcc=13)
     assert any("sample_rate // 2 = 5512" in n for n in p.notes)
