@@ -87,10 +87,12 @@ def test_librosa_defaults_use_transforms_mfcc_and_match():
     assert p.check([y, y[:5000]], dtype="float32") <= 1e-4
 
 
-@pytest.mark.parametrize("kind", ["mfcc", "logmel"])
-def test_quiet_clip_beside_loud_one_gets_its_features_alone(kind):
+@pytest.mark.parametrize("kind, extra", [("mfcc", {}), ("mfcc", {"lifter": 10}),      # transforms / functional
+                                         ("logmel", {}), ("logmel", {"amin": 1e-8})])
+def test_quiet_clip_beside_loud_one_gets_its_features_alone(kind, extra):
     make = port.librosa_to_torchaudio if kind == "mfcc" else port.librosa_logmel_to_torchaudio
-    p = make(sr=16000, n_fft=512, hop_length=128)
+    p = make(sr=16000, n_fft=512, hop_length=128, **extra)
+    assert ("torchaudio.transforms" in p.code) == (not extra)
     rng = np.random.default_rng(2)
     loud = rng.standard_normal(8000).astype(np.float32)
     quiet = 1e-4 * rng.standard_normal(8000).astype(np.float32)
