@@ -128,7 +128,8 @@ def _check_dtype_notes(p, r: Recipe) -> None:
     """Measure the port against its source on seeded synthetic clips in both dtypes; explain what exceeds
     TOLERANCE (float rounding) in a note."""
     n = max(int(SYNTHETIC_SECONDS * r.sr), r.n_fft + 4 * r.hop_length)
-    p.residual = {dt: p.check(synthetic_clips(r.sr, n), dtype=dt) for dt in TOLERANCE}
+    clips = synthetic_clips(r.sr, n)
+    p.residual = {dt: p.check(clips, dtype=dt) for dt in TOLERANCE}
     f64, f32 = p.residual["float64"], p.residual["float32"]
     p.notes.append(f"measured on 2 seeded synthetic clips ({n} samples at {r.sr:g} Hz): max relative error "
                    f"{f64:.1e} in float64, {f32:.1e} in float32")
