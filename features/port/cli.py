@@ -69,6 +69,16 @@ def audio_files(paths: list[str]) -> list[Path]:
     return found
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
 def _parse(argv: Optional[list[str]]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m features.port", description=__doc__.split("\n")[0])
     p.add_argument("library", choices=("librosa", "torchaudio"), help="the library the call is written for")
@@ -77,7 +87,7 @@ def _parse(argv: Optional[list[str]]) -> argparse.Namespace:
                    help="the call is a log-mel one (librosa melspectrogram + power_to_db keywords; torchaudio "
                         "MelSpectrogram + AmplitudeToDB arguments) instead of MFCC")
     p.add_argument("--check", nargs="+", metavar="FILE_OR_DIR", help="audio to measure the error on")
-    p.add_argument("--limit", type=int, default=200, help="at most this many files from --check (default 200)")
+    p.add_argument("--limit", type=_positive, default=200, help="at most this many files from --check (default 200)")
     return p.parse_args(argv)
 
 
@@ -92,7 +102,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         kwargs = parse_call_args(a.args)
         p = makers[(a.library, a.logmel)](**kwargs)
-        files = audio_files(a.check)[: max(1, a.limit)] if a.check else []
+        files = audio_files(a.check)[: a.limit] if a.check else []
         clips = [load_audio(f, int(round(p.recipe.sr))) for f in files]
     except (ValueError, AudioLoadError) as err:
         print(f"error: {err}", file=sys.stderr)
