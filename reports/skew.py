@@ -103,16 +103,24 @@ class SwapRow:
     verdict: str
 
 
+# a preset whose model was trained at another preset: "ported" serves the library_defaults model the other
+# library's features built by features.port, so its baseline (and its place in the table) is library_defaults'
+TRAINED_AT = {"ported": "library_defaults"}
+
+
 def swap_rows(run: dict, order: list[str]) -> list[SwapRow]:
-    """Every (train ≠ test) record, matched preset first; delta against train→train at that preset."""
+    """Every (train ≠ test) record, matched preset first; delta against train→train at the preset the model
+    was trained at (TRAINED_AT; the record's own preset otherwise)."""
     recs = records(run, "accuracy")
     own = {(r["train_backend"], r["preset"], r.get("split")): r for r in recs
            if r["train_backend"] == r["test_backend"]}
     rows = []
     for r in sorted((r for r in recs if r["train_backend"] != r["test_backend"]),
-                    key=lambda r: (r["preset"] != "matched", r["preset"], _pos(order, r),
+                    key=lambda r: (r["preset"] != "matched", TRAINED_AT.get(r["preset"], r["preset"]),
+                                   _pos(order, r), r["preset"],
                                    order.index(r["test_backend"]) if r["test_backend"] in order else 99)):
-        base = own.get((r["train_backend"], r["preset"], r.get("split")))
+        trained_at = TRAINED_AT.get(r["preset"], r["preset"])
+        base = own.get((r["train_backend"], trained_at, r.get("split")))
         if base is None:
             rows.append(SwapRow(r["preset"], r["train_backend"], r["test_backend"], r["test_accuracy"], None, "",
                                 "no train→train baseline"))
@@ -121,7 +129,7 @@ def swap_rows(run: dict, order: list[str]) -> list[SwapRow]:
         verdict = _delta_verdict(delta, base["test_accuracy"], num(r.get("n_test")), "no cost", "costs",
                                  training_noise_pp(run, r["preset"], r.get("split")))
         rows.append(SwapRow(r["preset"], r["train_backend"], r["test_backend"], r["test_accuracy"], delta,
-                            f"{r['train_backend']}→{r['train_backend']}, {r['preset']}", verdict))
+                            f"{r['train_backend']}→{r['train_backend']}, {trained_at}", verdict))
     return rows
 
 

@@ -5,9 +5,13 @@ Presets:
 - each backend's own config (`matched`, or its defaults preset where it cannot honour `matched`):
   one training per backend; the model is then served with every other chosen backend that runs the
   same config (so the matrix covers every pair that can share a config);
-- "library_defaults" (where ctx.swap_defaults, as in the quick and full profiles): each backend with a defaults preset trains on it, and every other
+- "library_defaults" (where ctx.swap_defaults: the quick and full profiles): each backend with a defaults
+  preset trains on it, and every other
   backend of the same definition with a defaults preset serves it through a naive port (its own
-  defaults with n_mfcc, n_fft, hop and n_mels copied over: what a user porting code writes).
+  defaults with n_mfcc, n_fft, hop and n_mels copied over: what a user porting code writes), and
+  beside it a "ported" row: the same model served the other library's features built by features.port
+  from the trainer's own library call (librosa <-> torchaudio), so the naive swap's loss and the
+  port's recovery sit side by side.
 Epoch time (features on the GPU inside the loop against cached CPU features) is measurements/epoch_time.py.
 """
 from __future__ import annotations
@@ -18,15 +22,18 @@ from features import MFCCConfig
 from features.backends import REFERENCE, get
 
 from ..compare import naive_port
+from ..ported import PORTABLE, ported_server, why_not_portable
 
 NAME = "accuracy"
 TABLES = ("accuracy",)
 NEEDS_DATA = True
 EPOCHS = {"quick": 15, "full": 30}
 
-def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, servers: dict) -> list[dict]:
+def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, servers: dict,
+                    ported: bool = False) -> list[dict]:
     """Train on `trainer`'s features with `train_cfg`, test it, then serve it with each backend in
-    `servers` ({backend: serve config}); one accuracy record each."""
+    `servers` ({backend: serve config}); one accuracy record each. `ported`: one more record (preset
+    "ported") serving it the other library's features built by features.port from trainer's call."""
     from model.train import evaluate, train_and_evaluate
 
     device, splits = ctx.options.get("train_device", "cpu"), ctx.splits
@@ -47,7 +54,28 @@ def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, se
         rows.append(dict(common, test_backend=server, test_accuracy=r["test_accuracy"],
                          extraction_seconds=time.perf_counter() - start, serve_config=serve_cfg.hash(),
                          per_class_accuracy=r["per_class_accuracy"], confusion=r["confusion"], labels=r["labels"]))
+    if ported:
+        rows.append(ported_row(ctx, trained, trainer, train_cfg, common))
     return rows
+
+
+def ported_row(ctx, trained, trainer: str, train_cfg: MFCCConfig, common: dict) -> dict:
+    """`trained` scored on the test split with features.port's translation of trainer's call."""
+    import torch
+    from model.extract import waveform_matrix
+    from model.fit import predict, scores
+
+    server, features = ported_server(trainer, train_cfg)
+    ctx.progress(f"accuracy: {trainer}-trained model on {server} features built by features.port")
+    test = ctx.splits.test
+    start = time.perf_counter()
+    x = features(waveform_matrix(test, range(len(test)), train_cfg.sample_size))
+    seconds = time.perf_counter() - start
+    net = trained.net.to("cpu")
+    r = scores(predict(net, x, lambda f: f), torch.tensor(test.labels, dtype=torch.long), trained.labels)
+    return dict(common, preset="ported", test_backend=server, test_accuracy=r["test_accuracy"],
+                extraction_seconds=seconds, serve_config=f"port({trainer}->{server})",
+                per_class_accuracy=r["per_class_accuracy"], confusion=r["confusion"], labels=r["labels"])
 
 def run(ctx) -> dict:
     rows = []
@@ -63,6 +91,7 @@ def run(ctx) -> dict:
             servers = {b: naive_port(train_cfg, get(b).defaults_preset) for b in ported
                        if b != trainer and get(b).defaults_preset != get(trainer).defaults_preset}
             if servers:
+                ported_too = PORTABLE.get(trainer) in servers and why_not_portable(trainer, train_cfg) is None
                 rows += train_and_serve(ctx, preset="library_defaults", trainer=trainer, train_cfg=train_cfg,
-                                        servers=servers)
+                                        servers=servers, ported=ported_too)
     return {"accuracy": rows}

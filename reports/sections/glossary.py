@@ -15,6 +15,8 @@ TERMS = {
     "library_defaults": "each library with its own defaults (n_mfcc, n_fft, hop, n_mels, mel scale, norm...).",
     "naive_port": "the second library's defaults with only n_mfcc, n_fft, hop and n_mels copied from the first: "
                   "what a hurried port does.",
+    "ported": "the library_defaults model served the other library's features built by `python -m features.port` "
+              "from the training library's own call; its baseline is the same model on its own features.",
     "defaults_swap": "each library with its own defaults, compared on the overlap of their shapes.",
     "kaldi_defaults": "Kaldi's MFCC definition (povey window, pre-emphasis, natural log of mel energies, energy "
                       "coefficient, 25 ms / 10 ms frames): a different definition, so its distance from the "
