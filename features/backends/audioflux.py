@@ -111,8 +111,8 @@ class AudioFluxMFCC(Backend):
     definition = "audioflux"
     requires = AUDIOFLUX_REQUIRES
     description = "audioFlux MelSpectrogram + XXCC, objects built once (C via ctypes, CPU, its own MFCC definition)"
-    # audioFlux loops over the clips in Python, but each is one C call doing the whole clip, as cheap as a
-    # batched library's share of it: timed on the peers' thin grid (up to batch 256 and 10 s clips), not
+    # audioFlux loops over the clips in Python, but each is one C call doing the whole clip, so the loop
+    # costs little next to the work: timed on the peers' thin grid (up to batch 256 and 10 s clips), not
     # per_clip's thinner one (batch 1 and 64 of 1 s), so it meets every scenario of the verdict
     per_clip = False
 
