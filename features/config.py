@@ -211,6 +211,8 @@ class MFCCConfig:
         - "nnaudio_defaults": what `nnAudio.features.MFCC(sr=sr)` does, written out.
         - "kaldi_defaults": Kaldi's `compute-mfcc-feats` defaults at 16 kHz in these fields (for the
           Kaldi-definition backends; options with no field here are fixed in features/backends/kaldi_options.py).
+        - "audioflux_defaults": audioFlux's MFCC definition (MelSpectrogram then XXCC) at `matched`'s
+          speech geometry (see features/backends/audioflux.py).
         """
         if name not in PRESETS:
             raise ValueError(f"preset={name!r}: must be one of {tuple(PRESETS)}")
@@ -288,5 +290,17 @@ PRESETS: dict[str, dict] = {
         center=False, pad_mode="constant", power=2.0, n_mels=23, fmin=20.0, fmax=None, mel_scale="htk",
         mel_norm=None, dct_type=2, dct_norm="ortho", lifter=22, ref=1.0, amin=1.1920928955078125e-07,
         top_db=80.0, top_db_scope="off", preemphasis=0.97, dtype="float32", resampler="soxr_hq",
+    ),
+    # audioFlux 0.1.9's MelSpectrogram then XXCC, in the steps it fixes: HTK mel formula, no centring,
+    # MelSpectrogram's default of no filter norm, power, log10 floored at 1e-8 with no top_db floor,
+    # orthonormal DCT-II, no lifter (its unit, bels not dB, has no field: the Backend's `definition`
+    # says it). The geometry is `matched`'s (n_fft 512, hop 160, 40 mels, 13 MFCCs), not audioflux.mfcc's
+    # call defaults (n_fft 4096, hop 1024, 128 bands at 32 kHz, a music setting), so it is timed
+    # beside the other backends on the same work.
+    "audioflux_defaults": dict(
+        n_mfcc=13, n_fft=512, win_length=None, hop_length=160, window="hann", center=False,
+        pad_mode="constant", power=2.0, n_mels=40, fmin=0.0, fmax=None, mel_scale="htk", mel_norm=None,
+        dct_type=2, dct_norm="ortho", lifter=0, ref=1.0, amin=1e-8, top_db=80.0, top_db_scope="off",
+        preemphasis=None, dtype="float32", resampler="soxr_hq",
     ),
 }

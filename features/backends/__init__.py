@@ -25,6 +25,7 @@ MODULES: dict[str, str] = {
     "fast": "features.backends.fast:FastMFCC",
     "kaldi": "features.backends.kaldi:KaldiNativeFbankMFCC",
     "torchaudio_kaldi": "features.backends.torchaudio_kaldi:TorchaudioKaldiMFCC",
+    "audioflux": "features.backends.audioflux:AudioFluxMFCC",
 }
 REFERENCE = "librosa"          # agreement is measured against this backend
 _registered: dict[str, type] = {}

@@ -29,7 +29,9 @@ class Backend:
         distribution (str): its PyPI name, for the "not installed" message and `environment`.
         defaults_preset (str | None): the preset that writes out the library's own defaults.
         definition (str): "librosa" where the MFCC follows librosa's definition (so agreement with
-            librosa is expected to float rounding under a shared config), "kaldi" for Kaldi's.
+            librosa is expected to float rounding under a shared config), else the name of the one it
+            follows ("kaldi" for Kaldi's, "audioflux" for audioFlux's); any new name works: the
+            agreement measurement then reports a distance from librosa under `defaults_preset`.
         requires (dict): config field -> (predicate, reason); a config whose field fails the
             predicate is refused at construction with a ValueError naming the field.
         description (str): one line for reports.
