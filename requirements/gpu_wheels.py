@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lock-py312.txt"
 IMAGE = ROOT / "requirements" / "gpu-image-packages.txt"
 PROJECT = "mfcc-bench (pyproject.toml)"
-NOT_CARRIED = {"ray"}                 # the corpus job's engine: not part of the GPU session
+NOT_CARRIED = {"ray", "audioflux"}    # the corpus job's engine, and a CPU-only backend (a 70 MB wheel): not part of the GPU session
 LIMIT_BYTES = 64 * 2**20              # what one device call may carry (working tree + carried paths)
 PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_24_x86_64", "manylinux_2_17_x86_64",
              "manylinux2014_x86_64", "manylinux1_x86_64")
@@ -87,7 +87,7 @@ def read_image(path: Path = IMAGE) -> set:
 
 def carried(lock: dict, image: set) -> list:
     """The lock's packages to carry: reached from the project's dependencies through packages the
-    image lacks (Ray excluded), sorted."""
+    image lacks (NOT_CARRIED excluded), sorted."""
     needs = {name: {p for p, e in lock.items() if name in e["via"]} for name in list(lock) + [PROJECT]}
     out, todo = set(), [PROJECT]
     while todo:
