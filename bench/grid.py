@@ -29,6 +29,7 @@ class ThroughputGrid:
     thread_sweep_point: tuple = (64, 1.0)        # (batch_size, duration_s)
     usual_point: tuple = (64, 1.0)               # the point the headline and overhead checks use
     min_time_s: float = 0.4
+    min_repeats: int = 5                         # timed calls per point and pass, at least
     passes: int = 3                              # the whole grid this many times; see measurements.throughput
     memory_batch_sizes: tuple = (1, 8, 64, 256)
     cpu_backends: tuple | None = None            # time only these on the CPU (None: every backend)
@@ -77,11 +78,11 @@ class ThroughputGrid:
 
 FULL = ThroughputGrid()
 # The three workloads the verdict names (one clip, a training batch, long recordings) and nothing else:
-# the `quick` profile, which must answer on a 2-core machine in about 3 minutes. Three passes, so the
-# verdict has a pass range; no thread sweep.
+# the `quick` profile, which must answer on a 2-core machine in about 3 minutes. Two passes, so the
+# verdict has a pass range; three timed calls a point and pass; no thread sweep.
 ANSWER = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64),
                         thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), thread_sweep=(),
-                        min_time_s=0.1, passes=3, memory_batch_sizes=(64,))
+                        min_time_s=0.1, min_repeats=3, passes=2, memory_batch_sizes=(64,))
 QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),
                        thin_durations_s=(1.0,), per_clip_batch_sizes=(1, 8), thread_sweep=(1,), min_time_s=0.15,
                        passes=1, memory_batch_sizes=(1, 64))

@@ -34,6 +34,9 @@ class Profile:
         small (bool): measurements use their small sizes (results record it as `quick`).
         clip_limit (int | None): at most this many clips per split (None: the whole dataset).
         swap_defaults (bool): accuracy also trains on each library's defaults and serves a naive port.
+        epochs (int | None): training epochs where --epochs is not given (None: the measurement's own).
+        train_libraries_only (bool): accuracy trains only on the two libraries the question is about
+            (backends with full_grid); the other backends still serve those models.
         gpu_backends (bool): 'all' means the backends that run on CUDA, plus the grid's cpu_backends.
         needs_cuda (bool): refuse to run without CUDA, and measure on it.
         stand_in (str | None): the device that stands in for the accelerator where there is none
@@ -47,6 +50,8 @@ class Profile:
     small: bool = True
     clip_limit: Optional[int] = 240
     swap_defaults: bool = False
+    epochs: Optional[int] = None
+    train_libraries_only: bool = False
     gpu_backends: bool = False
     needs_cuda: bool = False
     stand_in: Optional[str] = None
@@ -60,7 +65,8 @@ class Profile:
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("quick", "the three workloads on every backend, agreement, and a small accuracy and skew check "
             "(make bench; about 3 minutes on 2 cores)",
-            grids.ANSWER, measurements=("throughput", "agreement", "accuracy"), swap_defaults=True),
+            grids.ANSWER, measurements=("throughput", "agreement", "accuracy"), clip_limit=160, swap_defaults=True,
+            epochs=10, train_libraries_only=True),
     Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.QUICK),
     Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
             grids.FULL, small=False, clip_limit=None, swap_defaults=True),

@@ -204,7 +204,8 @@ def main(argv=None) -> int:
                                        n_train=len(splits.train), n_val=len(splits.val), n_test=len(splits.test),
                                        classes=list(splits.labels))
     ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=profile.small, grid=grid, splits=splits,
-                  progress=progress, swap_defaults=profile.swap_defaults, options=dict(epochs=args.epochs, split=results.get("dataset_info", {}).get("split"),
+                  progress=progress, swap_defaults=profile.swap_defaults,
+                  train_libraries_only=profile.train_libraries_only, options=dict(epochs=args.epochs or profile.epochs, split=results.get("dataset_info", {}).get("split"),
                                                   train_device=devices[-1], out=str(out), accelerator=accelerator,
                                                   deadline=deadline))
     write_results(results, out)

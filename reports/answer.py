@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Optional
 
 from reports import skew as sk
-from reports.data import backend_order, is_gpu, load_runs, reference, throughput_points
+from reports.data import backend_order, definition, is_gpu, load_runs, records, reference, throughput_points
 from reports.page import fmt
-from reports.verdict import Comparison, ratio_range_text, ratio_text, scenario_rows
+from reports.verdict import SCENARIOS, Comparison, ratio_range_text, ratio_text, scenario_rows
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,27 @@ def pick_of(cmp: Comparison) -> tuple[str, str]:
     return "even", f"{cmp.a} and {cmp.b} within the passes' spread ({ratio_text(cmp.ratio)})"
 
 
+def _own_definition(run: dict, series: str) -> bool:
+    """Whether the series' backend computes another MFCC definition than the reference's (other numbers)."""
+    ref = definition(run, reference(run))
+    backend_def = definition(run, series.split()[0])
+    return ref is not None and backend_def is not None and backend_def != ref
+
+
 def speed(run: dict, order: list[str]) -> tuple[list[Pick], dict]:
-    """The picks of one run, and every candidate per (scenario, question), fastest first."""
+    """The picks of one run, and every candidate per (scenario, question), fastest first. The whole-corpus
+    scenario is left out where the run has no corpus or pipeline records (it would repeat the largest batch)."""
     picks, matrix = [], {}
+    corpus = bool(records(run, "corpus_scaling") or records(run, "pipeline"))
     for r in scenario_rows(run, order):
         key = (run["_label"], r.scenario, r.question)
-        if r.cmp is None:
+        if r.cmp is None or (r.scenario == SCENARIOS[-1][0] and not corpus):
             continue
         matrix.setdefault(key, []).append(r)
     for (label, scenario, question), rows in matrix.items():
         choice, reading = pick_of(rows[0].cmp)
+        if choice != "even" and _own_definition(run, choice):
+            reading += f" ({choice.split()[0]} computes its own MFCC definition, not librosa's numbers)"
         others = ", ".join(f"{r.cmp.a.split()[0]} {'even' if r.cmp.verdict == 'even' else ratio_text(r.cmp.ratio)}"
                            for r in rows[1:])
         picks.append(Pick(scenario, question, rows[0].point, choice, reading, label, rows[0].cmp, others))

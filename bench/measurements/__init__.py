@@ -53,6 +53,8 @@ class Context:
         progress (callable): progress(message) prints a timestamped line on stderr.
         swap_defaults (bool): accuracy also trains on each library's own defaults and serves the model
             through a naive port to the other libraries (the profile decides; bench/profiles.py).
+        train_libraries_only (bool): accuracy trains only on the backends the suite's question is about
+            (those timed on the full grid); the others still serve those models.
         options (dict): other command-line options: epochs, split, train_device, out; accelerator
             ("cuda" where a GPU is measured, "cpu" in the GPU session's rehearsal, else None: what
             epoch_time and crossover put against the CPU); deadline (time.monotonic() value or None:
@@ -67,6 +69,7 @@ class Context:
     splits: object = None
     progress: Callable[[str], None] = print
     swap_defaults: bool = False
+    train_libraries_only: bool = False
     options: dict = field(default_factory=dict)
 
     def config_for(self, backend: str, **overrides) -> MFCCConfig:

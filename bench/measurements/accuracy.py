@@ -80,12 +80,13 @@ def ported_row(ctx, trained, trainer: str, train_cfg: MFCCConfig, common: dict) 
 def run(ctx) -> dict:
     rows = []
     keep = dict(sample_rate=ctx.cfg.sample_rate, sample_size=ctx.cfg.sample_size)
-    for trainer in ctx.backends:
+    trainers = ctx.backends if not ctx.train_libraries_only else tuple(b for b in ctx.backends if get(b).full_grid)
+    for trainer in trainers:
         cfg, name = ctx.config_for(trainer), ctx.config_name(trainer)
         servers = {b: cfg for b in ctx.backends if b != trainer and get(b).honours(cfg)}
         rows += train_and_serve(ctx, preset=name, trainer=trainer, train_cfg=cfg, servers=servers)
     if ctx.swap_defaults:
-        ported = [b for b in ctx.backends if get(b).defaults_preset and get(b).definition == get(REFERENCE).definition]
+        ported = [b for b in trainers if get(b).defaults_preset and get(b).definition == get(REFERENCE).definition]
         for trainer in ported:
             train_cfg = MFCCConfig.preset(get(trainer).defaults_preset, **keep)
             servers = {b: naive_port(train_cfg, get(b).defaults_preset) for b in ported

@@ -35,7 +35,7 @@ def rates(keys: dict, stats: TimingStats) -> dict:
                 audio_s=audio_s)
 
 
-def time_point(point: dict, cfg: MFCCConfig, *, min_time_s: float) -> list[tuple[dict, TimingStats]]:
+def time_point(point: dict, cfg: MFCCConfig, *, min_time_s: float, min_repeats: int = 5) -> list[tuple[dict, TimingStats]]:
     """Time one grid point: (record keys, stats) per row. CUDA points give two rows: features from a
     device tensor (includes_transfer False) and from a host array, the copy included (True)."""
     backend, device = point["backend"], point["device"]
@@ -47,10 +47,11 @@ def time_point(point: dict, cfg: MFCCConfig, *, min_time_s: float) -> list[tuple
         keys = dict(point, threads=torch.get_num_threads(), thread_sweep=point["threads"] is not None)
         if device != "cuda":
             return [(dict(keys, includes_transfer=False),
-                     time_call(lambda: ext(host), device=device, warmup=2, min_time_s=min_time_s))]
+                     time_call(lambda: ext(host), device=device, warmup=2, min_time_s=min_time_s,
+                               min_repeats=min_repeats))]
         on_device, pinned = torch.from_numpy(host).to(device), torch.from_numpy(host).pin_memory()
         return [(dict(keys, includes_transfer=transfer),
-                 time_call(lambda: ext(data), device=device, warmup=5, min_time_s=min_time_s))
+                 time_call(lambda: ext(data), device=device, warmup=5, min_time_s=min_time_s, min_repeats=min_repeats))
                 for transfer, data in ((False, on_device), (True, pinned))]
 
 
@@ -123,7 +124,7 @@ def run(ctx) -> dict:
                     ctx.cfg, device=point["device"], batch_size=point["batch_size"],
                     duration_s=point["duration_s"], min_time_s=grid.min_time_s))
             cfg = ctx.config_for(point["backend"])
-            for keys, stats in time_point(point, cfg, min_time_s=grid.min_time_s):
+            for keys, stats in time_point(point, cfg, min_time_s=grid.min_time_s, min_repeats=grid.min_repeats):
                 keys["config"] = ctx.config_name(point["backend"])
                 measured.setdefault(tuple(sorted(keys.items())), (keys, []))[1].append(stats)
             bar.update()
