@@ -154,6 +154,11 @@ def fix_length(x: Array, size: int) -> Array:
     return np.pad(x, widths)
 
 
+def preemphasis(y: Array, coef: float) -> Array:
+    """y[n] - coef*y[n-1] along the last axis, y[0] kept, for a NumPy array or a tensor (same type back)."""
+    return preemphasis_torch(y, coef) if isinstance(y, torch.Tensor) else preemphasis_numpy(y, coef)
+
+
 def preemphasis_numpy(y: np.ndarray, coef: float) -> np.ndarray:
     """y[n] - coef*y[n-1] along the last axis, y[0] kept (librosa.effects.preemphasis with zi=0)."""
     import librosa
