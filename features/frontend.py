@@ -1,6 +1,6 @@
 """Audio front end: decode (soundfile), mono, resample, fix_length, pre-emphasis.
 
-Decoding is soundfile in both backends (torchaudio.load needs TorchCodec and FFmpeg since 2.9).
+Decoding is soundfile for every backend (torchaudio.load needs TorchCodec and FFmpeg since 2.9).
 """
 from __future__ import annotations
 

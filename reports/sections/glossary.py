@@ -16,9 +16,9 @@ TERMS = {
     "naive_port": "the second library's defaults with only n_mfcc, n_fft, hop and n_mels copied from the first: "
                   "what a hurried port does.",
     "defaults_swap": "each library with its own defaults, compared on the overlap of their shapes.",
-    "kaldi_defaults": "Kaldi's MFCC definition (povey window, pre-emphasis, natural log of mel energies, energy "
-                      "coefficient, 25 ms / 10 ms frames): a different definition, so its distance from the "
-                      "reference is not an error.",
+    "kaldi_defaults": "Kaldi's MFCC definition (povey window, pre-emphasis, natural log of mel energies, 25 ms / "
+                      "10 ms frames; c0 kept, not replaced by the log energy): a different definition, so its "
+                      "distance from the reference is not an error.",
     "different definition": "a backend following another MFCC definition than the reference's; its agreement "
                             "numbers are distances between two definitions, not numerical errors.",
     "ablation (only the second backend's side changes)": "starting from matched, one parameter of the second "

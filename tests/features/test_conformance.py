@@ -78,10 +78,10 @@ KALDI_CHANGES = dict(n_mfcc=20, win_length=320, hop_length=80, n_fft=400, n_mels
 
 # Agreement with librosa, measured on the fixtures' clips (this 2-core EPYC): torchaudio and fast
 # 5e-7 to 2e-6 relative in float32, 1e-15 in float64; nnAudio the same in float32, and in float64 only
-# 1e-8 to 1.3e-6 (its Fourier kernels are float32, so float64 stops near float32 rounding). The float32 bound, 1e-4, is the project's
-# requirement: the backends take different FFTs, whose rounding (a few eps of the peak) is large
-# relative to the quietest mel bins that the dB step keeps (down to top_db = 80 dB below the peak).
-# The two Kaldi implementations: 3e-6 measured; 1e-4 required.
+# 1e-8 to 1.3e-6 (its Fourier kernels are float32, so float64 stops near float32 rounding). The
+# float32 bound, 1e-4, is the project's requirement: the backends take different FFTs, whose rounding
+# (a few eps of the peak) is large relative to the quietest mel bins that the dB step keeps (down to
+# top_db = 80 dB below the peak). The two Kaldi implementations: 3e-6 measured; 1e-4 required.
 LIBROSA_DEFINITION = dict(cfg=MATCHED, settings=SETTINGS, changes=FIELD_CHANGES)
 KALDI_DEFINITION = dict(cfg=KALDI_CFG, rel={"float32": 1e-4}, settings=KALDI_SETTINGS, changes=KALDI_CHANGES,
                         librosa_distance=0.5)
@@ -195,7 +195,8 @@ def agreement_cases() -> list:
             for setting, change in conf.settings.items():
                 for dtype in conf.rel:
                     if get(backend).honours(conf.cfg.replace(dtype=dtype, **change)):
-                        cases.append(pytest.param(backend, device, setting, dtype, id=f"{backend}-{device}-{setting}-{dtype}",
+                        cases.append(pytest.param(backend, device, setting, dtype,
+                                                  id=f"{backend}-{device}-{setting}-{dtype}",
                                                   marks=[pytest.mark.gpu] if device == "cuda" else []))
     return cases
 
