@@ -25,6 +25,7 @@ def test_quick_run_writes_results_csvs_and_report(tmp_path, capsys):
     assert "== summary ==" in summary and "agreement   torchaudio" in summary
 
 
+@pytest.mark.slow
 def test_only_runs_exactly_what_it_names(tmp_path):
     out = tmp_path / "b"
     assert run.main(["--quick", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
@@ -35,6 +36,7 @@ def test_only_runs_exactly_what_it_names(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["cold_start.csv", "memory.csv", "results.json"]
 
 
+@pytest.mark.slow
 def test_a_second_run_sets_the_first_aside(tmp_path):
     out = tmp_path / "b"
     (out / "report").mkdir(parents=True)
