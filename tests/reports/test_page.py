@@ -201,6 +201,7 @@ def test_page_is_self_contained(gpu):
     assert NOT_MEASURED in page                                                  # io resample etc. absent
 
 
+@pytest.mark.slow                     # spawns a browser
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not on PATH (apt-get install chromium)")
 @pytest.mark.parametrize("width", [800, 1400])
 def test_headless_chromium_fits_the_width(gpu, tmp_path, width):
