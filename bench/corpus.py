@@ -22,9 +22,10 @@ from tqdm.auto import tqdm
 
 from features import PRESETS, MFCCConfig, backend_names
 from features import backends
+from features.atomic_write import write_text_atomic
 
 from . import corpus_engine as engine
-from .shards import write_json, write_manifest
+from .shards import job_json, write_manifest
 
 PARTS = ("all", "train", "val", "test")
 DELAY_ENV = "BENCH_CORPUS_SHARD_DELAY_S"      # test hook: sleep this long after each finished shard
@@ -153,9 +154,9 @@ def main(argv=None) -> int:
         return 2
     shards = engine.plan_shards(items, job)
     _clean(job.out, {s.id for s in shards})
-    write_json(job.out / "job.json", dict(job.describe(), dataset=args.dataset, split=args.split,
-                                          files=len(items), shard_size=job.shard_size,
-                                          shard_files=[], complete=False))
+    write_text_atomic(job.out / "job.json", job_json(dict(job.describe(), dataset=args.dataset, split=args.split,
+                                                          files=len(items), shard_size=job.shard_size,
+                                                          shard_files=[], complete=False)))
     done, todo = engine.split_done(shards, job)
     bar = tqdm(total=len(items), initial=sum(d["files"] for d in done), unit="file", desc=job.backend,
                disable=args.no_progress or None, dynamic_ncols=True)
@@ -189,10 +190,9 @@ def main(argv=None) -> int:
     results = sorted(done + todo_results, key=lambda r: r["index"])
     rows = [row for r in results for row in r["rows"]]
     manifest = write_manifest(job.out, rows)
-    write_json(job.out / "job.json", dict(job.describe(), dataset=args.dataset, split=args.split,
-                                          files=len(items), shard_size=job.shard_size,
-                                          shard_files=[r["shard_file"] for r in results if r["shard_file"]],
-                                          complete=True))
+    write_text_atomic(job.out / "job.json", job_json(dict(
+        job.describe(), dataset=args.dataset, split=args.split, files=len(items), shard_size=job.shard_size,
+        shard_files=[r["shard_file"] for r in results if r["shard_file"]], complete=True)))
     skipped = sum(1 for r in rows if r["skip_reason"])
     new_audio = sum(r["audio_s"] for r in todo_results)
     print(f"{len(rows) - skipped} of {len(rows)} files featurised ({skipped} skipped, see {manifest}); "

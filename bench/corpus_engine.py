@@ -25,8 +25,9 @@ import numpy as np
 import torch
 
 from features import AudioLoadError, MFCCConfig, create_extractor, fix_length, load_audio
+from features.atomic_write import write_text_atomic
 
-from .shards import done_path, read_done, shard_path, write_json, write_shard
+from .shards import done_path, job_json, read_done, shard_path, write_shard
 
 NON_FINITE = "non-finite features"
 
@@ -152,7 +153,7 @@ def featurise_shard(shard: Shard, job: Job) -> dict:
     result = dict(id=shard.id, index=shard.index, shard_file=name, rows=list(rows.values()),
                   files=len(shard.items), featurised=len(good), audio_s=float(sum(g[3] for g in good)),
                   seconds=time.perf_counter() - start)
-    write_json(done_path(job.out, shard.id), result)
+    write_text_atomic(done_path(job.out, shard.id), job_json(result))
     if job.delay_s:
         time.sleep(job.delay_s)
     return result

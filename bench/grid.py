@@ -103,8 +103,9 @@ PROFILES = {"gpu": GPU, "gpu-rehearsal": GPU_REHEARSAL}
 
 # Agreement: every backend against the reference (features.backends.REFERENCE) under these presets,
 # where both can honour them; see measurements/agreement.py for the pairs each preset makes.
-#   matched         both backends configured identically
-#   <lib>_defaults  one library's defaults, written out, in both backends (the interface honours them)
+#   matched         the backend and the reference configured identically
+#   <lib>_defaults  one library's defaults, written out, in the backend and the reference (the interface
+#                   honours them)
 #   defaults_swap   each backend with its own library's defaults (shapes differ: the overlap is compared)
 #   naive_port      the backend's defaults with the reference's n_mfcc, n_fft, hop and n_mels copied over
 # The ablation: one parameter at a time from `matched`, changed on the compared backend's side only,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from features.atomic_write import atomic_path
+from features.atomic_write import write_text_atomic
 from reports import schema
 
 # the format is defined once, in reports/schema.py: bench writes it, reports reads it
@@ -121,12 +121,6 @@ def validate(results: dict) -> None:
         raise ValueError("results: " + "; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(text)
-
-
 def write_results(results: dict, out_dir: Path) -> Path:
     """Validate, then write `out_dir/results.json` and one CSV per non-empty record list, atomically."""
     import pandas as pd
@@ -135,9 +129,9 @@ def write_results(results: dict, out_dir: Path) -> Path:
     out_dir = Path(out_dir)
     for name in RECORD_LISTS:
         if results[name]:
-            atomic_write_text(out_dir / f"{name}.csv", pd.DataFrame(results[name]).to_csv(index=False))
+            write_text_atomic(out_dir / f"{name}.csv", pd.DataFrame(results[name]).to_csv(index=False))
     path = out_dir / "results.json"
-    atomic_write_text(path, json.dumps(results, indent=1, default=_json_default))
+    write_text_atomic(path, json.dumps(results, indent=1, default=_json_default))
     return path
 
 

@@ -34,7 +34,7 @@ import torch
 from features import MFCCConfig
 from features.backends import REFERENCE, missing_library, names, runs_on
 
-from model.options import check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int
+from model.cli_options import check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int
 
 from . import grid as grids
 from . import measurements

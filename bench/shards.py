@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from features.atomic_write import atomic_path
+from features.atomic_write import atomic_path, write_text_atomic
 
 MANIFEST_FIELDS = ("path", "label", "n_frames", "skip_reason")
 SCHEMA = pa.schema([("path", pa.string()), ("label", pa.string()), ("n_mfcc", pa.int32()),
@@ -80,10 +80,9 @@ def write_shard(path, paths: Sequence[str], labels: Sequence[str], features: Seq
         pq.write_table(table, tmp)
 
 
-def write_json(path, data: dict) -> None:
-    """json.dump `data` to `path` atomically."""
-    with atomic_path(path, suffix=".tmp") as tmp:
-        Path(tmp).write_text(json.dumps(data, indent=1, sort_keys=True))
+def job_json(data: dict) -> str:
+    """The text of a job description or completion marker (indented, keys sorted)."""
+    return json.dumps(data, indent=1, sort_keys=True)
 
 
 def read_done(out, shard_id: str):
@@ -102,9 +101,7 @@ def write_manifest(out, rows: Sequence[dict]) -> Path:
     for r in rows:
         writer.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in MANIFEST_FIELDS})
     path = Path(out) / "manifest.csv"
-    with atomic_path(path, suffix=".tmp") as tmp:
-        Path(tmp).write_text(buf.getvalue())
-    return path
+    return write_text_atomic(path, buf.getvalue())
 
 
 def read_manifest(out) -> list:

@@ -44,6 +44,14 @@ def atomic_path(path: Union[str, os.PathLike], suffix: str = ".tmp") -> Iterator
             os.unlink(tmp)
 
 
+def write_text_atomic(path: Union[str, os.PathLike], text: str, suffix: str = ".tmp") -> Path:
+    """Write `text` (UTF-8) to `path` through `atomic_path`; returns the path. The one helper the
+    project's JSON, CSV and metrics writers use (they serialise, this writes)."""
+    with atomic_path(path, suffix=suffix) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
 def is_partial(name: str) -> bool:
     """Whether a file name is one of `atomic_path`'s temporaries."""
     return bool(_PARTIAL_NAME.match(name))

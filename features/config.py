@@ -1,7 +1,8 @@
 """`MFCCConfig`: every parameter of the MFCC pipeline, in one frozen, keyword-only object.
 
-Both backends read the same object, so one configuration gives the same numbers from librosa and
-from torchaudio. Invalid values raise `ValueError` at construction, naming the field.
+Every backend reads the same object, so one configuration gives the same numbers from librosa,
+torchaudio and the other backends of librosa's definition (a backend refuses, naming the field, what it
+cannot honour). Invalid values raise `ValueError` at construction, naming the field.
 
 The pipeline, in order (every step is a field below):
 
@@ -14,7 +15,7 @@ The pipeline, in order (every step is a field below):
          the max is taken per clip, over the whole batch, or not at all (`top_db_scope`)
       -> DCT (`dct_type`, `dct_norm`), first `n_mfcc` coefficients, optional `lifter`
 
-Both libraries use 10*log10 in their MFCC whatever `power` is, and so does this project.
+librosa and torchaudio both use 10*log10 in their MFCC whatever `power` is, and so does this project.
 
 Numbers are normalised at construction: every float field holds a Python float (so fmin=0 and
 fmin=0.0 give equal configs with equal hashes) and every integer field a Python int (NumPy integers
@@ -204,7 +205,7 @@ class MFCCConfig:
     def preset(cls, name: str, **overrides: Any) -> "MFCCConfig":
         """A named configuration, with any field overridden by keyword.
 
-        - "matched": the project's comparison setting, both backends configured identically
+        - "matched": the project's comparison setting, every backend configured identically
           (16 kHz speech: n_fft 512, hop 160, 40 Slaney mels with Slaney norm, 13 MFCCs).
         - "librosa_defaults": what `librosa.feature.mfcc(y=y, sr=sr)` does, written out.
         - "torchaudio_defaults": what `torchaudio.transforms.MFCC(sample_rate=sr)` does, written out.

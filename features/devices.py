@@ -22,8 +22,3 @@ def resolve_device(device) -> torch.device:
         raise RuntimeError(f"device={str(device)!r} was asked for, but torch.cuda.is_available() is "
                            "False (no CUDA device or driver on this machine); use device='cpu'")
     return dev
-
-
-def devices_available() -> tuple[str, ...]:
-    """The device types this machine offers torch: ("cpu",) or ("cpu", "cuda")."""
-    return ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",)

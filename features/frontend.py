@@ -1,6 +1,6 @@
 """Audio front end: decode (soundfile), mono, resample, fix_length, pre-emphasis.
 
-Decoding is soundfile in both backends (torchaudio.load needs TorchCodec and FFmpeg since 2.9).
+Decoding is soundfile for every backend (torchaudio.load needs TorchCodec and FFmpeg since 2.9).
 """
 from __future__ import annotations
 
@@ -152,6 +152,11 @@ def fix_length(x: Array, size: int) -> Array:
         return torch.nn.functional.pad(x, (0, size - n))
     widths = [(0, 0)] * (x.ndim - 1) + [(0, size - n)]
     return np.pad(x, widths)
+
+
+def preemphasis(y: Array, coef: float) -> Array:
+    """y[n] - coef*y[n-1] along the last axis, y[0] kept, for a NumPy array or a tensor (same type back)."""
+    return preemphasis_torch(y, coef) if isinstance(y, torch.Tensor) else preemphasis_numpy(y, coef)
 
 
 def preemphasis_numpy(y: np.ndarray, coef: float) -> np.ndarray:

@@ -37,12 +37,6 @@ def compute_features(extractor, waveforms: np.ndarray, batch_size: int = 256) ->
     return np.concatenate(out) if out else np.zeros((0,), np.float32)
 
 
-def save_atomic(path: Path, array: np.ndarray) -> None:
-    """np.save to a temporary file next to `path`, then os.replace it into place."""
-    with atomic_path(path, suffix=".npy") as tmp:
-        np.save(tmp, array)
-
-
 class FeatureCache:
     """Features keyed by backend, config and clip content.
 
@@ -99,7 +93,8 @@ class FeatureCache:
             computed = compute_features(extractor, waveforms_fn(missing), batch_size)
             for i, feats in zip(missing, computed):
                 if np.isfinite(feats).all():       # never store what a later run must not use
-                    save_atomic(self.path(backend, cfg, keys[i]), feats)
+                    with atomic_path(self.path(backend, cfg, keys[i]), suffix=".npy") as tmp:
+                        np.save(tmp, feats)
                 found[i] = feats
         if not keys:
             return np.zeros((0, cfg.n_mfcc, cfg.n_frames()), np.float32)

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from features import PRESETS, MFCCConfig, backend_names
-from features.atomic_write import atomic_path
+from features.atomic_write import atomic_path, write_text_atomic
 from features.devices import resolve_device
 from features.backends import runs_on
 
@@ -36,11 +36,11 @@ from .extract import check_dataset, dataset_features, drop_non_finite, prepare_f
 from .fit import fit, predict, scores, set_normalisation
 from .net import MFCCNet
 from .splits import SkipLog
-from .options import (Terminated, check_dataset_options, check_out_dir, exit_cleanly_on_sigterm,
+from .cli_options import (Terminated, check_dataset_options, check_out_dir, exit_cleanly_on_sigterm,
                       non_negative_int, open_fraction, positive_int)
 
 __all__ = ["TrainedModel", "dataset_features", "evaluate", "load_checkpoint", "main", "save_checkpoint",
-           "seed_everything", "train_and_evaluate", "waveform_matrix", "write_json_atomic"]
+           "metrics_text", "seed_everything", "train_and_evaluate", "waveform_matrix"]
 
 FEATURE_MODES = ("cache", "on-the-fly")
 DEFAULT_EPOCHS = 25
@@ -96,11 +96,10 @@ def strict_json(data):
     return out
 
 
-def write_json_atomic(path, data: dict) -> None:
-    """Strict JSON (see `strict_json`: no bare NaN) to a temporary file next to `path`, then os.replace."""
-    text = json.dumps(strict_json(data), indent=2, allow_nan=False)
-    with atomic_path(path, suffix=".json") as tmp:
-        tmp.write_text(text)
+def metrics_text(data: dict) -> str:
+    """`data` as strict JSON text (see `strict_json`: no bare NaN), indented; written with
+    features.atomic_write.write_text_atomic."""
+    return json.dumps(strict_json(data), indent=2, allow_nan=False)
 
 
 # ----------------------------------------------------------------------------- public API
@@ -192,7 +191,7 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
     trained = TrainedModel(net, cfg, labels, backend, metrics)
     if out_dir is not None:
         save_checkpoint(trained, Path(out_dir) / "model.pt")
-        write_json_atomic(Path(out_dir) / "metrics.json", metrics)
+        write_text_atomic(Path(out_dir) / "metrics.json", metrics_text(metrics))
     return trained, metrics
 
 
@@ -309,7 +308,7 @@ def main(argv=None) -> int:
                                         cache_dir=args.cache_dir, out_dir=None, progress=not args.no_progress)
         m["load_seconds"] = load_seconds
         save_checkpoint(trained, out / "model.pt")
-        write_json_atomic(out / "metrics.json", m)
+        write_text_atomic(out / "metrics.json", metrics_text(m))
     except (ValueError, RuntimeError, OSError, ImportError) as err:
         print(f"error: {_brief(err)}", file=sys.stderr)
         return 2

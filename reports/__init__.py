@@ -4,7 +4,7 @@ Reads results files and pytest-benchmark JSON only; never imports ``features``, 
 
 * :mod:`reports.schema` -- the results format, its version and validation (bench imports it to write)
 * :mod:`reports.data` -- reading runs, the tables as pandas frames
-* :mod:`reports.verdict`, :mod:`reports.skew` -- the speed rule and the accuracy/skew verdicts
+* :mod:`reports.speed_rule`, :mod:`reports.skew` -- the speed rule and the accuracy/skew verdicts
 * :mod:`reports.sections` -- one module per page section; :mod:`reports.figures` -- one per figure
 * :mod:`reports.harnesses` -- pytest-benchmark against bench.run; :mod:`reports.readme` -- the README block
 * :mod:`reports.build` -- ``python -m reports.build``

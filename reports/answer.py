@@ -21,7 +21,7 @@ from typing import Optional
 from reports import skew as sk
 from reports.data import backend_order, definition, is_gpu, load_runs, records, reference, throughput_points
 from reports.page import fmt
-from reports.verdict import SCENARIOS, Comparison, ratio_range_text, ratio_text, scenario_rows
+from reports.speed_rule import SCENARIOS, Comparison, ratio_range_text, ratio_text, scenario_rows
 
 
 @dataclass(frozen=True)

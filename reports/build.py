@@ -31,10 +31,10 @@ from reports.data import backend_order, load_runs, overlay_warnings, redact_path
 from reports.figures.style import plt, svg_width_px, to_svg
 from reports.harnesses import beside, read_benchmark_file
 from reports.page import CSS, Block, Section, paragraph, placeholder, table_html
-from reports.sections import ORDER, Context
+from reports.sections import ORDER, PageInputs
 
 
-def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> Context:
+def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInputs:
     """Read everything the page needs; raises OSError/ValueError for unreadable files."""
     runs, problems = load_runs(results_paths)
     if not runs:
@@ -47,7 +47,7 @@ def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> Context
         if not found:
             raise ValueError(f"{Path(path).name}: not pytest-benchmark JSON (no 'benchmarks' list)")
         benchmarks += found
-    return Context(runs, backend_order(runs), benchmarks, problems, overlay_warnings(runs))
+    return PageInputs(runs, backend_order(runs), benchmarks, problems, overlay_warnings(runs))
 
 
 def render_block(block: Block, files: dict[str, str], warn) -> str:
@@ -85,7 +85,7 @@ def render_block(block: Block, files: dict[str, str], warn) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def header(ctx: Context) -> str:
+def header(ctx: PageInputs) -> str:
     """Title, one line per run (machine, dataset, split, counts, flags) and the warnings."""
     lines = []
     for run in ctx.runs:
@@ -113,7 +113,7 @@ def header(ctx: Context) -> str:
     return f'<p class="meta">Runs:</p><ul class="meta">{"".join(lines)}</ul>{box}'
 
 
-def render(ctx: Context, warn=lambda m: None) -> tuple[str, dict[str, str]]:
+def render(ctx: PageInputs, warn=lambda m: None) -> tuple[str, dict[str, str]]:
     """The page and its figure files ({name: svg}), nothing written."""
     sections: list[Section] = [importlib.import_module(f"reports.sections.{name}").section(ctx) for name in ORDER]
     files: dict[str, str] = {}

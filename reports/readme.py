@@ -18,9 +18,9 @@ from reports import skew as sk
 from reports.answer import answer, markdown
 from reports.data import frame, nearest, reference
 from reports.page import fmt
-from reports.readme_figures import figure_rows
-from reports.sections.verdict import slug, unanswered, verdict_cell
-from reports.verdict import questions, ratio_range_text, scenario_rows
+from reports.readme_rows import measurement_rows
+from reports.sections.verdict import slug, unanswered
+from reports.speed_rule import questions, ratio_range_text, scenario_rows, verdict_words
 
 BEGIN = "<!-- results:begin -->"
 END = "<!-- results:end -->"
@@ -53,7 +53,7 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
         if r.cmp is None:
             row(f"{r.scenario}: {r.question}", f"not measured ({r.note})")
             continue
-        choice, why = verdict_cell(r.cmp)
+        choice, why = verdict_words(r.cmp)
         row(f"{r.scenario}: {r.question}", f"**{choice}**: {ratio_range_text(r.cmp)} speedup of {r.cmp.a} over "
                                            f"{r.cmp.b} at {r.point}; {why}")
     for a in sk.accuracy_rows(run, order):
@@ -68,7 +68,7 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
         delta = f", {s.delta_pp:+.1f} pp vs {s.baseline}" if s.delta_pp is not None else ""
         row(f"library swap, {s.preset}: trained on {s.train}, served by {s.test}",
             f"{fmt(s.accuracy, 'pct')}{delta}: {s.verdict}")
-    for q, a in figure_rows(run, order):
+    for q, a in measurement_rows(run, order):
         row(q, a)
     agree = frame(run, "agreement")
     shown = agree[agree["preset"].isin(["matched", "definitions"]) | (agree["reference"] != reference(run))] \

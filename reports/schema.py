@@ -40,10 +40,6 @@ TOP_LEVEL = {
     "session": DICT, "profile": MAYBE_TEXT, "wall_s": NUMBER,
 }
 TOP_LEVEL_REQUIRED = ("schema_version", "backends", "reference")
-#: dataset_info's fields.
-DATASET_INFO = ("name", "split", "n_train", "n_val", "n_test", "classes")
-#: backend_info[name]'s fields.
-BACKEND_INFO = ("devices", "library", "version", "definition", "description", "defaults_preset")
 
 #: Table -> every field its records may carry.
 RECORD_LISTS: dict[str, tuple[str, ...]] = {
@@ -77,7 +73,7 @@ RECORD_LISTS: dict[str, tuple[str, ...]] = {
                  "features_s_per_sample", "limiting_stage", "n_samples"),
     "corpus_scaling": ("backend", "device", "engine", "workers", "files", "audio_hours", "wall_s",
                        "audio_hours_per_hour", "audio_hours_per_hour_per_worker", "speedup_vs_one_worker",
-                       "efficiency", "overhead_vs_single_process"),
+                       "efficiency", "overhead_vs_single_process", "engine_start_s"),
     "projection": ("backend", "device", "resource", "count", "corpus_hours", "projected_wall_h", "basis", "label"),
     "crossover": ("backend", "device", "includes_transfer", "competitor", "competitor_device", "duration_s",
                   "crossover_batch", "batch_sizes", "backend_s", "competitor_s", "note"),

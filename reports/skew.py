@@ -3,10 +3,15 @@ swap costs with and without a shared (matched) config. Every "pp" delta names it
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from reports.data import definition, num, own_accuracy, records, reference
-from reports.verdict import binomial_noise_pp
+
+
+def binomial_noise_pp(p: float, n: float) -> float:
+    """Two standard errors of the difference of two accuracies ``p`` over ``n`` clips, in pp."""
+    return 200 * math.sqrt(max(2 * p * (1 - p), 1e-12) / n) if n else float("inf")
 
 NOISE_RULE = ("A difference counts when it exceeds both two standard errors of the difference of two accuracies "
               "measured on the same n test clips (√(2p(1−p)/n)) and the training noise: the spread between "

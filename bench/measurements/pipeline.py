@@ -36,6 +36,12 @@ N_CLIPS = {"quick": 64, "full": 384}
 BATCH_SIZE = {"quick": 16, "full": 32}
 
 
+def decode(path, cfg, size=None) -> np.ndarray:
+    """One clip as every mode here reads it: decoded, resampled to cfg.sample_rate with cfg.resampler, cut
+    or padded to `size` samples (default cfg.sample_size) -> np.float32 (size,)."""
+    return fix_length(load_audio(path, cfg.sample_rate, resampler=cfg.resampler), size or cfg.sample_size)
+
+
 class DecodedClips(torch.utils.data.Dataset):
     """Item i: the i-th file decoded, resampled to cfg.sample_rate and fixed to cfg.sample_size ->
     np.float32 (sample_size,); with `backend` set, that clip's MFCCs instead (n_mfcc, n_frames).
@@ -54,7 +60,7 @@ class DecodedClips(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         cfg = self.cfg
-        wave = fix_length(load_audio(self.paths[i], cfg.sample_rate, resampler=cfg.resampler), cfg.sample_size)
+        wave = decode(self.paths[i], cfg)
         if self.backend is None:
             return wave
         if self._extractor is None:                      # built in the worker that uses it
@@ -113,10 +119,8 @@ def _limit(costs: dict) -> str:
 
 def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print) -> list:
     """Pipeline records over `paths` (see the module docstring); pairs: [(backend, device type)]."""
-    decode_s = per_sample(lambda p: fix_length(load_audio(p, cfg.sample_rate, resampler=cfg.resampler),
-                                               cfg.sample_size), paths)
-    waves = np.stack([fix_length(load_audio(p, cfg.sample_rate, resampler=cfg.resampler), cfg.sample_size)
-                      for p in paths[:batch_size]])
+    decode_s = per_sample(lambda p: decode(p, cfg), paths)
+    waves = np.stack([decode(p, cfg) for p in paths[:batch_size]])
     records = []
 
     def record(backend, device, mode, w, n, seconds, feat_s, limiting):
@@ -172,7 +176,7 @@ def _cache_record(paths, cfg, batch_size: int, size: int) -> dict:
     ext = create_extractor(REFERENCE, cfg)
 
     def waves(idx):
-        return np.stack([fix_length(load_audio(paths[i], cfg.sample_rate, resampler=cfg.resampler), size) for i in idx])
+        return np.stack([decode(paths[i], cfg, size) for i in idx])
 
     with tempfile.TemporaryDirectory(prefix="mfcc-bench-cache-") as tmp:
         cache = FeatureCache(tmp)

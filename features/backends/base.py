@@ -1,13 +1,16 @@
 """What every backend declares, and the input policy every backend shares.
 
 A backend is a class with class attributes that say what the rest of the project needs to know
-(torchbenchmark style: capabilities as attributes), and one method, `forward`, that turns a checked
-waveform batch into MFCCs. `Backend.__call__` applies the input policy first, so every backend
-treats integer PCM, non-finite samples and bad shapes the same way.
+(torchbenchmark style: capabilities as attributes), and its computation declared once as named
+stages (`stages`): `forward` runs them in order, and the stage measurement (`stage_pipeline`) times
+the same functions one by one, so the two cannot disagree. A backend whose library computes the MFCC
+in one call (the Kaldi backends) declares no stages and writes `forward` itself. `Backend.__call__`
+applies the input policy first, so every backend treats integer PCM, non-finite samples and bad
+shapes the same way.
 """
 from __future__ import annotations
 
-from typing import Callable, ClassVar, Optional
+from typing import Callable, ClassVar, Iterable, NamedTuple, Optional
 
 import numpy as np
 import torch
@@ -20,7 +23,8 @@ NP_DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
 class Backend:
-    """The contract of a backend. Subclasses set the class attributes and implement `forward`.
+    """The contract of a backend. Subclasses set the class attributes and declare `stages` (or, where
+    the library computes the MFCC in one call, implement `forward`).
 
     Class attributes:
         name (str): the registry key, e.g. "librosa".
@@ -39,6 +43,9 @@ class Backend:
             about); False: on the thinner grid of the peers (bench.grid.ThroughputGrid).
         per_clip (bool): the library computes one clip at a time (a Python loop over the batch), so its
             cost is linear in batch size and it is timed at fewer points still.
+        frontend_preemphasis (bool): the front end (`waveform_array`, `waveform_tensor`) applies
+            cfg.preemphasis to the whole clip; False where the library pre-emphasises each frame itself
+            (Kaldi).
 
     Construction: Backend(cfg, device="cpu"). Calling: (T,) or (B, T) waveform (NumPy array or
     tensor; float, or integer PCM scaled to [-1, 1)) -> torch.Tensor (..., n_mfcc, n_frames).
@@ -54,6 +61,7 @@ class Backend:
     description: ClassVar[str] = ""
     full_grid: ClassVar[bool] = False
     per_clip: ClassVar[bool] = False
+    frontend_preemphasis: ClassVar[bool] = True
 
     def __init__(self, cfg: MFCCConfig, device="cpu"):
         self.check_config(cfg)
@@ -92,37 +100,102 @@ class Backend:
         `device`). Used by the interface-overhead measurement."""
         raise NotImplementedError(f"{cls.name}: no direct library call declared")
 
-    def stage_pipeline(self) -> Optional[list]:
-        """The call split into timed stages, or None where the backend declares none (the default).
+    # ------------------------------------------------------------------ the computation, declared once
+    def stages(self, *, repeatable: bool = False) -> Optional[list]:
+        """The computation as named steps, or None where the backend declares none (the default; it then
+        overrides `forward`).
 
         Returns a list of (stage, fn) pairs: `stage` one of "h2d", "other", "stft", "power", "mel",
-        "db", "dct", "lifter" (each at most once), `fn` a function of the previous stage's output, the
-        first of the raw (B, T) batch as `__call__` takes it (input check included). Chained, the
-        stages give `self(batch)`: they are the same computation, cut where it can be timed.
+        "db", "dct", "lifter" (each at most once, in that order), `fn` a function of the previous
+        stage's output, the first of a checked (B, T) waveform (NumPy array or tensor), the last
+        returning the (B, n_mfcc, n_frames) tensor. A stage may hand on `Chunks` (the batch in parts,
+        produced lazily) so that consecutive steps run a cache-sized part at a time.
+        `repeatable=True` (what `stage_pipeline` asks for): every fn leaves its input as it was, so it
+        can be timed again on the same input; a backend that overwrites an intermediate in place
+        (fast's power step) works on a copy then, with the same numbers.
         """
         return None
+
+    def stage_pipeline(self) -> Optional[list]:
+        """The declared stages ready to time one by one, or None where none are declared.
+
+        The same functions as `stages(repeatable=True)`, but the first takes the raw (B, T) batch as
+        `__call__` does (input check included) and every one computes its whole output (lazy `Chunks`
+        are materialised inside the call). Chained, they give `self(batch)`.
+        """
+        stages = self.stages(repeatable=True)
+        if stages is None:
+            return None
+        (first, prepare), rest = stages[0], stages[1:]
+        return ([(first, _computed(lambda batch: prepare(check_waveform(batch))))]
+                + [(stage, _computed(fn)) for stage, fn in rest])
 
     # ------------------------------------------------------------------ the call
     def __call__(self, batch) -> torch.Tensor:
         return self.forward(check_waveform(batch))
 
-    def forward(self, waveform):
-        """MFCCs of a checked (T,) or (B, T) float waveform (NumPy array or tensor)."""
-        raise NotImplementedError
+    def forward(self, waveform) -> torch.Tensor:
+        """MFCCs of a checked (T,) or (B, T) float waveform (NumPy array or tensor): the declared stages
+        run in order on the (B, T) batch -> (n_mfcc, n_frames) or (B, n_mfcc, n_frames)."""
+        stages = self.stages()
+        if stages is None:
+            raise NotImplementedError(f"{self.name}: declare stages() or override forward()")
+        single = waveform.ndim == 1
+        value = waveform[None] if single else waveform
+        for _, fn in stages:
+            value = fn(value)
+        return value[0] if single else value
 
+    # ------------------------------------------------------------------ the front end, one place
     def waveform_tensor(self, waveform) -> torch.Tensor:
-        """The front end of the torch backends: a checked (T,) or (B, T) waveform as a tensor on the
-        device in cfg.dtype, cut or zero-padded to cfg.sample_size, pre-emphasised where cfg says so."""
-        from ..frontend import fix_length, preemphasis_torch
+        """The front end of the torch backends: a checked waveform (..., T) as a tensor on the device in
+        cfg.dtype, cut or zero-padded to cfg.sample_size, pre-emphasised where cfg says so (and
+        `frontend_preemphasis`)."""
+        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.torch_dtype)
+        return self._fixed(x)
+
+    def waveform_array(self, waveform) -> np.ndarray:
+        """The front end of the NumPy backends: a checked waveform (..., T) as a C-contiguous NumPy array
+        in cfg.dtype, cut or zero-padded to cfg.sample_size, pre-emphasised as `waveform_tensor`."""
+        x = waveform.detach().cpu().numpy() if isinstance(waveform, torch.Tensor) else np.asarray(waveform)
+        return self._fixed(np.ascontiguousarray(x, dtype=self.np_dtype))
+
+    def _fixed(self, x):
+        from ..frontend import fix_length, preemphasis
 
         cfg = self.cfg
-        x = torch.as_tensor(waveform).to(device=self.device, dtype=self.torch_dtype)
         if cfg.sample_size is not None:
             x = fix_length(x, cfg.sample_size)
-        return preemphasis_torch(x, cfg.preemphasis) if cfg.preemphasis is not None else x
+        if cfg.preemphasis is not None and self.frontend_preemphasis:
+            x = preemphasis(x, cfg.preemphasis)
+        return x
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(cfg={self.cfg.hash()}, device='{self.device}')"
+
+
+class Chunks(NamedTuple):
+    """A (B, ...) batch as consecutive parts along its first axis, handed from stage to stage.
+
+    `parts` is an iterable; in `forward` it is lazy (`map`), so a part goes through every chunked
+    stage before the next part starts and its intermediates stay in cache. `stage_pipeline`
+    materialises it into a list after each stage, so each stage can be timed alone.
+    """
+
+    n_clips: int            # B, the clips over all parts
+    parts: Iterable
+
+    def map(self, fn: Callable) -> "Chunks":
+        """The same chunks with `fn` applied to each part, lazily."""
+        return Chunks(self.n_clips, map(fn, self.parts))
+
+
+def _computed(fn: Callable) -> Callable:
+    """`fn` with a lazy `Chunks` result materialised into a list, so calling it does all of its work."""
+    def call(value):
+        out = fn(value)
+        return Chunks(out.n_clips, list(out.parts)) if isinstance(out, Chunks) else out
+    return call
 
 
 # ---------------------------------------------------------------------- the input policy

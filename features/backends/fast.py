@@ -22,7 +22,7 @@ from typing import ClassVar
 import torch
 
 from ..db import power_to_db_torch
-from .base import Backend, check_waveform
+from .base import Backend, Chunks
 from .torchaudio import TORCH_REQUIRES, matched_matrices
 
 
@@ -73,11 +73,6 @@ class FastMFCC(Backend, torch.nn.Module):
         self.to(self.device)
 
     # ------------------------------------------------------------------ the steps
-    def prepare(self, waveform) -> torch.Tensor:
-        """A checked waveform as a (B, T) tensor on the device in cfg.dtype, cut or padded, pre-emphasised."""
-        x = self.waveform_tensor(waveform)
-        return x.reshape(-1, x.shape[-1])
-
     def stft(self, x: torch.Tensor) -> torch.Tensor:
         """Complex STFT (B, freq, frames) of (B, T); its memory is (B, frames, freq)."""
         cfg = self.cfg
@@ -123,44 +118,38 @@ class FastMFCC(Backend, torch.nn.Module):
             return x.shape[0]
         return max(1, self.chunk_bytes * torch.get_num_threads() // self.bytes_per_clip(x))
 
-    def mel_spectrogram(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, frames, n_mels) of (B, T): STFT, power and mel product a chunk of clips at a time."""
-        return self._mel_into((self.power(self.stft(c)) for c in x.split(self.chunk_clips(x))), x.shape[0])
+    def chunks(self, waveform) -> Chunks:
+        """A checked (B, T) waveform as a tensor on the device in cfg.dtype, cut or padded, pre-emphasised
+        (`waveform_tensor`), and cut into chunks of `chunk_clips` clips."""
+        x = self.waveform_tensor(waveform)
+        return Chunks(x.shape[0], x.split(self.chunk_clips(x)))
 
-    def _mel_into(self, powers, n_clips: int) -> torch.Tensor:
-        """The mel products of chunk powers (an iterable, consumed one at a time) written into one
-        (n_clips, frames, n_mels) array."""
+    def mel_into_one(self, powers: Chunks) -> torch.Tensor:
+        """(B, frames, n_mels): the mel products of chunk powers (consumed one part at a time), written
+        into one array."""
         out, start = None, 0
-        for power in powers:
+        for power in powers.parts:
             if out is None:
-                out = power.new_empty(n_clips, power.shape[1], self.cfg.n_mels)
+                out = power.new_empty(powers.n_clips, power.shape[1], self.cfg.n_mels)
             self.mel(power, out=out[start:start + power.shape[0]])
             start += power.shape[0]
         return out
 
     # ------------------------------------------------------------------ the call
-    def forward(self, waveform) -> torch.Tensor:
-        x = self.prepare(waveform)
-        mfcc = self.dct(self.db(self.mel_spectrogram(x)))
-        return mfcc[0] if waveform.ndim == 1 else mfcc
-
     __call__ = Backend.__call__
 
-    def stage_pipeline(self):
-        """The forward of a (B, T) batch as (stage, fn) steps, each fn taking the previous one's output
-        (the first takes the raw batch): the same ops on the same chunks, so the same numbers. Timed
-        stage by stage, a chunk's intermediates no longer stay in cache between steps, and the power
-        step squares a copy (timed alone, squaring in place would square the same spectrum again at
-        every repeat); both make the sum of the stages exceed the whole call."""
-        def split(batch):
-            x = self.prepare(check_waveform(batch))
-            return list(x.split(self.chunk_clips(x)))
-
+    def stages(self, *, repeatable=False):
+        """Prepare and chunk, then STFT, power and mel product a chunk at a time (the chunks handed on
+        lazily, so in `forward` one chunk's intermediates stay in cache from STFT to mel), then the dB
+        step and the DCT with the lifter folded in, over the whole (B, frames, n_mels) array.
+        `repeatable=True` squares a copy of the spectrum in the power step instead of its own memory
+        (same numbers). Timed stage by stage (`stage_pipeline`), a chunk's intermediates no longer stay
+        in cache between steps, so the sum of the stages exceeds the whole call."""
         return [
-            ("h2d" if self.device.type == "cuda" else "other", split),
-            ("stft", lambda chunks: [self.stft(x) for x in chunks]),
-            ("power", lambda specs: [self.power(s, in_place=False) for s in specs]),
-            ("mel", lambda powers: self._mel_into(powers, sum(p.shape[0] for p in powers))),
+            ("h2d" if self.device.type == "cuda" else "other", self.chunks),
+            ("stft", lambda chunks: chunks.map(self.stft)),
+            ("power", lambda specs: specs.map(lambda spec: self.power(spec, in_place=not repeatable))),
+            ("mel", self.mel_into_one),
             ("db", self.db),
             ("dct", self.dct),
         ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..frontend import fix_length
 from .kaldi_options import KaldiDefinition
 
 
@@ -67,10 +66,7 @@ class KaldiNativeFbankMFCC(KaldiDefinition):
         self.opts = knf_options(self.kaldi_options(cfg))
 
     def forward(self, waveform) -> torch.Tensor:
-        x = waveform.detach().cpu().numpy() if isinstance(waveform, torch.Tensor) else np.asarray(waveform)
-        x = np.ascontiguousarray(x, dtype=np.float32)
-        if self.cfg.sample_size is not None:
-            x = fix_length(x, self.cfg.sample_size)
+        x = self.waveform_array(waveform)           # float32 (required), pre-emphasis left to Kaldi
         self.frames_of(x.shape[-1])
         clips = x.reshape(-1, x.shape[-1])
         mfcc = np.stack([mfcc_of_clip(self.opts, clip).T for clip in clips])       # (B, n_mfcc, frames)

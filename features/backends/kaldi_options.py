@@ -70,6 +70,7 @@ class KaldiDefinition(Backend):
     definition = "kaldi"
     defaults_preset = "kaldi_defaults"
     requires = KALDI_REQUIRES
+    frontend_preemphasis = False   # Kaldi pre-emphasises each frame itself (preemphasis_coefficient)
     # Fixed choices with no MFCCConfig field (Kaldi's option names):
     dither = 0.0               # Kaldi adds Gaussian noise (its default 1.0, knf's 3e-5): off, so features are
     #                            deterministic and the two implementations comparable

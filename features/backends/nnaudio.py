@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from ..db import power_to_db_torch
-from .base import Backend, check_waveform
+from .base import Backend
 from .torchaudio import matched_matrices
 
 # nnAudio's windows come from scipy.signal.get_window (periodic, as librosa's); the DCT is torchaudio's
@@ -65,35 +65,26 @@ class NnAudioMFCC(Backend, torch.nn.Module):
         self.register_buffer("lifter", matrices["lifter"])
         self.to(device=self.device, dtype=self.torch_dtype)
 
-    def forward(self, waveform) -> torch.Tensor:
-        cfg = self.cfg
-        x = self.waveform_tensor(waveform)
-        if cfg.center and cfg.pad_mode == "reflect" and x.shape[-1] <= cfg.n_fft // 2:
-            raise ValueError(f"waveform of {x.shape[-1]} samples: pad_mode='reflect' needs more than "
-                             f"n_fft // 2 = {cfg.n_fft // 2} (nnAudio backend)")
-        mel = self.melspec(x.reshape(-1, x.shape[-1]))                             # (B, n_mels, frames)
-        db = power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db, scope=cfg.top_db_scope)
-        mfcc = torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)     # (B, n_mfcc, frames)
-        if cfg.lifter > 0:
-            mfcc = mfcc * self.lifter
-        return mfcc.reshape(x.shape[:-1] + mfcc.shape[-2:])
-
     __call__ = Backend.__call__
 
-    def stage_pipeline(self):
-        """`forward` of a (B, T) batch as timed stages (see Backend.stage_pipeline), with nnAudio's
-        MelSpectrogram opened into its steps: the conv1d STFT to magnitude, ** power, mel product."""
+    def stages(self, *, repeatable=False):
+        """nnAudio's MelSpectrogram.forward as its steps (the conv1d STFT to magnitude, ** power, the mel
+        product), then the dB step, the DCT product and librosa's lifter. No step writes into its input,
+        so `repeatable` changes nothing here."""
         cfg, melspec = self.cfg, self.melspec
 
-        def prepare(batch):
-            x = self.waveform_tensor(check_waveform(batch))
-            return x.reshape(-1, x.shape[-1])
+        def prepare(x):
+            x = self.waveform_tensor(x)
+            if cfg.center and cfg.pad_mode == "reflect" and x.shape[-1] <= cfg.n_fft // 2:
+                raise ValueError(f"waveform of {x.shape[-1]} samples: pad_mode='reflect' needs more than "
+                                 f"n_fft // 2 = {cfg.n_fft // 2} (nnAudio backend)")
+            return x
 
         stages = [
             ("h2d" if self.device.type == "cuda" else "other", prepare),
-            ("stft", lambda x: melspec.stft(x, output_format="Magnitude")),
+            ("stft", lambda x: melspec.stft(x, output_format="Magnitude")),          # (B, freq, frames)
             ("power", lambda mag: mag ** melspec.power),
-            ("mel", lambda spec: torch.matmul(melspec.mel_basis, spec)),
+            ("mel", lambda spec: torch.matmul(melspec.mel_basis, spec)),             # (B, n_mels, frames)
             ("db", lambda mel: power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db,
                                                  scope=cfg.top_db_scope)),
             ("dct", lambda db: torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)),

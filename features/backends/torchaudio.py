@@ -12,7 +12,7 @@ import torch
 import torchaudio.functional as F
 
 from ..db import power_to_db_torch
-from .base import Backend, check_waveform
+from .base import Backend
 
 WINDOWS = {
     "hann": torch.hann_window,
@@ -92,35 +92,22 @@ class TorchaudioMFCC(Backend, torch.nn.Module):
             self.register_buffer(name, matrix)
         self.to(self.device)
 
-    def forward(self, waveform) -> torch.Tensor:
-        cfg = self.cfg
-        x = self.waveform_tensor(waveform)
-        spec = F.spectrogram(x, pad=0, window=self.window, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
-                             win_length=cfg.effective_win_length, power=cfg.power, normalized=False,
-                             center=cfg.center, pad_mode=cfg.pad_mode)          # (..., freq, frames)
-        mel = torch.matmul(spec.transpose(-1, -2), self.mel_fb).transpose(-1, -2)  # (..., n_mels, frames)
-        db = power_to_db_torch(mel, ref=cfg.ref, amin=cfg.amin, top_db=cfg.top_db, scope=cfg.top_db_scope)
-        mfcc = torch.matmul(db.transpose(-1, -2), self.dct).transpose(-1, -2)     # (..., n_mfcc, frames)
-        return mfcc * self.lifter if cfg.lifter > 0 else mfcc
-
     __call__ = Backend.__call__
 
-    def stage_pipeline(self):
-        """`forward` of a (B, T) batch as timed stages (see Backend.stage_pipeline), with
-        F.spectrogram opened into its two steps: torch.stft, then abs().pow(power)."""
+    def stages(self, *, repeatable=False):
+        """torchaudio.functional.spectrogram as its two steps (itself with power=None, the complex
+        STFT; then its own abs().pow(power)), the mel product, the dB step, the DCT product and
+        librosa's lifter: what torchaudio.transforms.MFCC chains, with the floor per top_db_scope.
+        No step writes into its input, so `repeatable` changes nothing here."""
         cfg = self.cfg
 
-        def prepare(batch):
-            return self.waveform_tensor(check_waveform(batch))
-
-        def stft(x):  # F.spectrogram with pad=0, normalized=False, onesided: pack, torch.stft, unpack
-            spec = torch.stft(x.reshape(-1, x.shape[-1]), n_fft=cfg.n_fft, hop_length=cfg.hop_length,
-                              win_length=cfg.effective_win_length, window=self.window, center=cfg.center,
-                              pad_mode=cfg.pad_mode, normalized=False, onesided=True, return_complex=True)
-            return spec.reshape(x.shape[:-1] + spec.shape[-2:])
+        def stft(x):
+            return F.spectrogram(x, pad=0, window=self.window, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                                 win_length=cfg.effective_win_length, power=None, normalized=False,
+                                 center=cfg.center, pad_mode=cfg.pad_mode)            # (B, freq, frames) complex
 
         stages = [
-            ("h2d" if self.device.type == "cuda" else "other", prepare),
+            ("h2d" if self.device.type == "cuda" else "other", self.waveform_tensor),
             ("stft", stft),
             ("power", lambda spec: spec.abs() if cfg.power == 1.0 else spec.abs().pow(cfg.power)),
             ("mel", lambda spec: torch.matmul(spec.transpose(-1, -2), self.mel_fb).transpose(-1, -2)),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import torch
 
-from ..frontend import fix_length
 from .kaldi_options import KaldiDefinition
 
 
@@ -37,9 +36,7 @@ class TorchaudioKaldiMFCC(KaldiDefinition):
     def forward(self, waveform) -> torch.Tensor:
         from torchaudio.compliance.kaldi import mfcc
 
-        x = torch.as_tensor(waveform).to(device=self.device, dtype=torch.float32)
-        if self.cfg.sample_size is not None:
-            x = fix_length(x, self.cfg.sample_size)
+        x = self.waveform_tensor(waveform)          # float32 (required), pre-emphasis left to Kaldi
         self.frames_of(x.shape[-1])
         clips = x.reshape(-1, x.shape[-1])
         out = torch.stack([mfcc(clip[None], **self.options) for clip in clips]).transpose(-1, -2)

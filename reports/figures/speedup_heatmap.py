@@ -10,7 +10,7 @@ from matplotlib.colors import TwoSlopeNorm
 
 from reports.data import definition, reference
 from reports.figures.style import WIDTH, finish
-from reports.verdict import heatmap_cells, ratio_text
+from reports.speed_rule import heatmap_cells, ratio_text
 
 
 def draw(run: dict, question: str, series: list[str]):

@@ -1,7 +1,7 @@
 """One module per page section, each with ``section(ctx) -> Section``; :data:`ORDER` is the page order.
 
-:class:`Context` is what every section reads: the runs, the backend order, pytest-benchmark files and
-the problems found while reading."""
+:class:`PageInputs` is what every section reads: the runs, the backend order, pytest-benchmark files
+and the problems found while reading."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class Context:
+class PageInputs:
     """runs (list[dict]) from :func:`reports.data.load_runs`; order (list[str]) the backends in page
     order; benchmarks (list[dict]) pytest-benchmark entries, each with ``_source`` and ``_run`` (the
     label of the run whose folder held it, or None); problems (list[str]) unreadable records;

@@ -18,9 +18,9 @@ TERMS = {
     "ported": "the library_defaults model served the other library's features built by `python -m features.port` "
               "from the training library's own call; its baseline is the same model on its own features.",
     "defaults_swap": "each library with its own defaults, compared on the overlap of their shapes.",
-    "kaldi_defaults": "Kaldi's MFCC definition (povey window, pre-emphasis, natural log of mel energies, energy "
-                      "coefficient, 25 ms / 10 ms frames): a different definition, so its distance from the "
-                      "reference is not an error.",
+    "kaldi_defaults": "Kaldi's MFCC definition (povey window, pre-emphasis, natural log of mel energies, 25 ms / "
+                      "10 ms frames; c0 kept, not replaced by the log energy): a different definition, so its "
+                      "distance from the reference is not an error.",
     "different definition": "a backend following another MFCC definition than the reference's; its agreement "
                             "numbers are distances between two definitions, not numerical errors.",
     "ablation (only the second backend's side changes)": "starting from matched, one parameter of the second "

@@ -11,20 +11,11 @@ from reports import skew as sk
 from reports.data import is_gpu, records, reference, throughput_points
 from reports.figures import speedup_heatmap
 from reports.page import Block, Section, Table, fmt
-from reports.verdict import RULE, THRESHOLD, questions, ratio_range_text, scenario_rows
+from reports.speed_rule import RULE, questions, ratio_range_text, scenario_rows, verdict_words
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-
-
-def verdict_cell(cmp) -> tuple[str, str]:
-    """(faster choice, why) for one comparison."""
-    if cmp.winner:
-        loser = cmp.b if cmp.winner == cmp.a else cmp.a
-        return cmp.winner, f"faster than {loser}"
-    overlap = not (cmp.lo > 1 or cmp.hi < 1)
-    return "even", ("the passes' ranges overlap" if overlap else f"ratio within {THRESHOLD:.2f}×")
 
 
 def verdict_table(ctx) -> Table:
@@ -34,7 +25,7 @@ def verdict_table(ctx) -> Table:
             if r.cmp is None:
                 row = [r.scenario, r.question, r.point, "—", "—", f"not measured: {r.note}"]
             else:
-                choice, why = verdict_cell(r.cmp)
+                choice, why = verdict_words(r.cmp)
                 versus = f"{r.cmp.a} vs {r.cmp.b}"
                 row = [r.scenario, r.question, r.point, choice, ratio_range_text(r.cmp),
                        f"{versus}: {why}" + (f" ({r.note})" if r.note else "")]

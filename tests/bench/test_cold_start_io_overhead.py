@@ -25,6 +25,7 @@ def test_io_on_generated_files_leaves_no_litter(make_ctx, tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []          # the generated WAV files are gone (they were left before)
 
 
+@pytest.mark.slow
 def test_cold_start_and_memory_in_a_fresh_process(make_ctx):
     out = cold_start.run(make_ctx(backends=("torchaudio",)))
     (cold,) = out["cold_start"]

@@ -54,6 +54,7 @@ def job_args(manifest, out, *extra):
     return ["--dataset", "folder", "--manifest", str(manifest), "--out", str(out), "--no-progress", *extra]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["librosa", "torchaudio"])
 def test_job_on_ray_skips_the_corrupt_file_and_equals_create_extractor(ray_address, manifest, tmp_path, backend):
     out = tmp_path / "out"
@@ -76,6 +77,7 @@ def test_job_on_ray_skips_the_corrupt_file_and_equals_create_extractor(ray_addre
     assert job["complete"] and len(job["shard_files"]) == 3       # 2 + 2 + (1 good + corrupt)
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_without_recomputing_its_finished_shard(ray_address, manifest, tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ, **{corpus.DELAY_ENV: "120", "PYTHONPATH": str(Path(corpus.__file__).parents[1])})

@@ -10,9 +10,9 @@ import torch
 from bench.measurements import Context, pipeline
 from features import MFCCConfig
 from model.datasets import load_splits
+from reports.schema import RECORD_LISTS
 
-FIELDS = {"backend", "device", "mode", "workers", "batch_size", "samples_per_s", "decode_s_per_sample",
-          "features_s_per_sample", "limiting_stage", "n_samples"}
+FIELDS = set(RECORD_LISTS["pipeline"])      # every field the schema declares, and no other
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,7 @@ def records(tmp_path_factory):
     return out, tmp
 
 
+@pytest.mark.slow
 def test_records_have_the_schema_fields_and_sane_values(records):
     out, tmp = records
     assert set(out) == {"pipeline"}
@@ -75,6 +76,7 @@ class _BlasThreads(torch.utils.data.Dataset):
         return max((p["num_threads"] for p in threadpool_info()), default=1)
 
 
+@pytest.mark.slow
 def test_dataloader_workers_get_one_blas_thread_each():
     """Without the limit, 2 librosa workers on 2 cores ran slower than none (oversubscribed BLAS pools)."""
     from bench.measurements.pipeline import one_thread_per_worker

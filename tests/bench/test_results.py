@@ -18,7 +18,10 @@ def test_environment_is_recorded():
     for key in ("python", "cpu_model", "cpu_threads", "torch", "torchaudio", "librosa", "numpy", "git_commit",
                 "date", "command", "gpu_name"):
         assert key in env
-    assert env["torch"].startswith("2.11") and env["librosa"].startswith("0.11")
+    from importlib.metadata import version
+
+    # the installed distributions' versions (torch's without its local "+cu..." tag), whatever they are
+    assert env["torch"] == version("torch") and env["librosa"] == version("librosa")
 
 
 def test_write_results_writes_json_and_csvs(tmp_path):
@@ -43,15 +46,3 @@ def test_schema_is_checked():
         R.validate(res)
 
 
-def test_atomic_write_keeps_old_file_when_interrupted(tmp_path, monkeypatch):
-    path = tmp_path / "results.json"
-    R.atomic_write_text(path, "old and complete")
-
-    def broken_replace(src, dst):
-        raise KeyboardInterrupt  # the run is stopped between writing and renaming
-
-    monkeypatch.setattr(R.os, "replace", broken_replace)
-    with pytest.raises(KeyboardInterrupt):
-        R.atomic_write_text(path, "new")
-    assert path.read_text() == "old and complete"
-    assert os.listdir(tmp_path) == ["results.json"]        # no temporary file left behind

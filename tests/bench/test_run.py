@@ -57,6 +57,7 @@ def test_quick_and_another_profile_is_refused(capsys):
     assert "--quick is --profile quick" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_only_runs_exactly_what_it_names(tmp_path):
     out = tmp_path / "b"
     assert run.main(["--profile", "standard", "--backend", "torchaudio", "--only", "cold_start", "--out", str(out),
@@ -67,6 +68,7 @@ def test_only_runs_exactly_what_it_names(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["cold_start.csv", "memory.csv", "results.json"]
 
 
+@pytest.mark.slow
 def test_a_second_run_sets_the_first_aside(tmp_path):
     out = tmp_path / "b"
     (out / "report").mkdir(parents=True)

@@ -9,10 +9,10 @@ from bench.measurements import stages
 from bench.timing import TimingStats
 from features import MFCCConfig, create_extractor
 from features.backends import Backend, register, unregister
+from reports.schema import RECORD_LISTS
 
 STAGE_NAMES = {"h2d", "other", "stft", "power", "mel", "db", "dct", "lifter"}
-FIELDS = {"backend", "device", "batch_size", "duration_s", "stage", "median_s", "q1_s", "q3_s", "share", "whole_s",
-          "stages_sum_s", "sum_ratio", "within_10pct", "note"}
+FIELDS = set(RECORD_LISTS["stages"])      # every field the schema declares, and no other
 CONFIGS = {
     "matched": dict(),
     "every-step-moved": dict(n_fft=400, win_length=320, hop_length=128, center=False, window="hamming", power=1.0,

@@ -2,7 +2,8 @@ import os
 
 import pytest
 
-from features.atomic_write import atomic_path
+from features import atomic_write
+from features.atomic_write import atomic_path, write_text_atomic
 
 
 def test_writes_then_renames(tmp_path):
@@ -47,3 +48,17 @@ def test_temporary_name_is_recognisable(tmp_path):
     with atomic_path(tmp_path / "out.npy", suffix=".npy") as tmp:
         assert is_partial(tmp.name) and tmp.name.startswith(".out.npy.partial-")
         tmp.write_bytes(b"x")
+
+
+def test_write_text_keeps_the_old_file_when_interrupted_at_the_rename(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    assert write_text_atomic(path, "old and complete") == path
+
+    def broken_replace(src, dst):
+        raise KeyboardInterrupt  # the run is stopped between writing and renaming
+
+    monkeypatch.setattr(atomic_write.os, "replace", broken_replace)
+    with pytest.raises(KeyboardInterrupt):
+        write_text_atomic(path, "new")
+    assert path.read_text() == "old and complete"
+    assert os.listdir(tmp_path) == ["results.json"]        # no temporary file left behind

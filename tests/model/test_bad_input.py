@@ -15,11 +15,12 @@ import pytest
 import soundfile as sf
 import torch
 
+from features.atomic_write import write_text_atomic
 from model import datasets as D
 from model.cache import FeatureCache
 from model.datasets import Splits, load_splits
-from model.options import check_dataset_options, check_out_dir
-from model.train import dataset_features, main, strict_json, train_and_evaluate, write_json_atomic
+from model.cli_options import check_dataset_options, check_out_dir
+from model.train import dataset_features, main, metrics_text, strict_json, train_and_evaluate
 from tests.floats import assert_close_f32, same_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,7 @@ def _train(splits, tmp_path, **kw):
 
 
 # ----------------------------------------------------------------------------- non-finite features
+@pytest.mark.slow
 def test_absurd_float_wav_is_skipped_with_a_reason(small_folder, tmp_path, rng):
     y = (0.5 * np.sin(np.arange(2400) / 3) * 1e20).astype(np.float32)      # finite, absurd
     sf.write(small_folder / "a" / "huge.wav", y, 8000, subtype="FLOAT")
@@ -75,6 +77,7 @@ def test_nan_cache_entry_is_a_miss_and_recomputed(tmp_path, cfg):
     assert np.isfinite(np.load(entry)).all()                                # rewritten
 
 
+@pytest.mark.slow
 def test_non_finite_loss_stops_training(monkeypatch, tmp_path, capsys):
     import model.fit
 
@@ -198,7 +201,7 @@ def test_metrics_json_is_strict(tmp_path):
     data = {"a": float("nan"), "h": [{"val_loss": float("inf")}], "ok": 1.5}
     assert strict_json(data) == {"a": None, "h": [{"val_loss": None}], "ok": 1.5,
                                  "not_finite": {"a": "nan", "h[0].val_loss": "inf"}}
-    write_json_atomic(tmp_path / "m.json", data)
+    write_text_atomic(tmp_path / "m.json", metrics_text(data))
     text = (tmp_path / "m.json").read_text()
     json.loads(text, parse_constant=lambda c: pytest.fail(f"bare {c} in JSON"))
 
@@ -283,6 +286,7 @@ def test_cut_short_wav_in_a_folder_is_skipped(small_folder):
 
 
 # ----------------------------------------------------------------------------- litter
+@pytest.mark.slow
 def test_sigterm_leaves_no_temporary_file_in_the_cache(tmp_path):
     cache, out = tmp_path / "cache", tmp_path / "out"
     child = f"""

@@ -19,6 +19,7 @@ METRIC_KEYS = {"test_accuracy", "backend", "dataset", "split", "preset", "config
 SYNTHETIC_BAR = 0.85
 
 
+@pytest.mark.slow
 def test_synthetic_run_reaches_bar(synthetic_run):
     trained, m, out, _ = synthetic_run
     assert m["test_accuracy"] >= SYNTHETIC_BAR
@@ -33,6 +34,7 @@ def test_synthetic_run_reaches_bar(synthetic_run):
     assert on_disk["test_accuracy"] == m["test_accuracy"]
 
 
+@pytest.mark.slow
 def test_checkpoint_round_trip(synthetic_run, synthetic_splits, cfg):
     trained, m, out, cache_dir = synthetic_run
     loaded = load_checkpoint(out / "model.pt")
@@ -42,12 +44,14 @@ def test_checkpoint_round_trip(synthetic_run, synthetic_splits, cfg):
     assert r["test_accuracy"] == pytest.approx(m["test_accuracy"])
 
 
+@pytest.mark.slow
 def test_normalisation_from_training_split(synthetic_run):
     trained = synthetic_run[0]
     assert trained.net.mean.shape == (13,) and (trained.net.std > 0).all()
     assert not torch.allclose(trained.net.mean, torch.zeros(13))
 
 
+@pytest.mark.slow
 def test_cross_backend_evaluate_matched(synthetic_run, synthetic_splits, cfg):
     trained, m, _, cache_dir = synthetic_run
     r = evaluate(trained, backend="torchaudio", cfg=cfg, dataset=synthetic_splits.test, cache_dir=cache_dir)
@@ -55,6 +59,7 @@ def test_cross_backend_evaluate_matched(synthetic_run, synthetic_splits, cfg):
     assert set(r) >= {"test_accuracy", "per_class_accuracy", "confusion", "labels"}
 
 
+@pytest.mark.slow
 def test_evaluate_other_frame_count_ok_other_n_mfcc_refused(synthetic_run, synthetic_splits, cfg):
     trained = synthetic_run[0]
     r = evaluate(trained, backend="torchaudio", cfg=cfg.replace(hop_length=320),
@@ -64,6 +69,7 @@ def test_evaluate_other_frame_count_ok_other_n_mfcc_refused(synthetic_run, synth
         evaluate(trained, backend="torchaudio", cfg=cfg.replace(n_mfcc=20), dataset=synthetic_splits.test)
 
 
+@pytest.mark.slow
 def test_seeded_runs_repeat(cfg):
     s = load_splits("synthetic", limit=60)
     runs = [train_and_evaluate(backend="torchaudio", cfg=cfg, splits=s, epochs=2, seed=5, cache_dir=False,
@@ -73,6 +79,7 @@ def test_seeded_runs_repeat(cfg):
     assert runs[0]["test_accuracy"] == runs[1]["test_accuracy"]
 
 
+@pytest.mark.slow
 def test_folder_with_bad_files_still_trains(tone_folder, tmp_path, cfg):
     s = load_splits("folder", data_dir=tone_folder, seed=0)
     _, m = train_and_evaluate(backend="torchaudio", cfg=cfg, splits=s, epochs=2, cache_dir=tmp_path,
@@ -92,6 +99,7 @@ def test_bad_label_refused_before_training(cfg):
                            progress=False)
 
 
+@pytest.mark.slow
 def test_on_the_fly_cpu_and_librosa_refused(cfg):
     s = load_splits("synthetic", limit=40)
     _, m = train_and_evaluate(backend="torchaudio", cfg=cfg, splits=s, epochs=1, feature_mode="on-the-fly",
@@ -110,6 +118,7 @@ def test_cuda_absent_is_a_clear_error(cfg, capsys):
     assert "torch.cuda.is_available() is False" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_writes_outputs(tmp_path, monkeypatch):
     monkeypatch.delenv("CUDA_LAUNCH_BLOCKING", raising=False)
     out = tmp_path / "run"
@@ -128,6 +137,7 @@ def test_net_any_frame_count():
         assert net(torch.randn(2, 13, frames)).shape == (2, 10)
 
 
+@pytest.mark.slow
 @pytest.mark.gpu
 def test_on_the_fly_cuda(cfg):
     s = load_splits("synthetic", limit=64)

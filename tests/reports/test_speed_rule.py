@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reports.data import load_runs
-from reports.verdict import decide, ratio_text, scenario_rows
+from reports.speed_rule import decide, ratio_text, scenario_rows
 from tests.reports.helpers import FIXTURE, SCHEMA1_CPU
 
 

@@ -60,14 +60,6 @@ def open_fraction(text: str) -> float:
     return value
 
 
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0 (durations, rates)."""
-    value = _real(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be a number > 0")
-    return value
-
-
 # ----------------------------------------------------------------------------- option combinations
 def check_dataset_options(dataset: str, data_dir=None, manifest=None, split: Optional[str] = None) -> None:
     """Refuse options that cannot apply to `dataset`, and paths of the wrong kind.

@@ -112,7 +112,7 @@ def pipeline_rows(run: dict) -> list[tuple[str, str]]:
     return [("training input pipeline, decode included (samples/s, limiting stage)", "; ".join(cells))]
 
 
-def figure_rows(run: dict, order: list[str]) -> list[tuple[str, str]]:
+def measurement_rows(run: dict, order: list[str]) -> list[tuple[str, str]]:
     """Every row above, in reading order."""
     return (throughput_rows(run, order) + stage_rows(run) + power_step_rows(run) + pipeline_rows(run)
             + corpus_rows(run))

@@ -1,4 +1,5 @@
-"""The verdict: which choice is faster per workload, decided by a stated, noise-aware rule.
+"""The speed rule: which choice is faster per workload, decided by a stated, noise-aware rule, and the
+words the README and the page both give each verdict (`verdict_words`).
 
 The rule (asv-like, printed on the page as :data:`RULE`): over the per-pass medians of each side,
 A is faster than B when the ranges [min, max] of their per-pass medians do not overlap and the
@@ -10,7 +11,6 @@ host-to-device copy; every series is compared with the reference backend on the 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -241,6 +241,11 @@ def ratio_range_text(cmp: Comparison) -> str:
     return f"{ratio_text(cmp.ratio)} [{ratio_text(cmp.lo, unit=False)}–{ratio_text(cmp.hi)}]"
 
 
-def binomial_noise_pp(p: float, n: float) -> float:
-    """Two standard errors of the difference of two accuracies ``p`` over ``n`` clips, in pp."""
-    return 200 * math.sqrt(max(2 * p * (1 - p), 1e-12) / n) if n else float("inf")
+def verdict_words(cmp: Comparison) -> tuple[str, str]:
+    """(faster choice, why) for one comparison, as the README and the page both word it:
+    ``("nnaudio cpu", "faster than librosa cpu")`` or ``("even", "the passes' ranges overlap")``."""
+    if cmp.winner:
+        loser = cmp.b if cmp.winner == cmp.a else cmp.a
+        return cmp.winner, f"faster than {loser}"
+    overlap = not (cmp.lo > 1 or cmp.hi < 1)
+    return "even", ("the passes' ranges overlap" if overlap else f"ratio within {THRESHOLD:.2f}×")
