@@ -203,13 +203,12 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
 
 def write_results(results: dict, out: Path) -> Path:
     """Validate and write out/results.json (atomically)."""
-    from .results import atomic_write_text, validate
-    from .results import _json_default
+    from features.atomic_write import write_text_atomic
+
+    from .results import _json_default, validate
 
     validate(results)
-    path = out / "results.json"
-    atomic_write_text(path, json.dumps(results, indent=1, default=_json_default))
-    return path
+    return write_text_atomic(out / "results.json", json.dumps(results, indent=1, default=_json_default))
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -26,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-EPS32 = float(np.finfo(np.float32).eps)     # 1.19e-7
+EPS = {"float32": float(np.finfo(np.float32).eps), "float64": float(np.finfo(np.float64).eps)}
+EPS32 = EPS["float32"]      # 1.19e-7
 ULPS = 64
 
 
@@ -34,6 +35,12 @@ def _array(x) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
     return np.asarray(x, dtype=np.float64)
+
+
+def rel_error(ref, out) -> float:
+    """Relative Frobenius distance ||out - ref|| / ||ref|| of `out` from the reference `ref`."""
+    ref, out = _array(ref), _array(out)
+    return float(np.linalg.norm(ref - out) / np.linalg.norm(ref))
 
 
 def scaled_error(actual, expected) -> float:
@@ -45,12 +52,13 @@ def scaled_error(actual, expected) -> float:
     return float(np.abs(a - e).max()) / scale if scale > 0 else float(np.abs(a - e).max())
 
 
-def assert_close_f32(actual, expected, *, ulps: float = ULPS, what: str = "") -> None:
-    """Assert max |actual - expected| <= ulps * EPS32 * max |expected| (same shape, all finite)."""
+def assert_rounding_close(actual, expected, k: float = ULPS, dtype: str = "float32", *, what: str = "") -> None:
+    """Assert max |actual - expected| <= k * eps(dtype) * max |expected| (same shape, all finite): equal up
+    to `k` roundings of the largest value."""
     err = scaled_error(actual, expected)
-    bound = ulps * EPS32
+    bound = k * EPS[dtype]
     assert err <= bound, (f"{what + ': ' if what else ''}max|diff| / max|expected| = {err:.3g} > "
-                          f"{ulps} float32 ulps ({bound:.3g}); shapes {np.shape(actual)} vs {np.shape(expected)}")
+                          f"{k} {dtype} eps ({bound:.3g}); shapes {np.shape(actual)} vs {np.shape(expected)}")
 
 
 def same_bytes(a, b) -> bool:

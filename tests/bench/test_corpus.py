@@ -16,7 +16,7 @@ from bench import corpus
 from bench import corpus_engine as engine
 from bench.shards import read_features, read_manifest
 from features import MFCCConfig, create_extractor, fix_length, load_audio
-from tests.floats import assert_close_f32
+from tests.floats import assert_rounding_close
 
 N_FILES = 5
 
@@ -72,7 +72,7 @@ def test_job_on_ray_skips_the_corrupt_file_and_equals_create_extractor(ray_addre
     assert labels == [str(d) for d in range(N_FILES)]
     assert feats.shape == (N_FILES, 13, 101) and feats.dtype == np.float32
     for clip, (got, want) in enumerate(zip(feats, expected(paths, backend))):
-        assert_close_f32(got, want, what=f"clip {clip}")
+        assert_rounding_close(got, want, what=f"clip {clip}")
     job = json.loads((out / "job.json").read_text())
     assert job["complete"] and len(job["shard_files"]) == 3       # 2 + 2 + (1 good + corrupt)
 
@@ -111,7 +111,7 @@ def test_a_killed_run_resumes_without_recomputing_its_finished_shard(ray_address
     paths, _, feats = read_features(out)
     assert len(paths) == N_FILES
     for clip, (got, want) in enumerate(zip(feats, expected(paths, "librosa"))):
-        assert_close_f32(got, want, what=f"clip {clip}")
+        assert_rounding_close(got, want, what=f"clip {clip}")
 
 
 def test_non_finite_features_are_skipped_with_their_reason(manifest, tmp_path, monkeypatch):

@@ -43,7 +43,7 @@ def test_plan_steps_fit_the_budget_and_every_bench_run_command_parses(rehearse, 
 
 def test_gpu_tests_step_collects_every_file_with_gpu_tests():
     files = gpu_plan.gpu_test_files()
-    assert "tests/features/test_backends.py" in files and "tests/model/test_train.py" in files
+    assert "tests/features/test_conformance.py" in files and "tests/model/test_train.py" in files
     assert "tests/bench/test_corpus.py" not in files               # Ray is not on the GPU machine
 
 

@@ -7,7 +7,7 @@ import torch
 from features import MFCCConfig, backend_names, create_extractor
 from features.backends import get
 from features.backends.torchaudio import matched_matrices
-from tests.features.tolerance import assert_rounding_close, rel_error
+from tests.floats import assert_rounding_close, rel_error
 
 # A clip in another chunk, or in a chunk of another size, goes through FFT and GEMM calls of another
 # batch size, which may block the work differently: measured at most 1 eps * max|MFCC|; k = 64 as in

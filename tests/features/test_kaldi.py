@@ -7,7 +7,7 @@ import torch
 from features import MFCCConfig, create_extractor
 from features.backends import get
 from features.backends.kaldi_options import FLT_EPSILON, KaldiDefinition
-from tests.features.tolerance import rel_error
+from tests.floats import rel_error
 
 KALDI = ("kaldi", "torchaudio_kaldi")
 KALDI_CFG = MFCCConfig.preset("kaldi_defaults")

@@ -4,7 +4,7 @@ import pytest
 
 from features import MFCCConfig, create_extractor
 from features.backends import get
-from tests.features.tolerance import assert_rounding_close
+from tests.floats import assert_rounding_close
 
 # configs librosa.feature.mfcc called directly honours (its ref, amin and top_db are the defaults; no
 # pre-emphasis), with the floor over the whole array, as librosa's power_to_db takes it

@@ -5,7 +5,7 @@ import torch
 
 from features import MFCCConfig, create_extractor
 from features.backends import get
-from tests.features.tolerance import rel_error
+from tests.floats import rel_error
 
 
 def mfcc(backend, cfg, clips):

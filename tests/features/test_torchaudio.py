@@ -1,8 +1,7 @@
 """The torchaudio backend: its matrices are buffers, and float32's limit with magnitudes at 80 dB."""
-import numpy as np
 
 from features import MFCCConfig, create_extractor
-from tests.features.tolerance import rel_error
+from tests.floats import rel_error
 
 
 def test_magnitude_with_80_db_needs_float64(fsdd_clips):

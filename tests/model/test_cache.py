@@ -7,7 +7,7 @@ from features import create_extractor
 from model.cache import FeatureCache
 from model.datasets import load_splits
 from model.train import dataset_features, waveform_matrix
-from tests.floats import assert_close_f32, same_bytes
+from tests.floats import assert_rounding_close, same_bytes
 
 
 def _all(splits):
@@ -23,7 +23,7 @@ def test_miss_then_hit_same_values(tmp_path, cfg):
     assert (cache.hits, cache.misses) == (12, 12)
     assert same_bytes(first, second)                               # a hit returns the stored bytes
     direct = create_extractor("torchaudio", cfg)(waveform_matrix(data, range(len(data)), cfg.sample_size))
-    assert_close_f32(first, direct)                                # batched otherwise: float32 rounding
+    assert_rounding_close(first, direct)                                # batched otherwise: float32 rounding
     assert first.shape == (12, cfg.n_mfcc, cfg.n_frames())
     assert not list((tmp_path / "c").rglob(".*.partial-*"))        # atomic writes leave no temp files
 
@@ -66,7 +66,7 @@ def test_unreadable_entry_is_recomputed(tmp_path, cfg):
     next(tmp_path.rglob("*.npy")).write_bytes(b"garbage")
     again = dataset_features("torchaudio", cfg, data, cache=cache)
     assert cache.misses == 4 and sum(same_bytes(a, r) for a, r in zip(again, ref)) >= 2
-    assert_close_f32(again, ref)                                   # the recomputed clip ran alone
+    assert_rounding_close(again, ref)                                   # the recomputed clip ran alone
 
 
 def test_batch_scoped_floor_is_per_clip(tmp_path):
@@ -77,4 +77,4 @@ def test_batch_scoped_floor_is_per_clip(tmp_path):
     together = dataset_features("librosa", cfg, data, cache_dir=False)
     alone = torch.cat([dataset_features("librosa", cfg, data.subset([i]), cache_dir=False) for i in range(4)])
     # a floor taken across the batch would move a quiet clip by dB units; batching moves the last bits
-    assert_close_f32(together, alone)
+    assert_rounding_close(together, alone)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from reports import readme
 from reports.build import main
