@@ -107,9 +107,15 @@ def _swap_line(runs: list[dict], order: list[str], preset: str) -> Optional[str]
         return f"Each library's own defaults: no swap cost beyond noise ({len(rows)} swaps)."
     lo = min(-s.delta_pp for _, s in costs)
     worst_run, worst = min(costs, key=lambda rs: rs[1].delta_pp)
+    ported = [s for run in runs for s in sk.swap_rows(run, order) if s.preset == "ported" and s.delta_pp is not None]
+    noise = all(s.verdict.startswith("within noise") for s in ported)
+    port = (f" Served features translated by features.port instead, the {len(ported)} ported models lose at most "
+            f"{max(0.0, -min(s.delta_pp for s in ported)):.1f} pp"
+            + (", within noise." if noise else f" ({'; '.join(s.verdict for s in ported)}).")
+            if ported else " Port the settings, not just the call (features.port, `matched`).")
     return (f"Each library's own defaults: a swap costs {lo:.0f} to {-worst.delta_pp:.0f} pp "
             f"(worst: trained on {worst.train}, served by {worst.test}, {fmt(worst.accuracy, 'pct')} on "
-            f"{_split_name(worst_run)}). Port the settings, not just the call (features.port, `matched`).")
+            f"{_split_name(worst_run)})." + port)
 
 
 def _split_name(run: dict) -> str:
