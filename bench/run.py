@@ -34,7 +34,8 @@ import torch
 from features import MFCCConfig
 from features.backends import REFERENCE, missing_library, names, runs_on
 
-from model.cli_options import check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int
+from model.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
+                               positive_seconds)
 
 from . import grid as grids
 from . import measurements
@@ -72,7 +73,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--only", default=None, type=_names("measurement", measurements.names()),
                    help=f"comma-separated measurements (default: the profile's): {', '.join(measurements.names())}")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum training epochs (default 30, quick 15)")
-    p.add_argument("--deadline-s", type=positive_float, default=None,
+    p.add_argument("--deadline-s", type=positive_seconds, default=None,
                    help="seconds after which looping measurements start no new work")
     p.add_argument("--label", default=None, help="run label in reports (default: device and CPU)")
     p.add_argument("--out", default="out/bench", help="output folder (default: out/bench)")
@@ -97,17 +98,6 @@ class Progress:
 
     def __call__(self, message: str) -> None:
         print(f"[{time.perf_counter() - self.start:7.1f} s] {message}", file=sys.stderr, flush=True)
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number of seconds > 0 (else a one-line error)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
-    return value
 
 
 def gpu_profile_backends() -> tuple:

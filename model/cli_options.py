@@ -52,6 +52,17 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds > 0 (deadlines)."""
+    try:
+        value = _real(text)
+    except argparse.ArgumentTypeError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds > 0")
+    return value
+
+
 def open_fraction(text: str) -> float:
     """argparse type: a number strictly between 0 and 1 (val/test fractions: both parts non-empty)."""
     value = _real(text)

@@ -20,7 +20,7 @@ from typing import Optional
 
 from reports import skew as sk
 from reports.data import backend_order, definition, is_gpu, load_runs, records, reference, throughput_points
-from reports.page import fmt
+from reports.page import fmt, md_cell
 from reports.speed_rule import SCENARIOS, Comparison, ratio_range_text, ratio_text, scenario_rows
 
 
@@ -173,10 +173,6 @@ def answer(runs: list[dict], order: list[str]) -> Answer:
     return out
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|")
-
-
 def _several(a: Answer) -> bool:
     """Whether the picks come from more than one run (then a run column names each row's)."""
     return len({p.run for p in a.picks}) > 1
@@ -188,8 +184,8 @@ def markdown(a: Answer) -> list[str]:
     lines = ["| workload | devices | pick | speedup over the reference | the others |" + (" run |" if several else ""),
              "|---|---|---|---|---|" + ("---|" if several else "")]
     for p in a.picks:
-        lines.append(f"| {_cell(p.scenario)} | {_cell(p.question)} | **{_cell(p.choice)}** | {_cell(p.reading)}, "
-                     f"{_cell(p.point)} | {_cell(p.others) or '—'} |" + (f" {_cell(p.run)} |" if several else ""))
+        lines.append(f"| {md_cell(p.scenario)} | {md_cell(p.question)} | **{md_cell(p.choice)}** | {md_cell(p.reading)}, "
+                     f"{md_cell(p.point)} | {md_cell(p.others) or '—'} |" + (f" {md_cell(p.run)} |" if several else ""))
     lines.append("")
     lines += [f"- {line}" for line in a.accuracy + a.not_measured]
     return lines
@@ -217,8 +213,7 @@ def terminal(a: Answer) -> str:
         out.append(f"{scenario} [{question}] at {rows[0].point}:")
         for r in rows:
             cmp = r.cmp
-            verdict = "even" if cmp.verdict == "even" else ("faster" if cmp.verdict == "faster" else "slower")
-            out.append(f"    {cmp.a:<28} {ratio_range_text(cmp):>22}  {verdict}")
+            out.append(f"    {cmp.a:<28} {ratio_range_text(cmp):>22}  {cmp.verdict}")
     pick = {(p.scenario, p.question): p for p in a.picks}
     if pick:
         out.append("picks: " + "; ".join(f"{s} ({q}): {p.choice}" for (s, q), p in pick.items()))

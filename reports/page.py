@@ -45,6 +45,11 @@ def fmt(value, kind: str = "num") -> str:
     return sig3(x)
 
 
+def md_cell(text) -> str:
+    """Text for one markdown table cell: pipes escaped, newlines made spaces."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def sig3(x: float) -> str:
     """3 significant figures; thousands separators from 1,000 up."""
     if x == 0:

@@ -17,7 +17,7 @@ from pathlib import Path
 from reports import skew as sk
 from reports.answer import answer, markdown
 from reports.data import frame, nearest, reference
-from reports.page import fmt
+from reports.page import fmt, md_cell
 from reports.readme_rows import measurement_rows
 from reports.sections.verdict import slug, unanswered
 from reports.speed_rule import questions, ratio_range_text, scenario_rows, verdict_words
@@ -26,10 +26,6 @@ BEGIN = "<!-- results:begin -->"
 END = "<!-- results:end -->"
 ANSWER_BEGIN = "<!-- answer:begin -->"
 ANSWER_END = "<!-- answer:end -->"
-
-
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
@@ -47,7 +43,7 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
     heatmaps = [f"![speedup heatmap, {q}]({where}/report/speedup_{slug(q)}.svg)" for q in questions(run, order)]
 
     def row(q, a):
-        lines.append(f"| {_cell(q)} | {_cell(a)} |")
+        lines.append(f"| {md_cell(q)} | {md_cell(a)} |")
 
     for r in scenario_rows(run, order):
         if r.cmp is None:
