@@ -5,12 +5,15 @@
     python -m bench.run --profile full       # `make bench-full`: the committed runs (about 15 minutes on 2 cores)
     python -m bench.run --profile gpu        # the GPU session's steps (bench/gpu_plan.py runs them; needs CUDA)
     python -m bench.run --profile gpu-rehearsal   # the same, cut down, with the CPU standing in for the GPU
+    python -m bench.run --profile generalisation --dataset fsdd --split speakers
+                                             # accuracy over 5 seeds and the settings study (about 45 minutes)
 
 A profile names the throughput grid, the measurements it runs (`--only` picks others), whether the
 measurements use their small sizes (`small`: fewer clips, shorter training, the `quick` mode of each
 measurement), how many clips per split it loads, and whether accuracy also trains on each library's own
 defaults and serves it through a naive port to the other library (`swap_defaults`: the finding that a
-library swap costs tens of points of accuracy). The wall times each run took are in its results
+library swap costs tens of points of accuracy), and how many training seeds each accuracy comes from
+(`seeds`: its mean and 95% interval, reports/intervals.py). The wall times each run took are in its results
 (`wall_s`), so the README's figures come from runs, not from this docstring.
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from . import grid as grids
-from .measurements import names as measurement_names
+from .measurements import default_names, names as measurement_names
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,8 @@ class Profile:
         name (str): what `--profile` takes.
         purpose (str): one line for `--help` and the results.
         grid (bench.grid.ThroughputGrid): the throughput points (backends are filled in by bench.run).
-        measurements (tuple[str] | None): the measurements it runs, in registry order; None: all of them.
+        measurements (tuple[str] | None): the measurements it runs, in registry order; None: all of them but
+            the opt-in ones (bench.measurements.OPT_IN).
         small (bool): measurements use their small sizes (results record it as `quick`).
         clip_limit (int | None): at most this many clips per split (None: the whole dataset).
         swap_defaults (bool): accuracy also trains on each library's defaults and serves a naive port.
@@ -41,6 +45,7 @@ class Profile:
         needs_cuda (bool): refuse to run without CUDA, and measure on it.
         stand_in (str | None): the device that stands in for the accelerator where there is none
             ("cpu" in the rehearsal: epoch_time and crossover run there).
+        seeds (int): training seeds per accuracy figure (`--seeds` overrides); 2 gives an interval, wide.
     """
 
     name: str
@@ -55,26 +60,32 @@ class Profile:
     gpu_backends: bool = False
     needs_cuda: bool = False
     stand_in: Optional[str] = None
+    seeds: int = 2
 
     def chosen_measurements(self) -> tuple:
         """The measurement names this profile runs, in the registry's order."""
-        every = measurement_names()
-        return every if self.measurements is None else tuple(m for m in every if m in self.measurements)
+        if self.measurements is None:
+            return default_names()
+        return tuple(m for m in measurement_names() if m in self.measurements)
 
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("quick", "the three workloads on every backend, agreement, and a small accuracy and skew check "
             "(make bench; about 3 minutes on 2 cores)",
             grids.ANSWER, measurements=("throughput", "agreement", "accuracy"), clip_limit=160, swap_defaults=True,
-            epochs=10, train_libraries_only=True),
+            epochs=10, train_libraries_only=True, seeds=2),
     Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.QUICK),
     Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
-            grids.FULL, small=False, clip_limit=None, swap_defaults=True),
+            grids.FULL, small=False, clip_limit=None, swap_defaults=True, seeds=5),
     Profile("gpu", "the GPU session: every CUDA backend on the GPU beside librosa, torchaudio and fast on the "
             "same machine's CPU (bench/gpu_session.py runs it one measurement at a time; needs CUDA)",
             grids.GPU, small=False, clip_limit=None, gpu_backends=True, needs_cuda=True),
     Profile("gpu-rehearsal", "the GPU session cut down, the CPU standing in for the GPU",
             grids.GPU_REHEARSAL, gpu_backends=True, stand_in="cpu"),
+    Profile("generalisation", "accuracy on 5 seeds and which MFCC settings carry over to unseen speakers, one "
+            "setting at a time (use --dataset fsdd --split speakers; about 45 minutes on 2 cores)",
+            grids.QUICK, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,
+            swap_defaults=True, train_libraries_only=True, seeds=5),
 )}
 DEFAULT = "full"
 

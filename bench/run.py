@@ -2,7 +2,8 @@
 
     python -m bench.run [--profile quick|standard|full|gpu|gpu-rehearsal] [--backend all|NAME[,NAME...]]
                         [--device cpu|cuda] [--dataset synthetic|fsdd|folder] [--data-dir D] [--manifest CSV]
-                        [--split official|speakers] [--only MEASUREMENT[,...]] [--epochs N] [--deadline-s S]
+                        [--split official|speakers] [--only MEASUREMENT[,...]] [--epochs N] [--seeds N]
+                        [--deadline-s S]
                         [--out DIR]
 
 Backends come from the registry (features.backends), measurements from bench.measurements; `--only`
@@ -73,6 +74,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--only", default=None, type=_names("measurement", measurements.names()),
                    help=f"comma-separated measurements (default: the profile's): {', '.join(measurements.names())}")
     p.add_argument("--epochs", type=positive_int, default=None, help="maximum training epochs (default 30, quick 15)")
+    p.add_argument("--seeds", type=positive_int, default=None,
+                   help="training seeds per accuracy figure (default: the profile's; quick 2, full 5)")
     p.add_argument("--deadline-s", type=positive_seconds, default=None,
                    help="seconds after which looping measurements start no new work")
     p.add_argument("--label", default=None, help="run label in reports (default: device and CPU)")
@@ -195,7 +198,7 @@ def main(argv=None) -> int:
                                        classes=list(splits.labels))
     ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=profile.small, grid=grid, splits=splits,
                   progress=progress, swap_defaults=profile.swap_defaults,
-                  train_libraries_only=profile.train_libraries_only, options=dict(epochs=args.epochs or profile.epochs, split=results.get("dataset_info", {}).get("split"),
+                  train_libraries_only=profile.train_libraries_only, options=dict(epochs=args.epochs or profile.epochs, seeds=args.seeds or profile.seeds, split=results.get("dataset_info", {}).get("split"),
                                                   train_device=devices[-1], out=str(out), accelerator=accelerator,
                                                   deadline=deadline))
     write_results(results, out)

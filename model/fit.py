@@ -22,10 +22,11 @@ PATIENCE = 8
 @torch.no_grad()
 def set_normalisation(net: MFCCNet, train_x: torch.Tensor, feature_fn, batch_size: int = 256) -> None:
     """Store in `net` the per-coefficient mean and std of the TRAINING features `feature_fn(train_x)`
-    (train_x: (N, n_mfcc, n_frames) features or (N, T) waveforms), accumulated in float64."""
+    (train_x: (N, n_mfcc, n_frames) features or (N, T) waveforms) after the net's own per-utterance step
+    (`MFCCNet.per_utterance`, CMVN where on), accumulated in float64."""
     n, s, s2 = 0, 0.0, 0.0
     for i in range(0, len(train_x), batch_size):
-        f = feature_fn(train_x[i:i + batch_size]).double()
+        f = net.per_utterance(feature_fn(train_x[i:i + batch_size])).double()
         n += f.shape[0] * f.shape[2]
         s = s + f.sum(dim=(0, 2))
         s2 = s2 + (f * f).sum(dim=(0, 2))

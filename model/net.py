@@ -13,6 +13,9 @@ class MFCCNet(nn.Module):
         n_classes (int): outputs.
         width (int, 16): channels of the first block (then x2, x4).
         dropout (float, 0.3): before the linear layer.
+        cmvn (bool, False): per-utterance cepstral mean and variance normalisation first (each clip's
+            coefficients have their own mean and standard deviation over its frames removed, as Kaldi
+            recipes do), then the per-coefficient normalisation below.
 
     Buffers `mean`, `std` (n_mfcc,): input statistics, set from the training split with
     `set_normalisation` and saved with the weights.
@@ -20,9 +23,10 @@ class MFCCNet(nn.Module):
     forward(x): (B, n_mfcc, n_frames) features, any n_frames >= 1 -> (B, n_classes) logits.
     """
 
-    def __init__(self, n_mfcc: int, n_classes: int, width: int = 16, dropout: float = 0.3):
+    def __init__(self, n_mfcc: int, n_classes: int, width: int = 16, dropout: float = 0.3, cmvn: bool = False):
         super().__init__()
         self.n_mfcc, self.n_classes, self.width, self.dropout_p = n_mfcc, n_classes, width, dropout
+        self.cmvn = bool(cmvn)
         self.register_buffer("mean", torch.zeros(n_mfcc))
         self.register_buffer("std", torch.ones(n_mfcc))
 
@@ -36,7 +40,8 @@ class MFCCNet(nn.Module):
 
     def kwargs(self) -> dict:
         """Constructor arguments, to rebuild the net from a checkpoint."""
-        return dict(n_mfcc=self.n_mfcc, n_classes=self.n_classes, width=self.width, dropout=self.dropout_p)
+        return dict(n_mfcc=self.n_mfcc, n_classes=self.n_classes, width=self.width, dropout=self.dropout_p,
+                    cmvn=self.cmvn)
 
     @torch.no_grad()
     def set_normalisation(self, mean: torch.Tensor, std: torch.Tensor) -> None:
@@ -44,11 +49,21 @@ class MFCCNet(nn.Module):
         self.mean.copy_(mean)
         self.std.copy_(std.clamp_min(1e-5))
 
+    def per_utterance(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, n_mfcc, n_frames) -> the same with each clip's per-coefficient mean and standard deviation
+        over its frames removed where `cmvn` (std floored at 1e-5); `x` itself otherwise."""
+        if not self.cmvn:
+            return x
+        std = x.std(dim=-1, keepdim=True, unbiased=False).clamp_min(1e-5)
+        return (x - x.mean(dim=-1, keepdim=True)) / std
+
     def normalise(self, x: torch.Tensor) -> torch.Tensor:
+        """Raw features -> the net's input: `per_utterance`, then the training split's per-coefficient
+        mean and std."""
         if x.shape[-2] != self.n_mfcc:
             raise ValueError(f"features have {x.shape[-2]} coefficients, the model was trained on "
                              f"{self.n_mfcc}: the shapes are incompatible")
-        return (x - self.mean[:, None]) / self.std[:, None]
+        return (self.per_utterance(x) - self.mean[:, None]) / self.std[:, None]
 
     def forward(self, x: torch.Tensor, normalised: bool = False) -> torch.Tensor:
         """`x` (B, n_mfcc, n_frames) raw features (or already normalised, if `normalised`)."""

@@ -114,7 +114,7 @@ def check_on_the_fly(backend: str) -> None:
 
 def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device="cpu",
                        epochs: int = DEFAULT_EPOCHS, seed: int = 0, feature_mode: str = "cache",
-                       cache_dir=None, out_dir=None, progress: bool = True):
+                       cache_dir=None, out_dir=None, progress: bool = True, cmvn: bool = False):
     """Train `MFCCNet` on `backend` features of `splits`, pick the best validation epoch, test it.
 
     Args:
@@ -130,6 +130,7 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
             features, False = compute in memory without a disk cache.
         out_dir (str | Path | None, None): where to write model.pt and metrics.json (checked first).
         progress (bool, True): tqdm bar and one line per epoch on stderr.
+        cmvn (bool, False): the net normalises each clip's coefficients over its frames first (MFCCNet).
 
     Returns:
         (TrainedModel, dict): the dict holds test_accuracy, backend, dataset info, config, n_train,
@@ -162,7 +163,7 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
 
     t0 = time.perf_counter()
     data = prepare_features(backend, cfg, splits, device=dev, feature_mode=feature_mode, cache_dir=cache_dir)
-    net = MFCCNet(cfg.n_mfcc, len(labels)).to(dev)
+    net = MFCCNet(cfg.n_mfcc, len(labels), cmvn=cmvn).to(dev)
     set_normalisation(net, data.xs[0], data.feature_fn)
     prep_seconds = time.perf_counter() - t0
     stats_feature_seconds = data.feature_fn.seconds
@@ -178,7 +179,7 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
     metrics = dict(
         test_accuracy=result["test_accuracy"], backend=backend, dataset=splits.name,
         split=splits.split, preset=_preset_name(cfg), config=cfg.to_dict(),
-        config_hash=cfg.hash(), device=str(dev), feature_mode=feature_mode, seed=seed,
+        config_hash=cfg.hash(), device=str(dev), feature_mode=feature_mode, seed=seed, cmvn=cmvn,
         n_train=len(kept.train), n_val=len(kept.val), n_test=len(kept.test),
         skipped=list(data.skipped), n_skipped=len(data.skipped), epochs=len(history), max_epochs=epochs,
         best_epoch=best_epoch, val_accuracy=best.get("val_accuracy"),

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from reports import generalisation as gen
 from reports import skew as sk
 from reports.data import backend_order, definition, is_gpu, load_runs, records, reference, throughput_points
-from reports.page import fmt, md_cell
+from reports.intervals import accuracy_text
+from reports.page import md_cell
 from reports.speed_rule import SCENARIOS, Comparison, ratio_range_text, ratio_text, scenario_rows
 
 
@@ -90,31 +92,37 @@ def speed(run: dict, order: list[str]) -> tuple[list[Pick], dict]:
     return picks, matrix
 
 
+def _quiet(verdict: str) -> bool:
+    """A paired verdict that finds no change: no difference at all, or within noise."""
+    return verdict.startswith(("no difference", "within noise"))
+
+
 def _swap_line(runs: list[dict], order: list[str], preset: str) -> Optional[str]:
     rows = [(run, s) for run in runs for s in sk.swap_rows(run, order)
             if s.preset == preset and s.delta_pp is not None]
     if not rows:
         return None
+    seeds = "; ".join(dict.fromkeys(sk.seeds_text(run) for run, _ in rows))
     costs = [(run, s) for run, s in rows if s.verdict.startswith("costs")]
     if preset == "matched":
         worst = min(rows, key=lambda rs: rs[1].delta_pp)[1]
         if not costs:
             return (f"Same settings (`matched`): serving a model another library's features costs nothing measurable "
-                    f"({len(rows)} swaps; largest change {worst.delta_pp:+.1f} pp, {worst.verdict}).")
+                    f"({len(rows)} swaps, {seeds}; largest change: {worst.verdict}).")
         return (f"Same settings (`matched`): {len(costs)} of {len(rows)} swaps cost accuracy, up to "
-                f"{-worst.delta_pp:.1f} pp ({worst.train}→{worst.test}).")
+                f"{-worst.delta_pp:.1f} pp ({worst.train}→{worst.test}; {worst.verdict}).")
     if not costs:
-        return f"Each library's own defaults: no swap cost beyond noise ({len(rows)} swaps)."
+        return f"Each library's own defaults: no swap cost beyond noise ({len(rows)} swaps, {seeds})."
     lo = min(-s.delta_pp for _, s in costs)
     worst_run, worst = min(costs, key=lambda rs: rs[1].delta_pp)
     ported = [s for run in runs for s in sk.swap_rows(run, order) if s.preset == "ported" and s.delta_pp is not None]
-    noise = all(s.verdict.startswith("within noise") for s in ported)
     port = (f" Served features translated by features.port instead, the {len(ported)} ported models lose at most "
             f"{max(0.0, -min(s.delta_pp for s in ported)):.1f} pp"
-            + (", within noise." if noise else f" ({'; '.join(s.verdict for s in ported)}).")
+            + (" (none beyond noise)." if all(_quiet(s.verdict) for s in ported)
+               else f" ({'; '.join(s.verdict for s in ported)}).")
             if ported else " Port the settings, not just the call (features.port, `matched`).")
     return (f"Each library's own defaults: a swap costs {lo:.0f} to {-worst.delta_pp:.0f} pp "
-            f"(worst: trained on {worst.train}, served by {worst.test}, {fmt(worst.accuracy, 'pct')} on "
+            f"(worst: trained on {worst.train}, served by {worst.test}, {worst.verdict}, on "
             f"{_split_name(worst_run)})." + port)
 
 
@@ -132,18 +140,22 @@ def _speakers_line(runs: list[dict], order: list[str]) -> str:
             return ("Unseen speakers: not measured; FSDD's official split shares speakers between train and test "
                     "and sits at ceiling, so run `--split speakers` to separate feature choices.")
         return "Unseen speakers: not measured (the speaker-held-out split of FSDD answers it: `--split speakers`)."
+    studied = [run for run in held_out if gen.has_study(run)]
+    if studied:
+        run = studied[0]
+        return (f"Unseen speakers ({_split_name(run)}, matched {accuracy_text(gen.baseline(run))}): "
+                + gen.advice(run).removeprefix("For unseen speakers, starting from `matched`: "))
     run = held_out[0]
     rows = sk.accuracy_rows(run, order)
     if not rows:
         return "Unseen speakers: the speaker-held-out run has no accuracy records."
     best = max(rows, key=lambda r: r.accuracy)
     ref = next((r for r in rows if r.backend == reference(run)), None)
-    ref_text = f" against {ref.backend} ({ref.preset}) {fmt(ref.accuracy, 'pct')}" if ref else ""
-    verdict = next((r.verdict for r in rows if r is best and r.delta_pp is not None), "")
+    ref_text = f" against {ref.backend} ({ref.preset}) {accuracy_text(ref.interval)}" if ref else ""
+    verdict = best.verdict if best is not ref and best.diff is not None else ""
     definition = f", {best.definition} definition" if best.definition not in (None, reference(run)) else ""
-    return (f"Unseen speakers ({_split_name(run)}): {best.backend} ({best.preset}{definition}) generalised best, "
-            f"{fmt(best.accuracy, 'pct')}{ref_text}" + (f"; {verdict}" if verdict else "")
-            + " (one training seed per backend).")
+    return (f"Unseen speakers ({_split_name(run)}): {best.backend} ({best.preset}{definition}) scored highest, "
+            f"{accuracy_text(best.interval)}{ref_text}" + (f"; {verdict}" if verdict else "") + ".")
 
 
 def _not_measured(runs: list[dict]) -> list[str]:
@@ -167,8 +179,9 @@ def answer(runs: list[dict], order: list[str]) -> Answer:
         picks, matrix = speed(run, order)
         out.picks += picks
         out.matrix.update(matrix)
-    out.accuracy = [line for line in (_swap_line(runs, order, "matched"), _swap_line(runs, order, "library_defaults"),
-                                      _speakers_line(runs, order)) if line]
+    seeded = [run for run in runs if sk.n_seeds(run) > 1] or runs   # accuracy lines from seeded runs where any
+    out.accuracy = [line for line in (_swap_line(seeded, order, "matched"), _swap_line(seeded, order, "library_defaults"),
+                                      _speakers_line(seeded, order)) if line]
     out.not_measured = _not_measured(runs)
     return out
 

@@ -183,18 +183,6 @@ def grid(df: pd.DataFrame) -> tuple[list[float], list[float]]:
     return sorted(set(df["batch_size"])), sorted(set(df["duration_s"]))
 
 
-def own_accuracy(run: dict) -> pd.DataFrame:
-    """Each backend's own accuracy (train = test backend): at ``matched`` where recorded, else at the
-    backend's own preset (e.g. a Kaldi backend's ``kaldi_defaults``). One row per backend and split."""
-    df = frame(run, "accuracy")
-    df = df[df["train_backend"] == df["test_backend"]].copy()
-    if df.empty:
-        return df
-    df["_rank"] = (df["preset"] != "matched").astype(int)
-    df = df.sort_values("_rank").drop_duplicates(["train_backend", "split"], keep="first")
-    return df.drop(columns="_rank")
-
-
 def dataset_key(run: dict) -> tuple:
     """What two runs must share to be overlaid: dataset name, split, class list and MFCC config."""
     info = run.get("dataset_info") if isinstance(run.get("dataset_info"), dict) else {}

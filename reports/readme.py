@@ -17,6 +17,7 @@ from pathlib import Path
 from reports import skew as sk
 from reports.answer import answer, markdown
 from reports.data import frame, nearest, reference
+from reports.intervals import accuracy_text
 from reports.page import fmt, md_cell
 from reports.readme_rows import measurement_rows
 from reports.sections.verdict import slug, unanswered
@@ -53,17 +54,13 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
         row(f"{r.scenario}: {r.question}", f"**{choice}**: {ratio_range_text(r.cmp)} speedup of {r.cmp.a} over "
                                            f"{r.cmp.b} at {r.point}; {why}")
     for a in sk.accuracy_rows(run, order):
-        delta = f", {a.delta_pp:+.1f} pp vs {a.baseline}" if a.delta_pp is not None else ""
+        delta = f", vs {a.baseline}" if a.diff is not None else ""
         row(f"accuracy of {a.backend}'s features ({a.preset}, {a.split} split)",
-            f"{fmt(a.accuracy, 'pct')}{delta}: {a.verdict}")
-    for t in sk.twin_spreads(run):
-        row(f"training noise, {t.preset} ({t.split} split)",
-            f"{', '.join(t.backends)}, trained on features equal to float rounding, reach {fmt(t.low, 'pct')} to "
-            f"{fmt(t.high, 'pct')} ({t.spread_pp:.1f} pp apart): differences up to this size are training noise")
+            f"{accuracy_text(a.interval)}{delta}: {a.verdict}")
     for s in sk.swap_rows(run, order):
-        delta = f", {s.delta_pp:+.1f} pp vs {s.baseline}" if s.delta_pp is not None else ""
+        delta = f", vs {s.baseline}" if s.diff is not None else ""
         row(f"library swap, {s.preset}: trained on {s.train}, served by {s.test}",
-            f"{fmt(s.accuracy, 'pct')}{delta}: {s.verdict}")
+            f"{accuracy_text(s.interval)}{delta}: {s.verdict}")
     for q, a in measurement_rows(run, order):
         row(q, a)
     agree = frame(run, "agreement")

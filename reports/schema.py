@@ -61,8 +61,11 @@ RECORD_LISTS: dict[str, tuple[str, ...]] = {
     "agreement_per_coeff": ("backend", "reference", "preset", "coeff", "rel_error", "max_abs_error"),
     "ablation": ("parameter", "value", "max_abs_error", "rel_error", "rank"),
     "batch_invariance": ("backend", "device", "scope", "max_abs_error", "rel_error"),
-    "accuracy": ("train_backend", "test_backend", "preset", "split", "test_accuracy", "n_test", "epochs",
+    "accuracy": ("train_backend", "test_backend", "preset", "split", "seed", "test_accuracy", "n_test", "epochs",
                  "train_seconds"),
+    "generalisation": ("phase", "setting", "group", "toward", "changes", "cmvn", "backend", "preset", "config",
+                       "seed", "split", "test_accuracy", "val_accuracy", "epochs", "best_epoch", "n_train", "n_test",
+                       "train_seconds", "rule"),
     "epoch_time": ("path", "epoch_seconds", "test_accuracy"),
     "skipped": ("file", "reason"),
     "stages": ("backend", "device", "batch_size", "duration_s", "stage", "median_s", "q1_s", "q3_s", "share",
@@ -95,6 +98,7 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple]] = {
     "ablation": {"parameter": TEXT, "rel_error": NUMBER},
     "batch_invariance": {"backend": TEXT, "scope": TEXT, "max_abs_error": NUMBER},
     "accuracy": {"train_backend": TEXT, "test_backend": TEXT, "preset": TEXT, "test_accuracy": NUMBER},
+    "generalisation": {"phase": TEXT, "setting": TEXT, "group": TEXT, "seed": NUMBER, "test_accuracy": NUMBER},
     "epoch_time": {"path": TEXT, "epoch_seconds": NUMBER},
     "skipped": {"file": TEXT, "reason": TEXT},
     "stages": {"backend": TEXT, "device": TEXT, "batch_size": NUMBER, "duration_s": NUMBER, "stage": TEXT,
@@ -114,6 +118,7 @@ OPTIONAL_TYPES: dict[str, dict[str, tuple]] = {
                    "thread_sweep": FLAG, "threads": NUMBER},
     "stages": {"whole_s": NUMBER, "share": NUMBER},
     "crossover": {"crossover_batch": NUMBER},
+    "accuracy": {"seed": NUMBER},
 }
 
 

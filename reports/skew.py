@@ -1,111 +1,131 @@
 """Accuracy and train/serve skew as verdicts: what each backend's features reach, and what a library
-swap costs with and without a shared (matched) config. Every "pp" delta names its baseline."""
+swap costs with and without a shared (matched) config, each over the run's training seeds.
+
+Every accuracy is the mean over the seeds a run trained (records carry `seed`; a record without one is
+seed 0) with its 95% interval, and every delta is the paired difference over the seeds both sides share
+(reports/intervals.py): a model trained at seed s and served another backend's features against the same
+model served its own; one backend's own accuracy against the reference's at the same seeds. Every "pp"
+delta names its baseline.
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Optional
 
-from reports.data import definition, num, own_accuracy, records, reference
+from reports import intervals as iv
+from reports.data import definition, num, records, reference
 
-
-def binomial_noise_pp(p: float, n: float) -> float:
-    """Two standard errors of the difference of two accuracies ``p`` over ``n`` clips, in pp."""
-    return 200 * math.sqrt(max(2 * p * (1 - p), 1e-12) / n) if n else float("inf")
-
-NOISE_RULE = ("A difference counts when it exceeds both two standard errors of the difference of two accuracies "
-              "measured on the same n test clips (√(2p(1−p)/n)) and the training noise: the spread between "
-              "backends trained on the same preset, whose features agree to float rounding (the optimiser "
-              "amplifies 1e-6 differences into different models); smaller differences read \"within noise\".")
+NOISE_RULE = (f"Each accuracy is the mean over the run's training seeds with its {iv.METHOD}; each difference "
+              "is paired (the same seeds on both sides: the same initialisation, batch order and augmentation) "
+              "and counts only where its interval excludes zero, else it reads \"within noise\". A run trained "
+              "on one seed has no interval and says so.")
 
 
-@dataclass
-class TwinSpread:
-    """Backends trained at one preset and split on features equal to float rounding, and how far apart their
-    own accuracies landed: the training noise of that preset and split."""
-
-    preset: str
-    split: str
-    backends: list
-    low: float
-    high: float
-
-    @property
-    def spread_pp(self) -> float:
-        return (self.high - self.low) * 100
+def seed_of(rec: dict) -> int:
+    """The record's training seed (0 for records written before seeds were recorded)."""
+    seed = num(rec.get("seed"))
+    return int(seed) if seed is not None else 0
 
 
-def twin_spreads(run: dict) -> list[TwinSpread]:
-    """One TwinSpread per (preset, split) with two or more backends of one definition trained at it.
-    library_defaults is left out: there each backend trains on its own library's defaults."""
-    groups: dict[tuple, list] = {}
-    for r in own_accuracy(run).to_dict("records"):
-        if r["preset"] != "library_defaults":
-            key = (r["preset"], str(r.get("split") or "—"), definition(run, r["train_backend"]))
-            groups.setdefault(key, []).append(r)
-    out = []
-    for (preset, split, _), recs in groups.items():
-        if len(recs) > 1:
-            accs = [r["test_accuracy"] for r in recs]
-            out.append(TwinSpread(preset, split, [r["train_backend"] for r in recs], min(accs), max(accs)))
+def by_seed(recs: list[dict]) -> dict[int, float]:
+    """{seed: test accuracy} of records that differ only by seed."""
+    return {seed_of(r): r["test_accuracy"] for r in recs}
+
+
+def _groups(run: dict) -> dict[tuple, list[dict]]:
+    """Accuracy records grouped by (train backend, test backend, preset, split)."""
+    out: dict[tuple, list[dict]] = {}
+    for r in records(run, "accuracy"):
+        out.setdefault((r["train_backend"], r["test_backend"], r["preset"], r.get("split")), []).append(r)
     return out
 
 
-def training_noise_pp(run: dict, preset: str, split) -> float:
-    """The twin spread of `preset` at `split` in pp (0 where no twins were trained)."""
-    return max((t.spread_pp for t in twin_spreads(run) if t.preset == preset and t.split == str(split or "—")),
-               default=0.0)
+def n_seeds(run: dict) -> int:
+    """The most seeds any accuracy figure of the run comes from (0 without accuracy records)."""
+    return max((len({seed_of(r) for r in v}) for v in _groups(run).values()), default=0)
+
+
+def seeds_text(run: dict) -> str:
+    """"5 training seeds" / "1 training seed (no interval)": how many seeds the run's accuracy figures use."""
+    n = n_seeds(run)
+    return f"{n} training seeds" if n > 1 else "1 training seed (no interval)"
 
 
 @dataclass
 class AccuracyRow:
-    """One backend's own accuracy and its delta from the reference's."""
+    """One backend's own accuracy over seeds and its paired delta from the reference's."""
 
     backend: str
     preset: str
     split: str
-    accuracy: float
+    interval: iv.Interval
     n_test: float | None
-    delta_pp: float | None      # against the reference's own accuracy at its preset
-    baseline: str               # e.g. "librosa→librosa, matched"
+    diff: Optional[iv.Interval]   # against the reference's own accuracy at the same seeds
+    baseline: str                 # e.g. "librosa→librosa, matched"
     verdict: str
     definition: str | None = None
+
+    @property
+    def accuracy(self) -> float:
+        return self.interval.mean
+
+    @property
+    def delta_pp(self) -> float | None:
+        return None if self.diff is None else self.diff.mean * 100
+
+
+def own_groups(run: dict) -> dict[tuple, list[dict]]:
+    """(backend, split) -> its own records (train = test backend): at `matched` where recorded, else at the
+    backend's own preset (a Kaldi backend's kaldi_defaults); library_defaults never stands for a backend."""
+    out: dict[tuple, tuple] = {}
+    for (train, test, preset, split), recs in _groups(run).items():
+        if train != test or preset in ("library_defaults", "ported"):
+            continue
+        key, rank = (train, split), preset != "matched"
+        if key not in out or rank < out[key][0]:
+            out[key] = (rank, preset, recs)
+    return {k: v[2] for k, v in out.items()}
 
 
 def accuracy_rows(run: dict, order: list[str]) -> list[AccuracyRow]:
     """Each backend's own accuracy (train = test backend), reference first, then ``order``."""
-    df = own_accuracy(run)
-    if df.empty:
-        return []
+    own = own_groups(run)
     ref = reference(run)
     rows = []
-    for rec in sorted(df.to_dict("records"), key=lambda r: (r["train_backend"] != ref, _pos(order, r))):
-        base = next((r for r in df.to_dict("records") if r["train_backend"] == ref and r["split"] == rec["split"]),
-                    None)
-        acc, n = rec["test_accuracy"], num(rec.get("n_test"))
-        if base is None or rec["train_backend"] == ref:
-            delta, baseline, verdict = None, "", "the reference" if rec["train_backend"] == ref else "no reference run"
+    for (backend, split), recs in sorted(own.items(), key=lambda kv: (kv[0][0] != ref, _pos(order, kv[0][0]))):
+        base = own.get((ref, split))
+        interval = iv.mean_interval(r["test_accuracy"] for r in recs)
+        if base is None or backend == ref:
+            diff, baseline, verdict = None, "", "the reference" if backend == ref else "no reference run"
         else:
-            delta = (acc - base["test_accuracy"]) * 100
-            baseline = f"{ref}→{ref}, {base['preset']}"
-            verdict = _delta_verdict(delta, base["test_accuracy"], n, "better", "worse",
-                                     training_noise_pp(run, rec["preset"], rec.get("split")))
-        rows.append(AccuracyRow(rec["train_backend"], rec["preset"], str(rec.get("split") or "—"), acc, n, delta,
-                                baseline, verdict, definition(run, rec["train_backend"])))
+            diff = iv.paired(by_seed(recs), by_seed(base))
+            baseline = f"{ref}→{ref}, {base[0]['preset']}"
+            verdict = iv.verdict(diff, "better by", "worse by")
+        rows.append(AccuracyRow(backend, recs[0]["preset"], str(split or "—"), interval, num(recs[0].get("n_test")),
+                                diff, baseline, verdict, definition(run, backend)))
     return rows
 
 
 @dataclass
 class SwapRow:
-    """A classifier trained on one backend's features, served another's."""
+    """A classifier trained on one backend's features, served another's, over seeds."""
 
     preset: str
     train: str
     test: str
-    accuracy: float
-    delta_pp: float | None      # against train→train at the same preset
+    interval: iv.Interval
+    diff: Optional[iv.Interval]   # against train→train at the same preset and seeds
     baseline: str
     verdict: str
+
+    @property
+    def accuracy(self) -> float:
+        return self.interval.mean
+
+    @property
+    def delta_pp(self) -> float | None:
+        return None if self.diff is None else self.diff.mean * 100
 
 
 # a preset whose model was trained at another preset: "ported" serves the library_defaults model the other
@@ -114,40 +134,25 @@ TRAINED_AT = {"ported": "library_defaults"}
 
 
 def swap_rows(run: dict, order: list[str]) -> list[SwapRow]:
-    """Every (train ≠ test) record, matched preset first; delta against train→train at the preset the model
-    was trained at (TRAINED_AT; the record's own preset otherwise)."""
-    recs = records(run, "accuracy")
-    own = {(r["train_backend"], r["preset"], r.get("split")): r for r in recs
-           if r["train_backend"] == r["test_backend"]}
+    """Every (train ≠ test) pair, matched preset first; paired delta against train→train at the preset the
+    model was trained at (TRAINED_AT; the record's own preset otherwise)."""
+    groups = _groups(run)
     rows = []
-    for r in sorted((r for r in recs if r["train_backend"] != r["test_backend"]),
-                    key=lambda r: (r["preset"] != "matched", TRAINED_AT.get(r["preset"], r["preset"]),
-                                   _pos(order, r), r["preset"],
-                                   order.index(r["test_backend"]) if r["test_backend"] in order else 99)):
-        trained_at = TRAINED_AT.get(r["preset"], r["preset"])
-        base = own.get((r["train_backend"], trained_at, r.get("split")))
+    swaps = [k for k in groups if k[0] != k[1]]
+    for train, test, preset, split in sorted(swaps, key=lambda k: (
+            k[2] != "matched", TRAINED_AT.get(k[2], k[2]), _pos(order, k[0]), k[2], _pos(order, k[1]))):
+        recs = groups[(train, test, preset, split)]
+        trained_at = TRAINED_AT.get(preset, preset)
+        base = groups.get((train, train, trained_at, split))
+        interval = iv.mean_interval(r["test_accuracy"] for r in recs)
         if base is None:
-            rows.append(SwapRow(r["preset"], r["train_backend"], r["test_backend"], r["test_accuracy"], None, "",
-                                "no train→train baseline"))
+            rows.append(SwapRow(preset, train, test, interval, None, "", "no train→train baseline"))
             continue
-        delta = (r["test_accuracy"] - base["test_accuracy"]) * 100
-        verdict = _delta_verdict(delta, base["test_accuracy"], num(r.get("n_test")), "no cost", "costs",
-                                 training_noise_pp(run, r["preset"], r.get("split")))
-        rows.append(SwapRow(r["preset"], r["train_backend"], r["test_backend"], r["test_accuracy"], delta,
-                            f"{r['train_backend']}→{r['train_backend']}, {trained_at}", verdict))
+        diff = iv.paired(by_seed(recs), by_seed(base))
+        rows.append(SwapRow(preset, train, test, interval, diff, f"{train}→{train}, {trained_at}",
+                            iv.verdict(diff, "gains", "costs")))
     return rows
 
 
-def _pos(order: list[str], rec: dict) -> int:
-    b = rec["train_backend"]
-    return order.index(b) if b in order else len(order)
-
-
-def _delta_verdict(delta: float, p: float, n: float | None, up: str, down: str, training_pp: float = 0.0) -> str:
-    """``within noise`` or the direction with its size, per :data:`NOISE_RULE`."""
-    noise = max(binomial_noise_pp(p, n), training_pp) if n else None
-    if noise is not None and abs(delta) <= noise:
-        return f"within noise (±{noise:.1f} pp)"
-    if down == "costs":
-        return f"costs {-delta:.1f} pp" if delta < 0 else "no cost"
-    return f"{up} by {delta:.1f} pp" if delta > 0 else f"{down} by {-delta:.1f} pp"
+def _pos(order: list[str], backend: str) -> int:
+    return order.index(backend) if backend in order else len(order)

@@ -33,10 +33,13 @@ MODULES: dict[str, str] = {
     "ablation": "bench.measurements.ablation",
     "batch_invariance": "bench.measurements.batch_invariance",
     "accuracy": "bench.measurements.accuracy",
+    "generalisation": "bench.measurements.generalisation",
     "epoch_time": "bench.measurements.epoch_time",
     "pipeline": "bench.measurements.pipeline",          # before corpus_scaling: no DataLoader forks beside Ray
     "corpus_scaling": "bench.measurements.corpus_scaling",
 }
+#: Measurements that run only where a profile or `--only` names them (the 45-minute settings study).
+OPT_IN = ("generalisation",)
 
 
 @dataclass
@@ -55,7 +58,8 @@ class Context:
             through a naive port to the other libraries (the profile decides; bench/profiles.py).
         train_libraries_only (bool): accuracy trains only on the backends the suite's question is about
             (those timed on the full grid); the others still serve those models.
-        options (dict): other command-line options: epochs, split, train_device, out; accelerator
+        options (dict): other command-line options: epochs, seeds (training seeds per accuracy figure),
+            split, train_device, out; accelerator
             ("cuda" where a GPU is measured, "cpu" in the GPU session's rehearsal, else None: what
             epoch_time and crossover put against the CPU); deadline (time.monotonic() value or None:
             measurements that loop stop starting new work after it).
@@ -103,6 +107,11 @@ class Context:
 def names() -> tuple:
     """Every measurement name, in run order."""
     return tuple(MODULES)
+
+
+def default_names() -> tuple:
+    """The measurements a profile that lists none runs: every one but the opt-in ones."""
+    return tuple(n for n in MODULES if n not in OPT_IN)
 
 
 def get(name: str) -> ModuleType:

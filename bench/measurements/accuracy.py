@@ -1,6 +1,11 @@
 """End-to-end accuracy: the shared classifier trained on each backend's features, and the train/serve
 skew matrix (a model trained on one backend's features, served with another's).
 
+Every training runs once per seed (ctx.options["seeds"]: the profile's, 2 in quick, 5 in full; the seed
+sets initialisation, batch order and augmentation, the splits stay fixed), each seed's records carrying
+it, so the report gives each accuracy as a mean with its interval and compares on paired seeds
+(reports/intervals.py).
+
 Presets:
 - each backend's own config (`matched`, or its defaults preset where it cannot honour `matched`):
   one training per backend; the model is then served with every other chosen backend that runs the
@@ -30,18 +35,18 @@ NEEDS_DATA = True
 EPOCHS = {"quick": 15, "full": 30}
 
 def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, servers: dict,
-                    ported: bool = False) -> list[dict]:
-    """Train on `trainer`'s features with `train_cfg`, test it, then serve it with each backend in
+                    ported: bool = False, seed: int = 0) -> list[dict]:
+    """Train on `trainer`'s features with `train_cfg` at `seed`, test it, then serve it with each backend in
     `servers` ({backend: serve config}); one accuracy record each. `ported`: one more record (preset
     "ported") serving it the other library's features built by features.port from trainer's call."""
     from model.train import evaluate, train_and_evaluate
 
     device, splits = ctx.options.get("train_device", "cpu"), ctx.splits
-    ctx.progress(f"accuracy: training on {trainer} features ({preset})")
+    ctx.progress(f"accuracy: training on {trainer} features ({preset}, seed {seed})")
     trained, m = train_and_evaluate(backend=trainer, cfg=train_cfg, splits=splits, device=device,
                                     epochs=ctx.options.get("epochs") or EPOCHS["quick" if ctx.quick else "full"],
-                                    seed=0, cache_dir=False, progress=False)
-    common = dict(preset=preset, train_backend=trainer, device=str(device), split=ctx.options.get("split"),
+                                    seed=seed, cache_dir=False, progress=False)
+    common = dict(preset=preset, train_backend=trainer, seed=seed, device=str(device), split=ctx.options.get("split"),
                   epochs=m["epochs"], n_train=m["n_train"], n_test=m["n_test"], train_seconds=m["train_seconds"],
                   train_config=train_cfg.hash())
     rows = [dict(common, test_backend=trainer, test_accuracy=m["test_accuracy"],
@@ -79,12 +84,20 @@ def ported_row(ctx, trained, trainer: str, train_cfg: MFCCConfig, common: dict) 
 
 def run(ctx) -> dict:
     rows = []
+    for seed in range(int(ctx.options.get("seeds") or 1)):
+        rows += run_seed(ctx, seed)
+    return {"accuracy": rows}
+
+
+def run_seed(ctx, seed: int) -> list[dict]:
+    """Every training of this measurement at one seed, and the serving of each model."""
+    rows = []
     keep = dict(sample_rate=ctx.cfg.sample_rate, sample_size=ctx.cfg.sample_size)
     trainers = ctx.backends if not ctx.train_libraries_only else tuple(b for b in ctx.backends if get(b).full_grid)
     for trainer in trainers:
         cfg, name = ctx.config_for(trainer), ctx.config_name(trainer)
         servers = {b: cfg for b in ctx.backends if b != trainer and get(b).honours(cfg)}
-        rows += train_and_serve(ctx, preset=name, trainer=trainer, train_cfg=cfg, servers=servers)
+        rows += train_and_serve(ctx, preset=name, trainer=trainer, train_cfg=cfg, servers=servers, seed=seed)
     if ctx.swap_defaults:
         ported = [b for b in trainers if get(b).defaults_preset and get(b).definition == get(REFERENCE).definition]
         for trainer in ported:
@@ -94,5 +107,5 @@ def run(ctx) -> dict:
             if servers:
                 ported_too = PORTABLE.get(trainer) in servers and why_not_portable(trainer, train_cfg) is None
                 rows += train_and_serve(ctx, preset="library_defaults", trainer=trainer, train_cfg=train_cfg,
-                                        servers=servers, ported=ported_too)
-    return {"accuracy": rows}
+                                        servers=servers, ported=ported_too, seed=seed)
+    return rows

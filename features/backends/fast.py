@@ -30,8 +30,10 @@ class FastMFCC(Backend, torch.nn.Module):
     """MFCCs of librosa's definition, computed with plain torch ops, on any torch device.
 
     Args:
-        cfg (MFCCConfig): every parameter; refuses the same fields as the torchaudio backend
-            (`dct_type` must be 2, `sample_rate` even), with a ValueError naming the field.
+        cfg (MFCCConfig): every parameter; refuses what torchaudio's functions cannot build (`dct_type`
+            must be 2, `sample_rate` even), with a ValueError naming the field. Unlike the torchaudio
+            backend it honours `window="povey"` (Kaldi's symmetric hann ** 0.85) with librosa's framing,
+            so one Kaldi setting at a time can be tried in librosa's definition (bench/study_settings.py).
         device (str | torch.device, "cpu"): where the buffers live and the work runs.
 
     Attributes:
@@ -58,7 +60,9 @@ class FastMFCC(Backend, torch.nn.Module):
     library = "torch"
     distribution = "torch"
     defaults_preset = None
-    requires = TORCH_REQUIRES
+    # Kaldi's povey window is a tensor like any other here (its window sits centred in the n_fft frame, where
+    # Kaldi puts it at the frame's start: a circular shift, so |STFT| is the same for the same samples)
+    requires = {field: rule for field, rule in TORCH_REQUIRES.items() if field != "window"}
     description = ("torch.stft + re^2+im^2 + one mel GEMM on the STFT's own layout, in cache-sized chunks, "
                    "+ per-clip dB + DCT with lifter folded (torch, our own)")
     chunk_bytes: ClassVar[int] = 5 * 2 ** 20

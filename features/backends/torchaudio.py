@@ -19,6 +19,8 @@ WINDOWS = {
     "hamming": torch.hamming_window,
     "blackman": torch.blackman_window,
     "boxcar": lambda n, dtype: torch.ones(n, dtype=dtype),
+    # Kaldi's window: a symmetric hann raised to 0.85 (only `fast` honours it; torchaudio's backend refuses it)
+    "povey": lambda n, dtype: torch.hann_window(n, periodic=False, dtype=dtype) ** 0.85,
 }
 # what torch-based backends cannot honour: torchaudio's DCT is type II only, and its mel grid ends at
 # sample_rate // 2, which is not the Nyquist frequency for odd rates

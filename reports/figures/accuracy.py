@@ -13,14 +13,23 @@ from reports.skew import accuracy_rows
 
 
 def own(runs: list[dict], order: list[str]):
-    """Test accuracy with train = test backend, one bar per backend and split (preset named)."""
-    rows = [(f"{r.backend} ({r.preset}, {r.split})" + run_suffix(run, runs), r.accuracy * 100,
-             colour(order, r.backend), RUN_HATCHES[i % 4])
-            for i, run in enumerate(runs) for r in accuracy_rows(run, order)]
-    fig = hbar_figure(rows, xlabel="test accuracy (%)", title="Accuracy each backend's features reach",
-                      log=False, fmt=lambda v: f"{v:.1f} %")
+    """Test accuracy with train = test backend, one bar per backend and split (preset named): the mean over
+    training seeds, its 95% interval as a whisker; the speaker-held-out split first."""
+    found = [(i, run, r) for i, run in enumerate(runs) for r in accuracy_rows(run, order)]
+    found.sort(key=lambda t: t[2].split != "speakers")
+    rows = [(f"{r.backend} ({r.preset}, {r.split}, n={r.interval.n})" + run_suffix(run, runs), r.accuracy * 100,
+             colour(order, r.backend), RUN_HATCHES[i % 4]) for i, run, r in found]
+    fig = hbar_figure(rows, xlabel="test accuracy (%), mean over training seeds", log=False,
+                      title="Accuracy each backend's features reach (whiskers: 95% interval over seeds)",
+                      fmt=lambda v: f"{v:.1f} %")
     if fig is not None:
-        fig.axes[0].set_xlim(0, 112)
+        ax = fig.axes[0]
+        ax.set_xlim(0, 112)
+        for y, (_, _, r) in enumerate(found):
+            if r.interval.low is not None:
+                ax.errorbar(r.accuracy * 100, y, xerr=[[(r.accuracy - r.interval.low) * 100],
+                                                       [(r.interval.high - r.accuracy) * 100]],
+                            fmt="none", ecolor="black", capsize=3, lw=1)
     return fig
 
 

@@ -10,6 +10,7 @@ from functools import partial
 from reports import skew as sk
 from reports.data import is_gpu, records, reference, throughput_points
 from reports.figures import speedup_heatmap
+from reports.intervals import accuracy_text
 from reports.page import Block, Section, Table, fmt
 from reports.speed_rule import RULE, questions, ratio_range_text, scenario_rows, verdict_words
 
@@ -41,10 +42,11 @@ def accuracy_table(ctx) -> Table:
         for r in sk.accuracy_rows(run, ctx.order):
             delta = f"{r.delta_pp:+.1f} pp vs {r.baseline}" if r.delta_pp is not None else "—"
             definition = "" if r.definition in (None, reference(run)) else f" ({r.definition} definition)"
-            row = [r.backend + definition, r.preset, r.split, fmt(r.accuracy, "pct"), fmt(r.n_test, "int"), delta,
+            row = [r.backend + definition, r.preset, r.split, accuracy_text(r.interval), fmt(r.n_test, "int"), delta,
                    r.verdict]
             rows.append(([run["_label"]] + row) if ctx.several() else row)
-    headers = ["backend", "preset", "split", "test accuracy", "test clips", "Δ (pp, baseline named)", "verdict"]
+    headers = ["backend", "preset", "split", "test accuracy (mean over seeds)", "test clips", "Δ (pp, baseline named)",
+               "verdict (paired over seeds)"]
     return Table((["run"] + headers) if ctx.several() else headers, rows, "Accuracy each backend's features reach")
 
 
@@ -53,9 +55,10 @@ def swap_table(ctx) -> Table:
     for run in ctx.runs:
         for r in sk.swap_rows(run, ctx.order):
             delta = f"{r.delta_pp:+.1f} pp vs {r.baseline}" if r.delta_pp is not None else "—"
-            row = [r.preset, f"trained on {r.train}, served by {r.test}", fmt(r.accuracy, "pct"), delta, r.verdict]
+            row = [r.preset, f"trained on {r.train}, served by {r.test}", accuracy_text(r.interval), delta, r.verdict]
             rows.append(([run["_label"]] + row) if ctx.several() else row)
-    headers = ["config", "library swap", "test accuracy", "Δ (pp, baseline named)", "verdict"]
+    headers = ["config", "library swap", "test accuracy (mean over seeds)", "Δ (pp, baseline named)",
+               "verdict (paired over seeds)"]
     return Table((["run"] + headers) if ctx.several() else headers, rows,
                  "What a library swap costs, with the matched config and without it")
 

@@ -46,7 +46,10 @@ def test_profiles_choose_the_grid_and_measurements():
     for backend in ("librosa", "fast"):          # the three workloads of the verdict, on every backend that can
         assert {(backend, 1, 1.0), (backend, 64, 1.0), (backend, 64, 10.0)} <= measured
     assert {("kaldi", 1, 1.0), ("kaldi", 64, 1.0)} <= measured           # per-clip: no 10 s clips
-    assert profiles.get("full").chosen_measurements() == run.measurements.names()
+    assert profiles.get("full").chosen_measurements() == run.measurements.default_names()
+    assert "generalisation" not in profiles.get("full").chosen_measurements()      # 45 minutes: opt-in
+    assert profiles.get("generalisation").chosen_measurements() == ("accuracy", "generalisation")
+    assert profiles.get("generalisation").seeds >= 5 and profiles.get("quick").seeds == 2
     with pytest.raises(ValueError, match="profile='fastest'"):
         profiles.get("fastest")
 

@@ -20,7 +20,7 @@ def test_ported_rows_take_the_library_defaults_baseline_and_sit_beside_the_naive
     ported = [r for r in rows if r.preset == "ported"]
     assert len(ported) == len(naive)
     for r in ported:
-        assert r.delta_pp == 0.0 and r.verdict.startswith("within noise")
+        assert r.delta_pp == 0.0 and r.verdict.startswith("no difference")
         assert r.baseline == f"{r.train}→{r.train}, library_defaults"
         # right after the naive swap of the same training backend
         i = next(k for k, x in enumerate(rows) if x is r)

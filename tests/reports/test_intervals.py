@@ -1,0 +1,67 @@
+"""Accuracy over seeds: the Student-t interval, paired differences, and the verdict words built on them."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from reports import intervals as iv
+from reports.skew import accuracy_rows, swap_rows
+
+
+def test_mean_interval_is_student_t():
+    # mean 2, sample sd 1, n 3: half width t(0.975, 2) / sqrt(3) = 4.302653 / 1.732051
+    i = iv.mean_interval([1.0, 2.0, 3.0])
+    assert i.n == 3 and i.mean == pytest.approx(2.0)
+    assert i.high - i.mean == pytest.approx(4.302652729911275 / math.sqrt(3), rel=1e-9)
+    assert i.low == pytest.approx(2 * i.mean - i.high)
+
+
+def test_one_value_has_no_interval_and_says_so():
+    i = iv.mean_interval([0.7])
+    assert (i.low, i.high, i.n) == (None, None, 1)
+    assert iv.accuracy_text(i) == "70.0 % (1 seed, no interval)"
+    assert iv.verdict(iv.paired({0: 0.5}, {0: 0.7}), "gains", "costs") == "costs 20.0 pp (1 seed, no interval)"
+    with pytest.raises(ValueError, match="no values"):
+        iv.mean_interval([])
+
+
+def test_paired_uses_only_shared_seeds():
+    d = iv.paired({0: 0.8, 1: 0.9, 7: 0.1}, {0: 0.7, 1: 0.7, 2: 0.0})
+    assert d.n == 2 and d.mean == pytest.approx(0.15)
+    assert iv.paired({0: 0.8}, {1: 0.7}) is None
+
+
+@pytest.mark.parametrize("a, b, start", [
+    ({0: .70, 1: .71, 2: .72}, {0: .60, 1: .61, 2: .62}, "gains 10.0 pp (95% CI +10.0 to +10.0 pp, 3 seeds)"),
+    ({0: .50, 1: .90, 2: .55}, {0: .60, 1: .61, 2: .62}, "within noise (95% CI"),
+    ({0: .60, 1: .61, 2: .62}, {0: .60, 1: .61, 2: .62}, "no difference (0.0 pp on each of 3 seeds)"),
+    ({0: .40, 1: .45, 2: .41}, {0: .60, 1: .61, 2: .62}, "costs 19.0 pp"),
+])
+def test_verdict_words(a, b, start):
+    assert iv.verdict(iv.paired(a, b), "gains", "costs").startswith(start)
+
+
+def _acc(train, test, preset, seed, acc):
+    return dict(train_backend=train, test_backend=test, preset=preset, split="speakers", seed=seed,
+                test_accuracy=acc, n_test=1000)
+
+
+def test_swap_verdict_pairs_seeds_not_the_spread_between_them():
+    # seed noise of 20 points, but serving with torchaudio costs exactly 5 points on every seed: paired, that
+    # is a cost with a zero-width interval; unpaired (means and their spread) it would read as noise
+    own = [_acc("librosa", "librosa", "matched", s, a) for s, a in enumerate((0.60, 0.80, 0.70))]
+    served = [_acc("librosa", "torchaudio", "matched", s, a - 0.05) for s, a in enumerate((0.60, 0.80, 0.70))]
+    run = {"accuracy": own + served, "reference": "librosa"}
+    (row,) = swap_rows(run, ["librosa", "torchaudio"])
+    assert row.verdict.startswith("costs 5.0 pp (95% CI -5.0 to -5.0 pp, 3 seeds)"), row.verdict
+    assert row.interval.n == 3 and row.accuracy == pytest.approx(0.65)
+
+
+def test_own_accuracy_is_a_mean_with_an_interval_and_a_paired_delta():
+    recs = [_acc("librosa", "librosa", "matched", s, a) for s, a in enumerate((0.60, 0.80, 0.70))]
+    recs += [_acc("torchaudio", "torchaudio", "matched", s, a) for s, a in enumerate((0.50, 0.95, 0.70))]
+    rows = accuracy_rows({"accuracy": recs, "reference": "librosa"}, ["librosa", "torchaudio"])
+    assert [r.backend for r in rows] == ["librosa", "torchaudio"]
+    assert rows[0].verdict == "the reference" and rows[0].interval.n == 3
+    assert rows[1].verdict.startswith("within noise") and rows[1].delta_pp == pytest.approx(1.6666, abs=1e-3)
