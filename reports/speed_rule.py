@@ -18,9 +18,11 @@ import pandas as pd
 from reports.data import is_gpu, nearest, num, records, reference, series_name, throughput_points
 
 THRESHOLD = 1.10
-RULE = (f"A is faster than B when the ranges [min, max] of their per-pass medians (pass_medians_s) do not "
-        f"overlap and the ratio of their medians exceeds {THRESHOLD:.2f} (asv's rule); otherwise \"even\". "
-        "Where a record has fewer than two passes, its interquartile range stands in for the pass range.")
+RULE = (f"A is faster than B when the ranges [min, max] of their per-pass medians do not overlap and the "
+        f"ratio of their medians exceeds {THRESHOLD:.2f} (asv's rule: the one airspeed velocity, a Python "
+        "benchmarking tool, applies); otherwise \"even\". Each pass times the whole grid once and gives one median "
+        "per point; where a point has fewer than two passes, the middle half of its timed calls (interquartile "
+        "range) stands in for the pass range.")
 #: Scenarios a user recognises: (name, batch size, clip duration in s). Batch None = the largest measured.
 SCENARIOS = [
     ("one clip at a time (inference)", 1, 1.0),
