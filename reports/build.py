@@ -35,8 +35,8 @@ from reports.sections import ORDER, PageInputs
 from reports.sections.glossary import define
 
 #: the words of the answer box, defined beneath it (the first place they appear)
-ANSWER_TERMS = ("In the box: " + define("speedup") + " The range in brackets: the lowest and highest the per-pass "
-                "medians allow (" + define("pass / per-pass median") + ") " + define("even"))
+ANSWER_TERMS = ("In the box, " + define("speedup") + " The range in brackets is the lowest and highest the per-pass "
+                "medians allow; " + define("pass / per-pass median") + " " + define("even"))
 
 
 def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInputs:

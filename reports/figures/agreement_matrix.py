@@ -44,7 +44,7 @@ def draw(run: dict, order: list[str]):
     fig, ax = plt.subplots(figsize=(WIDTH, 1.8 + 0.55 * len(rows)))
     pos = vals[vals > 0]
     norm = LogNorm(vmin=max(pos.min(), 1e-9), vmax=max(pos.max(), 1e-8)) if pos.size else None
-    im = ax.imshow(np.where(vals > 0, vals, np.nan), cmap="viridis_r", norm=norm, aspect="auto")
+    ax.imshow(np.where(vals > 0, vals, np.nan), cmap="viridis_r", norm=norm, aspect="auto")
     for (i, j), v in np.ndenumerate(vals):
         text = "n/a" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}".replace("e-0", "e-").replace("e+0", "e"))
         if diff[i, j]:
@@ -54,6 +54,6 @@ def draw(run: dict, order: list[str]):
     ax.set_xticks(range(len(presets)), presets, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(rows)), rows)
     ax.grid(False)
-    fig.colorbar(im, ax=ax, label="relative error (log)", shrink=0.9)
-    ax.set_title(f"Relative error against the reference ({reference(run)}); ≠ def. = another MFCC definition")
+    ax.set_xlabel("preset; colour: light = small error, dark = large (log)")
+    ax.set_title(f"Relative error against {reference(run)}; ≠ def.: another MFCC definition (a distance)")
     return finish(fig)

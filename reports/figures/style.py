@@ -22,7 +22,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullForma
 from reports.data import is_gpu  # noqa: E402
 
 #: Okabe-Ito, colour-blind safe; backends take them in the order of results["backends"].
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442"]  # yellow last:
+# it is hard to see as a dot or a thin line on white
 OTHER = "#999999"
 CATEGORY = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255"]
 RUN_LINESTYLES = ["-", "--", ":", "-."]

@@ -18,10 +18,13 @@ EVEN_GREY = "#d9d9d9"
 
 def panels(run: dict, order: list[str]) -> dict[str, tuple[str, list]]:
     """Scenario -> (where it was measured, [Comparison, ...] fastest first); scenarios with no comparison
-    are left out."""
+    are left out, and a row identical to one already drawn is not drawn again."""
     out: dict[str, tuple[str, list]] = {}
+    seen = set()
     for r in scenario_rows(run, order):
-        if r.cmp is not None:
+        key = (r.scenario, r.cmp.a, r.cmp.ratio, r.cmp.lo, r.cmp.hi) if r.cmp is not None else None
+        if r.cmp is not None and key not in seen:         # a row repeating another's numbers is drawn once
+            seen.add(key)
             out.setdefault(r.scenario, (r.point, []))[1].append(r.cmp)
     return out
 

@@ -59,9 +59,8 @@ TERMS = {
 
 
 def define(*terms: str) -> str:
-    """Inline definitions for a caption: ``"speedup: ...; even: ..."`` (plain text, to be escaped)."""
-    return " ".join(f"{t[0].upper()}{t[1:]}: {TERMS[t]}" if not t[0].isupper() else f"{t}: {TERMS[t]}"
-                    for t in terms)
+    """Inline definitions for a caption: ``"“speedup” means ... “even” means ..."`` (plain text, to be escaped)."""
+    return " ".join(f"“{t}” means {TERMS[t]}" for t in terms)
 
 
 def section(ctx) -> Section:

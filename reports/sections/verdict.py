@@ -167,9 +167,8 @@ def section(ctx) -> Section:
     ref_names = ", ".join(dict.fromkeys(reference(r) for r in ctx.runs))
     caption = (f"One row per backend, one panel per workload, every panel on the same axis: the dot is the speedup "
                f"over the reference ({ref_names} on the CPU) at the point a user recognises, from the medians of the "
-               "throughput grid (" + define("throughput grid") + "); the whiskers span what the per-pass medians "
-               "allow; a hollow dot is \"even\"; the grey band is the rule's 1.10× either side of 1. "
-               + define("H2D copy"))
+               "throughput grid; the whiskers span what the per-pass medians allow; a hollow dot is \"even\"; the "
+               "grey band is the rule's threshold either side of 1. " + define("throughput grid", "H2D copy"))
     blocks = []
     for i, run in enumerate(ctx.runs):
         if not throughput_points(run).empty or records(run, "corpus_scaling"):
