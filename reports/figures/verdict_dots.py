@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from reports.data import reference
+from reports.data import definition, reference
 from reports.figures.style import SMALL, WIDTH, colour, finish, legend_below, log_ticks
 from reports.speed_rule import THRESHOLD, ratio_text, scenario_rows
 
@@ -27,6 +27,12 @@ def panels(run: dict, order: list[str]) -> dict[str, tuple[str, list]]:
             seen.add(key)
             out.setdefault(r.scenario, (r.point, []))[1].append(r.cmp)
     return out
+
+
+def own_definition(run: dict, backend: str) -> str:
+    """" (kaldi def.)" for a backend computing another MFCC definition than the reference's, else ""."""
+    mine, ref = definition(run, backend), definition(run, reference(run))
+    return f" ({mine} def.)" if mine and ref and mine != ref else ""
 
 
 def draw(run: dict, order: list[str]):
@@ -51,7 +57,7 @@ def draw(run: dict, order: list[str]):
             ax.plot([c.ratio], [y], "o", ms=8, mec=col, mew=1.6, mfc="white" if even else col, zorder=3)
             ax.annotate(ratio_text(c.ratio) + (" even" if even else ""), (max(c.hi, c.ratio), y), xytext=(5, 0),
                         textcoords="offset points", va="center", fontsize=SMALL)
-        ax.set_yticks(range(len(cmps)), [c.a for c in cmps])
+        ax.set_yticks(range(len(cmps)), [c.a + own_definition(run, c.a.split(" ")[0]) for c in cmps])
         ax.set_ylim(len(cmps) - 0.5, -0.5)
         ax.grid(True, axis="x", alpha=0.3)
         ax.grid(False, axis="y")
@@ -63,7 +69,7 @@ def draw(run: dict, order: list[str]):
     ax.set_xticks(ticks, [ratio_text(t) for t in ticks])
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ref = reference(run)
-    ax.set_xlabel(f"speedup over {ref} on the CPU (its time ÷ the backend's; > 1: the backend is faster)")
+    ax.set_xlabel(f"speedup over {ref} on the CPU: its time ÷ the backend's (> 1: faster)")
     fig.suptitle(f"Which is faster than {ref}, per workload", fontsize=11)
     legend_below(ax, ncol=3, handles=[
         Line2D([], [], marker="o", color="#444", mfc="#444", ls="-", label="faster or slower (passes separate)"),
