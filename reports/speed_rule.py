@@ -205,6 +205,10 @@ def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
     return out
 
 
+#: the tables "a whole corpus" is read from, in the page's words
+PLAIN = {"corpus_scaling": "corpus run", "pipeline": "training input pipeline"}
+
+
 def corpus_rows(run: dict, scenario: str, order: list[str]) -> list[VerdictRow]:
     """Whole-corpus verdict rows from corpus_scaling (or pipeline) rates, one per device question."""
     ref = reference(run)
@@ -231,8 +235,8 @@ def corpus_rows(run: dict, scenario: str, order: list[str]) -> list[VerdictRow]:
             for top in sorted(cands, key=lambda r: -r[rate]):                 # every pair, fastest first
                 cmp = decide_rates(top[rate], ref_rec[rate], names=(series_name(top["backend"], top["device"]),
                                                                       series_name(ref, ref_rec["device"])))
-                where = (f"{table}: {top.get(key, '?')} vs {ref_rec.get(key, '?')} {key}"
-                         + (f", {top.get('engine')}" if top.get("engine") else f", {top.get('mode')}"))
+                where = (f"{PLAIN[table]}: {top.get(key, '?')} vs {ref_rec.get(key, '?')} {key}"
+                         + (f", {top.get('engine')}" if top.get("engine") else f", {top.get('mode')}").replace("_", " "))
                 rows.append(VerdictRow(scenario, q, where, cmp, "one measurement: no pass spread, threshold only"))
         return rows
     return []
