@@ -32,6 +32,11 @@ from reports.figures.style import plt, svg_width_px, to_svg
 from reports.harnesses import beside, read_benchmark_file
 from reports.page import CSS, Block, Section, paragraph, placeholder, table_html
 from reports.sections import ORDER, PageInputs
+from reports.sections.glossary import define
+
+#: the words of the answer box, defined beneath it (the first place they appear)
+ANSWER_TERMS = ("In the box, " + define("speedup") + " The range in brackets is the lowest and highest the per-pass "
+                "medians allow; " + define("pass / per-pass median") + " " + define("even"))
 
 
 def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInputs:
@@ -76,8 +81,9 @@ def render_block(block: Block, files: dict[str, str], warn) -> str:
     for t in block.tables:
         if not t.rows:
             parts.append((f"<h4>{html.escape(t.title)}</h4>" if t.title else "") + placeholder(block.missing))
-        elif len(t.rows) > 24 and t.id != "verdict":
-            parts.append(f"<details><summary>table: {len(t.rows)} rows</summary>{table_html(t)}</details>")
+        elif t.collapsed or len(t.rows) > 24:
+            summary = html.escape(t.collapsed or f"table: {len(t.rows)} rows")
+            parts.append(f"<details><summary>{summary}</summary>{table_html(t)}</details>")
         else:
             parts.append(table_html(t))
     if block.figure is None and not block.tables and not block.html:
@@ -132,6 +138,7 @@ def render(ctx: PageInputs, warn=lambda m: None) -> tuple[str, dict[str, str]]:
 <body><main>
 <h1>MFCC benchmark: which backend, on which device?</h1>
 {html_box(answer(ctx.runs, ctx.order))}
+{paragraph(ANSWER_TERMS, "meta")}
 <p class="meta">Backends, in the order every plot uses: {html.escape(backends)}.</p>
 {header(ctx)}
 <nav>{nav}</nav>

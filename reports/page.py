@@ -17,8 +17,8 @@ NA = "—"
 
 def fmt(value, kind: str = "num") -> str:
     """A table cell. ``kind``: ``num`` (3 significant figures), ``rtf`` (whole numbers from 100),
-    ``int``, ``pct`` (fraction shown as %), ``mib`` (bytes as MiB), ``x`` (ratio ×), ``pp``
-    (signed percentage points). Text has absolute paths redacted; ``None`` is an em dash."""
+    ``int``, ``pct`` (fraction shown as %), ``mib`` (bytes as MiB), ``x`` (ratio ×), ``per_x`` (the
+    inverse of a ratio, ×), ``pp`` (signed percentage points). Text has absolute paths redacted; ``None`` is an em dash."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return NA
     if isinstance(value, bool):
@@ -38,6 +38,8 @@ def fmt(value, kind: str = "num") -> str:
         return sig3(x / 2**20) + " MiB"
     if kind == "x":
         return sig3(x) + "×"
+    if kind == "per_x":
+        return sig3(1 / x) + "×" if x else NA
     if kind == "int" or (kind == "num" and isinstance(value, int)):
         return f"{x:,.0f}"
     if kind == "rtf" and abs(x) >= 100:
@@ -65,6 +67,7 @@ class Table:
     rows: list[list[str]]
     title: str = ""
     id: str = ""
+    collapsed: str = ""     # when set, the table sits closed under this summary line (<details>)
 
 
 @dataclass
@@ -169,7 +172,7 @@ table{border-collapse:collapse;font-size:.86em;margin:6px 0 14px}
 th,td{border:1px solid #d8dce1;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#eef1f5}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr:nth-child(even) td{background:#fafbfc}td.na{color:#9a6700;font-style:italic}
-table#verdict td:nth-child(4){font-weight:600}
+table#verdict_table td:nth-child(4){font-weight:600}
 .placeholder{border:2px dashed #c9a227;background:#fffbea;color:#7a5d00;padding:14px;margin:8px 0;border-radius:6px;
   font-style:italic}
 .warn{border:2px solid #c0392b;background:#fdecea;color:#8e2a1f;padding:10px 12px;border-radius:6px;margin:8px 0}
@@ -177,6 +180,9 @@ table#verdict td:nth-child(4){font-weight:600}
 dl.glossary{font-size:.9em;max-width:980px}dl.glossary dt{font-weight:600;margin-top:4px}dl.glossary dd{margin:0 0 0 18px}
 details{margin:4px 0 12px}summary{cursor:pointer;color:#0072B2;font-size:.9em}
 .tablewrap{overflow-x:auto}
+pre.snippet{background:#f4f6f8;border:1px solid #d8dce1;border-radius:4px;padding:8px 10px;font-size:.85em;
+  overflow-x:auto;max-width:980px}
+h2.appendix{border-bottom-color:#999}
 .answer{background:#eef5fb;border:2px solid #0072B2;border-radius:8px;padding:4px 16px 8px;margin:10px 0 16px}
 .answer h2{margin:8px 0 4px;border:none}.answer ul{margin:4px 0;padding-left:20px;font-size:.95em}
 table#answer_picks td:nth-child(3){font-weight:600}

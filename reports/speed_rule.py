@@ -18,9 +18,11 @@ import pandas as pd
 from reports.data import is_gpu, nearest, num, records, reference, series_name, throughput_points
 
 THRESHOLD = 1.10
-RULE = (f"A is faster than B when the ranges [min, max] of their per-pass medians (pass_medians_s) do not "
-        f"overlap and the ratio of their medians exceeds {THRESHOLD:.2f} (asv's rule); otherwise \"even\". "
-        "Where a record has fewer than two passes, its interquartile range stands in for the pass range.")
+RULE = (f"A is faster than B when the ranges [min, max] of their per-pass medians do not overlap and the "
+        f"ratio of their medians exceeds {THRESHOLD:.2f} (asv's rule: the one airspeed velocity, a Python "
+        "benchmarking tool, applies); otherwise \"even\". Each pass times the whole grid once and gives one median "
+        "per point; where a point has fewer than two passes, the middle half of its timed calls (interquartile "
+        "range) stands in for the pass range.")
 #: Scenarios a user recognises: (name, batch size, clip duration in s). Batch None = the largest measured.
 SCENARIOS = [
     ("one clip at a time (inference)", 1, 1.0),
@@ -203,6 +205,10 @@ def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
     return out
 
 
+#: the tables "a whole corpus" is read from, in the page's words
+PLAIN = {"corpus_scaling": "corpus run", "pipeline": "training input pipeline"}
+
+
 def corpus_rows(run: dict, scenario: str, order: list[str]) -> list[VerdictRow]:
     """Whole-corpus verdict rows from corpus_scaling (or pipeline) rates, one per device question."""
     ref = reference(run)
@@ -229,8 +235,8 @@ def corpus_rows(run: dict, scenario: str, order: list[str]) -> list[VerdictRow]:
             for top in sorted(cands, key=lambda r: -r[rate]):                 # every pair, fastest first
                 cmp = decide_rates(top[rate], ref_rec[rate], names=(series_name(top["backend"], top["device"]),
                                                                       series_name(ref, ref_rec["device"])))
-                where = (f"{table}: {top.get(key, '?')} vs {ref_rec.get(key, '?')} {key}"
-                         + (f", {top.get('engine')}" if top.get("engine") else f", {top.get('mode')}"))
+                where = (f"{PLAIN[table]}: {top.get(key, '?')} vs {ref_rec.get(key, '?')} {key}"
+                         + (f", {top.get('engine')}" if top.get("engine") else f", {top.get('mode')}").replace("_", " "))
                 rows.append(VerdictRow(scenario, q, where, cmp, "one measurement: no pass spread, threshold only"))
         return rows
     return []

@@ -60,16 +60,47 @@ def _join(pairs: list[tuple[str, str]], *, as_dict: bool = False) -> str:
     return ", ".join(f"{k}={v}" for k, v in pairs)
 
 
+def _mel_kwargs(r: Recipe, *, dtype: bool = True) -> list[tuple[str, str]]:
+    # a p-norm filterbank is loaded by the module; the transform's own is built with norm=None and replaced
+    return _spec_kwargs(r) + [("f_min", repr(r.fmin)), ("f_max", repr(r.fmax)), ("n_mels", repr(r.n_mels)),
+                              ("window_fn", "torch." + WINDOWS[r.window])] + \
+        ([("wkwargs", "{'dtype': dtype}")] if dtype else []) + \
+        [("norm", repr(r.mel_norm if r.mel_norm in (None, "slaney") else None)),
+         ("mel_scale", repr("htk" if r.htk else "slaney"))]
+
+
+def _mfcc_head(r: Recipe) -> str:
+    return (f"sample_rate={round(r.sr)}, n_mfcc={r.n_mfcc}, dct_type=2, norm={r.dct_norm!r}, "
+            f"log_mels={r.log == 'ln'!r}")
+
+
+def transforms_snippet(r: Recipe, *, width: int = 100) -> str | None:
+    """The bare `torchaudio.transforms.MFCC(...)` call for an MFCC recipe the transforms express exactly, with
+    the line that applies it per clip; None where they cannot (a p-norm filterbank, another DCT, a lifter...).
+    The transform keeps torchaudio's own float32 filterbank (the module the port builds loads librosa's
+    float64 one instead; the difference is in the port's notes)."""
+    if r.kind != "mfcc" or transforms_can_express(r) or r.mel_norm not in (None, "slaney") \
+            or r.sr != int(r.sr) or r.grid_top != int(r.sr) // 2:
+        return None
+    lines, line = [], "    melkwargs=dict("
+    for k, v in _mel_kwargs(r, dtype=False):
+        part = f"{k}={v}, "
+        if len(line) + len(part) > width:
+            lines.append(line.rstrip())
+            line = "        "
+        line += part
+    lines.append(line.rstrip(", ") + "))")
+    return "\n".join(["import torch", "import torchaudio", "",
+                      "mfcc = torchaudio.transforms.MFCC(", f"    {_mfcc_head(r)},", *lines,
+                      "feats = mfcc(batch.unsqueeze(-2)).squeeze(-3)   # (B, T) -> (B, n_mfcc, frames); "
+                      "(B, 1, T) floors each clip on its own"])
+
+
 def _transforms_code(r: Recipe, cls: str, doc: str) -> str:
-    # a p-norm filterbank is loaded below; the transform's own is built with norm=None and replaced
-    mel = _spec_kwargs(r) + [("f_min", repr(r.fmin)), ("f_max", repr(r.fmax)), ("n_mels", repr(r.n_mels)),
-                             ("window_fn", "torch." + WINDOWS[r.window]), ("wkwargs", "{'dtype': dtype}"),
-                             ("norm", repr(r.mel_norm if r.mel_norm in (None, "slaney") else None)),
-                             ("mel_scale", repr("htk" if r.htk else "slaney"))]
+    mel = _mel_kwargs(r)
     if r.kind == "mfcc":
         melkwargs = _join(mel, as_dict=True)
-        build = (f"torchaudio.transforms.MFCC(\n            sample_rate={round(r.sr)}, n_mfcc={r.n_mfcc}, "
-                 f"dct_type=2, norm={r.dct_norm!r}, log_mels={r.log == 'ln'!r},\n"
+        build = (f"torchaudio.transforms.MFCC(\n            {_mfcc_head(r)},\n"
                  f"            melkwargs={melkwargs})")
     else:
         stype = "power" if r.db_mult == 10 else "magnitude"

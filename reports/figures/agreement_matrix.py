@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 from reports.data import frame, reference
-from reports.figures.style import WIDTH, finish
+from reports.figures.style import SMALL, WIDTH, finish
 
 
 def matrix(run: dict, order: list[str]):
@@ -23,6 +23,7 @@ def matrix(run: dict, order: list[str]):
     df = df.drop_duplicates(["backend", "reference", "preset"])
     df["row"] = [f"{b} vs {r}" for b, r in zip(df["backend"], df["reference"])]
     df["_o"] = [(r != ref, order.index(b) if b in order else 99) for b, r in zip(df["backend"], df["reference"])]
+    df = df[df["rel_error"].notna()]                  # a row or column of n/a only is not drawn
     rows = list(dict.fromkeys(df.sort_values("_o")["row"]))
     presets = list(dict.fromkeys(df["preset"]))
     presets.sort(key=lambda p: p != "matched")
@@ -40,19 +41,19 @@ def draw(run: dict, order: list[str]):
     rows, presets, vals, diff = matrix(run, order)
     if not rows:
         return None
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.5 * len(rows)))
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.8 + 0.55 * len(rows)))
     pos = vals[vals > 0]
     norm = LogNorm(vmin=max(pos.min(), 1e-9), vmax=max(pos.max(), 1e-8)) if pos.size else None
-    im = ax.imshow(np.where(vals > 0, vals, np.nan), cmap="viridis_r", norm=norm, aspect="auto")
+    ax.imshow(np.where(vals > 0, vals, np.nan), cmap="viridis_r", norm=norm, aspect="auto")
     for (i, j), v in np.ndenumerate(vals):
-        text = "n/a" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}")
+        text = "n/a" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}".replace("e-0", "e-").replace("e+0", "e"))
         if diff[i, j]:
             text += "\n≠ def."
-        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+        ax.text(j, i, text, ha="center", va="center", fontsize=SMALL,
                 color="black" if (math.isnan(v) or v == 0 or (norm and norm(v) < 0.5)) else "white")
-    ax.set_xticks(range(len(presets)), presets, rotation=20, ha="right")
+    ax.set_xticks(range(len(presets)), presets, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(rows)), rows)
     ax.grid(False)
-    fig.colorbar(im, ax=ax, label="relative error (log)", shrink=0.9)
-    ax.set_title(f"Relative error against the reference ({reference(run)}); ≠ def. = another MFCC definition")
+    ax.set_xlabel("preset; colour: light = small error, dark = large (log)")
+    ax.set_title(f"Relative error against {reference(run)}; ≠ def.: another MFCC definition (a distance)")
     return finish(fig)

@@ -1,5 +1,5 @@
-"""pytest-benchmark points: median time with the min–max range, groups in numeric order, backends in
-the page's fixed order."""
+"""pytest-benchmark points: median time (a dot, the axis being log) with the min–max range, groups in numeric
+order, backends in the page's fixed order."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
 from reports.data import num
-from reports.figures.style import WIDTH, colour, finish, legend_below, sig
+from reports.figures.style import SMALL, WIDTH, colour, finish, legend_below, sig
 
 
 def group_key(group) -> tuple:
@@ -32,7 +32,7 @@ def draw(benchmarks: list[dict], order: list[str]):
         return None
     rows.sort(key=lambda r: (group_key(r[0]), r[1]))
     groups = list(dict.fromkeys(r[0] for r in rows))
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.4 + 0.3 * (len(rows) + len(groups))))
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.32 * (len(rows) + len(groups))))
     y, ticks, labels = 0, [], []
     for g in groups:
         ticks.append(y)
@@ -40,21 +40,21 @@ def draw(benchmarks: list[dict], order: list[str]):
         y += 1
         for r in (r for r in rows if r[0] == g):
             med, lo, hi = r[3]["median"], num(r[3].get("min")) or r[3]["median"], num(r[3].get("max")) or r[3]["median"]
-            ax.barh(y, med * 1e3, color=colour(order, r[4]), edgecolor="#333", linewidth=0.5)
-            ax.errorbar(med * 1e3, y, xerr=[[(med - lo) * 1e3], [(hi - med) * 1e3]], color="#222", capsize=3, lw=1)
+            ax.errorbar(med * 1e3, y, xerr=[[(med - lo) * 1e3], [(hi - med) * 1e3]], color="#222", capsize=3, lw=1,
+                        fmt="o", mfc=colour(order, r[4]), mec="#333", ms=7)      # a dot: the axis is log
             ax.annotate(sig(med * 1e3, " ms"), (hi * 1e3, y), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8)
+                        va="center", fontsize=SMALL)
             ticks.append(y)
             labels.append("  " + r[2])
             y += 1
-    ax.set_yticks(ticks, labels, fontsize=8)
+    ax.set_yticks(ticks, labels, fontsize=SMALL)
     for t, lab in zip(ax.get_yticklabels(), labels):
         if not lab.startswith("  "):
             t.set_fontweight("bold")
     ax.set_ylim(y - 0.5, -0.8)
     ax.set_xscale("log")
     lo, hi = ax.get_xlim()
-    ax.set_xlim(lo, hi * 4)
+    ax.set_xlim(lo / 1.5, hi * 4)
     ax.set_xlabel("median time per call (ms, log); whiskers = min to max over the rounds")
     ax.set_title("pytest-benchmark: one group per batch and clip duration")
     present = [b for b in order if b in {r[4] for r in rows}]

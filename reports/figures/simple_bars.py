@@ -1,12 +1,10 @@
 """The one-table bar figures: cold start, decode/resample, ablation, batch invariance, epoch time,
-pipeline and projection. Each is a short function giving rows to :func:`style.hbar_figure`."""
+and pipeline. Each is a short function giving rows to :func:`style.hbar_figure`."""
 
 from __future__ import annotations
 
-from matplotlib.patches import Patch
-
 from reports.data import frame, num
-from reports.figures.style import CATEGORY, OTHER, RUN_HATCHES, colour, hbar_figure, run_suffix, sig
+from reports.figures.style import CATEGORY, RUN_HATCHES, colour, hbar_figure, run_suffix, sig
 
 
 def _over(runs, table):
@@ -16,7 +14,7 @@ def _over(runs, table):
 
 
 def cold_start(runs, order):
-    parts = [("import_s", "import"), ("first_call_s", "first call"), ("steady_call_s", "steady call")]
+    parts = [("import_s", "import"), ("first_call_s", "first call"), ("steady_call_s", "steady call (cold-start run)")]
     rows = [(f"{r['backend']} {r['device']}: {name}" + run_suffix(run, runs), num(r.get(k)),
              colour(order, r["backend"]), ["", "//", ".."][j])
             for i, run, r in sorted(_over(runs, "cold_start"), key=lambda t: _o(order, t[2]))
@@ -67,16 +65,6 @@ def pipeline(runs, order):
         ax.set_yticks(ax.get_yticks(), [f"{t.get_text()}\n(limited by {lim})" for t, lim in
                                         zip(ax.get_yticklabels(), limits)])
     return fig
-
-
-def projection(runs, order):
-    rows = [(f"{r['backend']} {r['device']}: {r['count']:g} {r['resource']}" + run_suffix(run, runs),
-             num(r.get("projected_wall_h")), colour(order, r["backend"]), "//")
-            for i, run, r in sorted(_over(runs, "projection"), key=lambda t: (_o(order, t[2]), t[2]["count"]))]
-    hours = sorted({num(r.get("corpus_hours")) for _, _, r in _over(runs, "projection") if num(r.get("corpus_hours"))})
-    return hbar_figure(rows, xlabel="projected wall-clock hours (log scale)",
-                       title=f"PROJECTION, not a measurement: a {', '.join(f'{h:,.0f}' for h in hours)} h corpus",
-                       fmt=lambda v: sig(v, " h"), legend=[Patch(facecolor=OTHER, hatch="//", label="projection")])
 
 
 def _o(order, rec):

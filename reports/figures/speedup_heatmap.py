@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 
 from reports.data import definition, reference
-from reports.figures.style import WIDTH, finish
+from reports.figures.style import SMALL, WIDTH, finish
 from reports.speed_rule import heatmap_cells, ratio_text
 
 
@@ -23,7 +23,7 @@ def draw(run: dict, question: str, series: list[str]):
     ref = reference(run)
     ncols = min(3, len(panels))
     nrows = math.ceil(len(panels) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH if ncols > 1 else 5.2, 2.5 * nrows + 0.7), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH if ncols > 1 else 5.2, 2.7 * nrows + 0.8), squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     logs = [math.log2(c.ratio) for _, cells in panels for c in cells["cmp"]]
@@ -47,7 +47,7 @@ def draw(run: dict, question: str, series: list[str]):
             else:
                 text = ratio_text(2 ** v) + ("\neven" if even[i, j] else "")
             dark = not even[i, j] and not np.isnan(v) and abs(v) > 0.6 * span
-            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black")
+            ax.text(j, i, text, ha="center", va="center", fontsize=SMALL, color="white" if dark else "black")
         ax.set_xticks(range(len(durs)), [f"{d:g} s" for d in durs])
         ax.set_yticks(range(len(batches)), [f"{b:g}" for b in batches])
         ax.set_xlabel("clip duration")
@@ -55,7 +55,7 @@ def draw(run: dict, question: str, series: list[str]):
         ax.grid(False)
         backend = name.split(" ")[0]
         other = definition(run, backend) not in (None, definition(run, ref))
-        ax.set_title(backend + (f" ({definition(run, backend)} definition)" if other else ""), fontsize=9.5)
+        ax.set_title(backend + (f"\n({definition(run, backend)} definition)" if other else ""), fontsize=9.5)
     cbar = fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.85, pad=0.02)
     step = max(1, math.ceil(2 * span / 8))
     ticks = [t for t in range(-int(span), int(span) + 1) if t % step == 0]

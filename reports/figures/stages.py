@@ -1,5 +1,8 @@
-"""Where the time of one call goes: stacked stage bars per backend and device, beside the device's
-ceiling (a bare FFT + mel product). Without a stages table, whole-call bars stand beside the ceiling."""
+"""Where the time of one call goes: stacked stage bars per backend and device (the stages timed one by one
+in a separate stage run, so their sum is labelled "sum of stages"), a black tick at the whole call's time
+from the throughput grid (the one number the page gives per point), and the device's bare FFT + mel time
+(the same batch through an FFT and one mel product, nothing else). Without a stages table, the
+whole-call bar is the throughput grid's median."""
 
 from __future__ import annotations
 
@@ -8,10 +11,10 @@ from matplotlib.patches import Patch
 
 from reports import schema
 from reports.data import frame, nearest, throughput_points
-from reports.figures.style import CATEGORY, WIDTH, colour, finish, legend_below, sig
+from reports.figures.style import CATEGORY, SMALL, WIDTH, colour, finish, legend_below, sig
 
 STAGE_COLOURS = {s: CATEGORY[i % len(CATEGORY)] for i, s in enumerate(schema.STAGES)}
-WHOLE = "whole call (no stages declared)"        # a backend without a stage table: one grey, dotted bar
+WHOLE = "whole call, throughput grid (no stages declared)"   # a backend without a stage table: one grey bar
 STAGE_COLOURS[WHOLE] = "#c8c8c8"
 
 
@@ -38,13 +41,15 @@ def draw(run: dict, order: list[str]):
     whole = whole[(whole["batch_size"] == b) & (whole["duration_s"] == d)]
     ceil = frame(run, "ceiling")
     ceil = ceil[(ceil["batch_size"] == b) & (ceil["duration_s"] == d)]
-    bars = []  # (label, [(stage, seconds)], backend colour or None)
+    grid = {(r["backend"], r["device"]): r["median_s"] for r in whole.sort_values("transfer", ascending=False)
+            .drop_duplicates(["backend", "device"]).to_dict("records")}
+    bars = []  # (label, [(stage, seconds)], backend colour or None, device)
     keyed = stages.groupby(["backend", "device"], sort=False) if not stages.empty else []
     done = set()
     for (backend, device), rows in keyed:
         parts = [(s, float(rows[rows["stage"] == s]["median_s"].sum())) for s in schema.STAGES
                  if (rows["stage"] == s).any()]
-        bars.append((f"{backend} {device}", parts, backend, device))
+        bars.append((f"{backend} {device}: sum of stages", parts, backend, device))
         done.add((backend, device))
     for r in whole.sort_values("transfer", ascending=False).to_dict("records"):
         if (r["backend"], r["device"]) not in done:  # accelerators: the row with the copy
@@ -54,7 +59,7 @@ def draw(run: dict, order: list[str]):
     for r in ceil.to_dict("records"):
         parts = [("stft", r["fft_s"]), ("mel", r["mel_s"])] if r.get("fft_s") and r.get("mel_s") else \
             [("other", r["total_s"])]
-        bars.append((f"ceiling {r['device']} (FFT + mel only)", parts, None, r["device"]))
+        bars.append((f"bare FFT + mel, {r['device']}", parts, None, r["device"]))
     if not bars:
         return None
     devices = list(dict.fromkeys(x[3] for x in bars))
@@ -73,13 +78,18 @@ def draw(run: dict, order: list[str]):
                 ax.barh(y, ms, left=left, color=c, edgecolor="#333", linewidth=0.5,
                         hatch="//" if backend is None else ".." if stage == WHOLE else "")
                 left += ms
-            ax.annotate(sig(left, " ms"), (left, y), xytext=(3, 0), textcoords="offset points", va="center",
-                        fontsize=8)
+            whole_s = grid.get((backend, device)) if backend and parts[0][0] != WHOLE else None
+            if whole_s:
+                ax.plot([whole_s * 1e3] * 2, [y - 0.42, y + 0.42], color="black", lw=2.2, zorder=4)
+                used["whole call, throughput grid median (tick)"] = "black"
+            ax.annotate(sig(left, " ms") + (f" (whole call {sig(whole_s * 1e3, ' ms')})" if whole_s else ""),
+                        (max(left, (whole_s or 0) * 1e3), y), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=SMALL)
         ax.set_yticks(range(len(mine)), [x[0] for x in mine])
         ax.invert_yaxis()
-        ax.set_xlim(0, ax.get_xlim()[1] * 1.15)
+        ax.set_xlim(0, ax.get_xlim()[1] * 1.45)
         ax.set_title(f"on {device}", fontsize=9.5, loc="left")
     axes[-1, 0].set_xlabel("median time per call (ms)")
-    fig.suptitle(f"Time per call by stage at batch {b:g} × {d:g} s, beside the ceiling (hatched)", fontsize=10.5)
-    legend_below(axes[-1, 0], handles=[Patch(color=c, label=s) for s, c in used.items()], ncol=5)
+    fig.suptitle(f"Time per call by stage at batch {b:g} × {d:g} s; hatched: the bare FFT + mel time", fontsize=10.5)
+    legend_below(axes[-1, 0], handles=[Patch(color=c, label=s) for s, c in used.items()], ncol=4)
     return finish(fig)

@@ -42,7 +42,8 @@ def draw(runs: list[dict], order: list[str], *, along: str, at: float):
     if not xs:
         plt.close(fig)
         return None
-    ax.set_xscale("log")
+    if len(set(xs)) >= 3:          # a log axis needs three labelled ticks; fewer measured values stay linear
+        ax.set_xscale("log")
     ax.set_yscale("log")
     measured_ticks(ax.xaxis, xs)
     unit = "s" if other == "duration_s" else "clips"

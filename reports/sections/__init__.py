@@ -26,4 +26,5 @@ class PageInputs:
 
 
 #: Page order: module names under reports.sections.
-ORDER = ["verdict", "glossary", "speed", "corpus", "agreement", "accuracy", "harnesses", "environment"]
+ORDER = ["verdict", "glossary", "speed", "corpus", "agreement", "accuracy", "appendix"]
+# (harnesses and environment are parts of the appendix, not sections of their own)

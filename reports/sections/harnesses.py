@@ -33,7 +33,7 @@ def section(ctx) -> Section:
                "flagged with every difference the two files show; what they do not record (the input signals, "
                "the process's state) cannot be ruled out.")
     return Section("harnesses", "6. The two harnesses", [
-        Block("pytest_benchmark", "pytest-benchmark against bench.run", caption,
+        Block("pytest_benchmark", "Self-check: pytest-benchmark against bench.run", caption,
               partial(pytest_benchmark.draw, ctx.benchmarks, ctx.order) if ctx.benchmarks else None,
               [table] if ctx.benchmarks else [], "pytest-benchmark JSON beside the results or --bench-json"),
     ])

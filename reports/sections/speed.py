@@ -1,25 +1,30 @@
-"""Speed in detail: realtime factor against batch and duration, where the time goes (stages and
-ceiling), cold start, memory, decoding, and the interface's own overhead."""
+"""Speed in detail: the speedup over the whole grid (heatmaps), realtime factor against batch and duration,
+where the time goes (the sum of stages beside the bare FFT + mel time), the cheaper power step, the GPU
+crossover, cold start, memory and decoding. The interface's own overhead is in the appendix."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from reports.figures import memory, simple_bars, stages, throughput_lines
+from reports.figures import memory, simple_bars, speedup_heatmap, stages, throughput_lines
 from reports.page import Block, Section, record_table
+from reports.sections.glossary import define
+from reports.sections.verdict import slug
+from reports.speed_rule import questions
 
 THROUGHPUT = ("backend:backend; device:device; config:config; includes_transfer:H2D copy; thread_sweep:thread sweep; "
               "batch_size:batch:int; duration_s:clip (s); threads:threads:int; median_s:median (s); "
               "pass_medians_s:per-pass medians (s); realtime_factor:realtime factor:rtf; "
-              "ceiling_fraction:of ceiling:pct; repeats:repeats:int")
+              "ceiling_fraction:time ÷ bare FFT + mel:per_x; repeats:repeats:int")
 STAGES = ("backend:backend; device:device; batch_size:batch:int; duration_s:clip (s); stage:stage; "
-          "median_s:median (s); share:share:pct; sum_ratio:stages/whole; within_10pct:within 10 %; note:note")
+          "median_s:stage median, separate stage run (s); share:share of the sum of stages:pct; "
+          "sum_ratio:sum of stages ÷ whole call (stage run):x; within_10pct:within 10 %; note:note")
 
 
 POWER_STEP = ("backend:backend; device:device; batch_size:batch:int; duration_s:clip (s); "
               "stage_stock_s:power step as is (s); stage_cheap_s:real² + imag² (s); stage_speedup:step speedup:x; "
-              "whole_stock_s:whole call as is (s); whole_cheap_s:whole call, cheaper step (s); "
-              "whole_speedup:whole speedup:x; rel_diff:output difference (relative)")
+              "whole_stock_s:stages chained as is, separate run (s); whole_cheap_s:stages chained, cheaper step (s); "
+              "whole_speedup:chained speedup:x; rel_diff:output difference (relative)")
 CROSSOVER = ("backend:backend; device:device; includes_transfer:H2D copy; competitor:against; "
              "competitor_device:on; duration_s:clip (s); crossover_batch:crossover batch:int; "
              "note:note")
@@ -32,12 +37,28 @@ def thinned_text(runs: list[dict]) -> str:
         else ""
 
 
+def heatmap_blocks(ctx) -> list[Block]:
+    """One speedup heatmap per run and device-pair question: the whole grid, where the verdict reads one point."""
+    blocks = []
+    for i, run in enumerate(ctx.runs):
+        for q, members in questions(run, ctx.order).items():
+            name = f"speedup_{slug(q)}" + (f"_{i + 1}" if ctx.several() else "")
+            blocks.append(Block(name, f"Speedup over the whole grid: {q}" + (f" — {run['_label']}" if ctx.several()
+                                                                            else ""),
+                                "The verdict above reads one point per workload; here every batch size × clip length "
+                                "both sides were timed at. Cells the passes do not separate are grey and read "
+                                "\"even\"; colour runs from red (slower than the reference) to blue (faster).",
+                                partial(speedup_heatmap.draw, run, q, members), missing="common points"))
+    return blocks
+
+
 def section(ctx) -> Section:
     runs, order = ctx.runs, ctx.order
-    blocks = [
+    blocks = heatmap_blocks(ctx) + [
         Block("throughput_batch", "Realtime factor against batch size",
-              "Marker: o CPU, s accelerator incl. the H2D copy, x kernels only. Ticks sit at the measured batch "
-              "sizes. Thread-sweep rows are in the table only (column \"thread sweep\")." + thinned_text(runs),
+              define("realtime factor") + " Marker: o CPU, s accelerator incl. the H2D copy, x kernels only. Ticks "
+              "sit at the measured batch sizes. Thread-sweep rows are in the table only (column \"thread sweep\"). "
+              "The table's last columns: " + define("bare FFT + mel time") + thinned_text(runs),
               partial(throughput_lines.draw, runs, order, along="batch_size", at=1.0),
               [record_table(runs, "throughput", THROUGHPUT, ["thread_sweep", "backend", "device", "batch_size",
                                                              "duration_s"])], "throughput records"),
@@ -50,18 +71,19 @@ def section(ctx) -> Section:
     for i, run in enumerate(runs):
         suffix = f"_{i + 1}" if len(runs) > 1 else ""
         blocks.append(Block(f"stages{suffix}", "Where the time goes" + (f" — {run['_label']}" if suffix else ""),
-                            "Each backend's call split into stages (stft, power, mel, db, dct, lifter, H2D copy, "
-                            "other) where a stages table was recorded, else the whole call; the hatched bar is the "
-                            "device's ceiling at the same point.",
+                            define("sum of stages") + " Stacked: the stages (stft, power, mel, db, dct, lifter, "
+                            "H2D copy, other) where a stages table was recorded; the black tick and the number in "
+                            "brackets: the whole call's throughput-grid median; a grey bar: a backend with no stages "
+                            "declared (its throughput-grid median). Hatched: the bare FFT + mel time.",
                             partial(stages.draw, run, order),
                             [record_table([run], "stages", STAGES)] if run.get("stages") else [],
-                            "stages, throughput or ceiling records"))
+                            "stages, throughput or bare FFT + mel records"))
     blocks += [
         Block("power_step", "The cheaper power step",
               "Each backend whose power stage takes a complex spectrum, with that stage as it is and swapped for "
-              "real² + imag² (the same values to rounding): the step alone and the whole call (its stages "
-              "chained), timed in alternating pairs. bench/upstream_power_step.py is the short reproduction "
-              "for the library's maintainers.", None,
+              "real² + imag² (the same values to rounding): the step alone and the stages chained (a separate "
+              "run, not the throughput grid's whole call), timed in alternating pairs. "
+              "bench/upstream_power_step.py is the short reproduction for the library's maintainers.", None,
               [record_table(runs, "power_step", POWER_STEP)], "power_step records"),
         Block("crossover", "From which batch the GPU wins",
               "The smallest batch (along 1, 2, 4, ...) at which the backend on the accelerator, the host→device "
@@ -70,11 +92,12 @@ def section(ctx) -> Section:
               None, [record_table(runs, "crossover", CROSSOVER, ["duration_s", "competitor", "backend"])],
               "crossover records (a run with a GPU: bench.gpu_session)"),
         Block("cold_start", "Cold start", "Import, CUDA context (GPU rows), first call (JIT, cuFFT plans, kernel "
-              "caches) and a steady call.",
+              "caches) and a steady call, all timed in a separate cold-start run (its steady call is not the "
+              "throughput grid's median).",
               partial(simple_bars.cold_start, runs, order),
               [record_table(runs, "cold_start", "backend:backend; device:device; import_s:import (s); "
                                                 "cuda_context_s:CUDA context (s); first_call_s:first call (s); "
-                                                "steady_call_s:steady call (s)")],
+                                                "steady_call_s:steady call, cold-start run (s)")],
               "cold_start records"),
         Block("memory", "Peak memory", "Peak of one call above the process's baseline (host RSS on the CPU, the "
               "allocator's peak on a GPU).", partial(memory.draw, runs, order),
@@ -85,10 +108,5 @@ def section(ctx) -> Section:
               partial(simple_bars.io, runs, order),
               [record_table(runs, "io", "stage:stage; method:method; files:files:int; seconds:wall (s); "
                                         "realtime_factor:realtime factor:rtf")], "io records"),
-        Block("overhead", "This project's interface against calling each library directly",
-              "Overhead = interface time / direct time − 1, over alternating pairs.", None,
-              [record_table(runs, "overhead", "backend:backend; device:device; batch_size:batch:int; "
-                                              "duration_s:clip (s); overhead:overhead:pct; overhead_q1:q1:pct; "
-                                              "overhead_q3:q3:pct; pairs:pairs:int")], "overhead records"),
     ]
     return Section("speed", "2. Speed in detail", blocks)

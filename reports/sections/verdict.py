@@ -1,18 +1,24 @@
-"""The head of the page: the verdict per workload (heatmaps and the table with id "verdict"), the
-accuracy and skew verdicts, and the questions this page cannot answer yet."""
+"""The head of the page, organised around the decisions: the verdict per workload as a dot plot (the table
+with id "verdict_table" collapsed beneath it), this project's own path and how to use it, the torchaudio
+call that gives librosa's numbers, the accuracy and skew verdicts, and the questions this page cannot
+answer yet."""
 
 from __future__ import annotations
 
 import html
 import re
 from functools import partial
+from pathlib import Path
 
 from reports import skew as sk
-from reports.data import is_gpu, records, reference, throughput_points
-from reports.figures import speedup_heatmap
+from reports.data import frame, is_gpu, records, reference, throughput_points
+from reports.figures import verdict_dots
 from reports.intervals import accuracy_text
 from reports.page import Block, Section, Table, fmt
-from reports.speed_rule import RULE, questions, ratio_range_text, scenario_rows, verdict_words
+from reports.sections.glossary import define
+from reports.speed_rule import RULE, ratio_range_text, scenario_rows, verdict_words
+
+SNIPPETS = Path(__file__).resolve().parents[1] / "snippets"
 
 
 def slug(text: str) -> str:
@@ -33,7 +39,8 @@ def verdict_table(ctx) -> Table:
             rows.append(([run["_label"]] + row) if ctx.several() else row)
     headers = ["scenario", "question", "measured at", "faster choice",
                "speedup over the reference [range]", "reading"]
-    return Table((["run"] + headers) if ctx.several() else headers, rows, id="verdict")
+    return Table((["run"] + headers) if ctx.several() else headers, rows, id="verdict_table",
+                 collapsed=f"the same as a table ({len(rows)} rows)")
 
 
 def accuracy_table(ctx) -> Table:
@@ -84,11 +91,14 @@ def unanswered(run: dict, order: list[str]) -> list[str]:
         if b not in measured:
             out.append(f"{b} has no throughput records in this run: its speed is not compared.")
     info = run.get("backend_info") or {}
+    unmeasured = []
     for b, meta in info.items():
         devs = meta.get("devices") if isinstance(meta, dict) else None
         for d in devs or []:
             if is_gpu(d) and b in measured and not ((df["backend"] == b) & (df["device"] == d)).any():
-                out.append(f"{b} runs on {d} but was not measured there.")
+                unmeasured.append((d, b))
+    for d in dict.fromkeys(d for d, _ in unmeasured):
+        out.append(f"Run on {d} but not measured there: {', '.join(b for dd, b in unmeasured if dd == d)}.")
     if not records(run, "accuracy"):
         out.append("No accuracy records: which features train the better classifier is not answered.")
     if not records(run, "corpus_scaling") and not records(run, "pipeline"):
@@ -98,30 +108,90 @@ def unanswered(run: dict, order: list[str]) -> list[str]:
     return out
 
 
+def own_paths(ctx) -> list[tuple[str, dict]]:
+    """(backend, its backend_info) for every backend the runs describe as this project's own."""
+    found = {}
+    for run in ctx.runs:
+        for name, info in (run.get("backend_info") or {}).items():
+            if isinstance(info, dict) and "our own" in str(info.get("description") or "").lower():
+                found.setdefault(name, info)
+    return list(found.items())
+
+
+def own_path_block(ctx) -> Block | None:
+    """This project's own path (from backend_info): what it is, how close it is to the reference, how to use it."""
+    paths = own_paths(ctx)
+    if not paths:
+        return None
+    run = ctx.runs[0]
+    rate = (run.get("config") or {}).get("sample_rate")
+    parts = []
+    for name, info in paths:
+        agree = frame(run, "agreement")
+        close = agree[(agree["backend"] == name) & (agree["preset"] == "matched")] if not agree.empty else agree
+        close_text = (f" Under matched its relative error against {close.iloc[0]['reference']} is "
+                      f"{fmt(close.iloc[0]['rel_error'])}." if not close.empty else "")
+        devices = [d for d in info.get("devices") or [] if isinstance(d, str)]
+        others = " or ".join(f'"{d}"' for d in devices[1:])
+        code = (f"from features import MFCCConfig, create_extractor\n"
+                f"ext = create_extractor({name!r}, MFCCConfig.preset(\"matched\""
+                + (f", sample_rate={rate}" if rate else "") + f"), device=\"{(devices or ['cpu'])[0]}\")"
+                + (f"   # or {others}" if others else "") + "\n"
+                "feats = ext(batch)   # (B, T) float array or tensor -> (B, n_mfcc, frames) torch.Tensor")
+        parts.append(f"<p class=\"caption\"><b>{html.escape(name)}</b> is this project's own MFCC path, not a library "
+                     f"you install: {html.escape(str(info.get('description')))}; it follows the "
+                     f"{html.escape(str(info.get('definition')))} definition.{html.escape(close_text)} "
+                     f"How to use it:</p><pre class=\"snippet\">{html.escape(code)}</pre>")
+    names = ", ".join(n for n, _ in paths)
+    return Block("own_path", f"{names}: this project's own path", "", html="".join(parts))
+
+
+def match_block(ctx) -> Block | None:
+    """The torchaudio.transforms.MFCC call that gives the reference's numbers under matched (generated by
+    features.port.snippet, committed under reports/snippets/)."""
+    path = SNIPPETS / "torchaudio_matched.txt"
+    if not path.is_file():
+        return None
+    return Block("match_librosa", "Make torchaudio give librosa's numbers",
+                 "Copy-paste: torchaudio.transforms.MFCC with the arguments that reproduce librosa under the matched "
+                 "preset (the MFCC configuration table in the appendix lists it). Generated by "
+                 "`python -m features.port.snippet` from the port's own translation, and checked against librosa "
+                 "by the tests; for any other librosa call, `python -m features.port librosa \"...\"` prints the "
+                 "full module.", html=f'<pre class="snippet">{html.escape(path.read_text(encoding="utf-8"))}</pre>')
+
+
 def section(ctx) -> Section:
-    blocks = []
-    intro = ('<p class="rule"><b>Rule.</b> ' + html.escape(RULE) + "</p>")
+    intro = '<p class="rule"><b>Rule.</b> ' + html.escape(RULE) + "</p>"
     notes = []
     for run in ctx.runs:
         for line in unanswered(run, ctx.order):
             notes.append(f'<div class="unanswered">{html.escape(line)}'
                          + (f" ({html.escape(run['_label'])})" if ctx.several() else "") + "</div>")
     ref_names = ", ".join(dict.fromkeys(reference(r) for r in ctx.runs))
-    blocks.append(Block("verdict", "Which is faster, per workload",
-                        f"Each row compares one backend that answers the question with the reference "
-                        f"({ref_names} on the CPU) at the point a user recognises; within a scenario the fastest "
-                        "comes first. Speedup = the reference's time "
-                        "over the candidate's (> 1: the candidate is faster); the range comes from the two sides' "
-                        "per-pass ranges. GPU rows come with the host→device copy (H2D) and without it.",
-                        tables=[verdict_table(ctx)], missing="throughput records", html=intro + "".join(notes)))
+    caption = (f"One row per backend, one panel per workload, every panel on the same axis: the dot is the speedup "
+               f"over the reference ({ref_names} on the CPU) at the point a user recognises, from the medians of the "
+               "throughput grid; the whiskers span what the per-pass medians allow; a hollow dot is \"even\"; the "
+               "grey band is the rule's threshold either side of 1. " + define("throughput grid", "H2D copy"))
+    blocks = []
     for i, run in enumerate(ctx.runs):
-        for q, members in questions(run, ctx.order).items():
-            name = f"speedup_{slug(q)}" + (f"_{i + 1}" if ctx.several() else "")
-            blocks.append(Block(name, f"Speedup heatmap: {q}" + (f" — {run['_label']}" if ctx.several() else ""),
-                                "Cells the passes do not separate are grey and read \"even\"; colour runs from "
-                                "red (slower than the reference) to blue (faster).",
-                                partial(speedup_heatmap.draw, run, q, members), missing="common points"))
+        if not throughput_points(run).empty or records(run, "corpus_scaling"):
+            suffix = f"_{i + 1}" if ctx.several() else ""
+            blocks.append(Block(f"verdict_dots{suffix}", "Which is faster, per workload"
+                                + (f" — {run['_label']}" if ctx.several() else ""), caption if not blocks else "",
+                                partial(verdict_dots.draw, run, ctx.order), missing="throughput records"))
+    table = verdict_table(ctx)
+    if blocks:       # the table goes under the (first) figure, closed
+        blocks[0].tables = [table]
+    else:
+        blocks.append(Block("verdict_as_table", "Which is faster, per workload", "", tables=[table],
+                            missing="throughput records"))
+    blocks.append(Block("verdict_rule", "The rule, and what this page cannot answer yet", "",
+                        html=intro + "".join(notes)))
+    blocks += [b for b in (own_path_block(ctx), match_block(ctx)) if b is not None]
+    presets = [p for p in ("matched", "library_defaults", "naive_port", "ported", "defaults_swap")
+               if any(s.preset == p for run in ctx.runs for s in sk.swap_rows(run, ctx.order))]
     blocks.append(Block("accuracy_verdict", "Accuracy and train/serve skew", sk.NOISE_RULE + " A pp delta is "
-                        "the difference in percentage points from the baseline named in the cell.",
-                        tables=[accuracy_table(ctx), swap_table(ctx)], missing="accuracy records"))
+                        "the difference in percentage points from the baseline named in the cell. "
+                        + define(*presets), tables=[accuracy_table(ctx), swap_table(ctx)],
+                        missing="accuracy records"))
     return Section("verdict", "1. The verdict", blocks)

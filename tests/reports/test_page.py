@@ -46,7 +46,7 @@ def svgs(page: str) -> list[str]:
 def test_verdict_table_leads_the_page_with_a_row_per_scenario_and_question(gpu):
     page = gpu[1]
     assert page.index('id="verdict"') < page.index('id="glossary"') < page.index('id="throughput_batch"')
-    rows = table_by_id(page, "verdict")
+    rows = table_by_id(page, "verdict_table")
     scenarios = {r["scenario"] for r in rows}
     assert scenarios == {"one clip at a time (inference)", "a training batch", "long recordings (10 s clips, batched)",
                          "a whole corpus"}
@@ -64,7 +64,7 @@ def test_verdict_table_leads_the_page_with_a_row_per_scenario_and_question(gpu):
 
 def test_even_where_the_passes_overlap(cpu):
     rows = {}
-    for r in table_by_id(cpu[1], "verdict"):
+    for r in table_by_id(cpu[1], "verdict_table"):
         rows.setdefault(r["scenario"], r)
     assert rows["one clip at a time (inference)"]["faster choice"] == "torchaudio cpu"
     assert rows["one clip at a time (inference)"]["speedup over the reference [range]"].startswith("3.5×")
@@ -89,9 +89,14 @@ def test_one_heatmap_per_device_question(gpu, cpu):
 
 def test_new_tables_have_sections(gpu):
     page = gpu[1]
-    for slug in ("stages", "pipeline", "corpus_scaling", "projection", "agreement_matrix", "accuracy"):
+    for slug in ("stages", "pipeline", "corpus_scaling", "agreement_matrix", "accuracy"):
         assert f'id="{slug}"' in page and (gpu[0].parent / f"{slug}.svg").is_file(), slug
-    assert "PROJECTION, not a measurement" in (gpu[0].parent / "projection.svg").read_text()
+    # the projection: a small table stating its assumption, no figure, stopping at 16 workers
+    assert 'id="projection"' in page and not (gpu[0].parent / "projection.svg").exists()
+    projected = next(rows for title, rows in tables(page) if rows[0][0] == "backend" and any("CPU worker" in h for h in rows[0]))
+    workers = [int(h.split()[0]) for h in projected[0][1:]]
+    assert workers and max(workers) <= 16, projected[0]
+    assert "Assumption: each backend" in page and "(a projection, not a measurement)" in page
     matrix = (gpu[0].parent / "agreement_matrix.svg").read_text()
     assert "≠ def." in matrix and "torchaudio_kaldi vs kaldi" in matrix
     assert "nnaudio, torchaudio_kaldi: batch 256 x 10\u00a0s dropped on the CPU" in page   # thinned points named

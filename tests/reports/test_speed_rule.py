@@ -52,5 +52,5 @@ def test_fixture_answers_every_device_question_and_the_corpus():
     corpus = [r for r in rows if r.scenario == "a whole corpus"]
     assert {r.question for r in corpus} == {"CPU vs CPU", "CUDA vs CPU"}
     cpu = next(r for r in corpus if r.question == "CPU vs CPU")
-    assert cpu.cmp.a == "torchaudio cpu" and cpu.point.startswith("corpus_scaling: 8 vs 8 workers")
+    assert cpu.cmp.a == "torchaudio cpu" and cpu.point.startswith("corpus run: 8 vs 8 workers")
     assert cpu.cmp.ratio == pytest.approx(1500 / 900)   # same efficiency at 8 workers
