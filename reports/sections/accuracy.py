@@ -14,7 +14,7 @@ ACCURACY = ("train_backend:trained on; test_backend:served by; preset:preset; sp
 
 def noise_text(runs: list[dict]) -> str:
     """A sentence per run on its training noise (the spread between backends trained on equal features)."""
-    parts = [f" {run['_label']}, {t.preset}, {t.split} split: {', '.join(t.backends)} reach "
+    parts = [f" {run.label}, {t.preset}, {t.split} split: {', '.join(t.backends)} reach "
              f"{t.low * 100:.1f}–{t.high * 100:.1f} % ({t.spread_pp:.1f} pp apart)."
              for run in runs for t in twin_spreads(run)]
     return (" Training noise — backends whose features agree to float rounding, each trained once:" + "".join(parts)

@@ -27,7 +27,7 @@ CROSSOVER = ("backend:backend; device:device; includes_transfer:H2D copy; compet
 
 def thinned_text(runs: list[dict]) -> str:
     """Which backends each run timed on fewer grid points than the full grid, as a sentence ("" if none)."""
-    parts = [f"{run['_label']}: {'; '.join(run['thinned'])}" for run in runs if run.get("thinned")]
+    parts = [f"{run.label}: {'; '.join(run['thinned'])}" for run in runs if run.get("thinned")]
     return (" Timed on fewer points (so the full run fits its time budget): " + " | ".join(parts) + ".") if parts \
         else ""
 
@@ -49,7 +49,7 @@ def section(ctx) -> Section:
     ]
     for i, run in enumerate(runs):
         suffix = f"_{i + 1}" if len(runs) > 1 else ""
-        blocks.append(Block(f"stages{suffix}", "Where the time goes" + (f" — {run['_label']}" if suffix else ""),
+        blocks.append(Block(f"stages{suffix}", "Where the time goes" + (f" — {run.label}" if suffix else ""),
                             "Each backend's call split into stages (stft, power, mel, db, dct, lifter, H2D copy, "
                             "other) where a stages table was recorded, else the whole call; the hatched bar is the "
                             "device's ceiling at the same point.",

@@ -29,7 +29,7 @@ def verdict_table(ctx) -> Table:
                 versus = f"{r.cmp.a} vs {r.cmp.b}"
                 row = [r.scenario, r.question, r.point, choice, ratio_range_text(r.cmp),
                        f"{versus}: {why}" + (f" ({r.note})" if r.note else "")]
-            rows.append(([run["_label"]] + row) if ctx.several() else row)
+            rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["scenario", "question", "measured at", "faster choice",
                "speedup over the reference [range]", "reading"]
     return Table((["run"] + headers) if ctx.several() else headers, rows, id="verdict")
@@ -43,7 +43,7 @@ def accuracy_table(ctx) -> Table:
             definition = "" if r.definition in (None, reference(run)) else f" ({r.definition} definition)"
             row = [r.backend + definition, r.preset, r.split, fmt(r.accuracy, "pct"), fmt(r.n_test, "int"), delta,
                    r.verdict]
-            rows.append(([run["_label"]] + row) if ctx.several() else row)
+            rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["backend", "preset", "split", "test accuracy", "test clips", "Δ (pp, baseline named)", "verdict"]
     return Table((["run"] + headers) if ctx.several() else headers, rows, "Accuracy each backend's features reach")
 
@@ -54,7 +54,7 @@ def swap_table(ctx) -> Table:
         for r in sk.swap_rows(run, ctx.order):
             delta = f"{r.delta_pp:+.1f} pp vs {r.baseline}" if r.delta_pp is not None else "—"
             row = [r.preset, f"trained on {r.train}, served by {r.test}", fmt(r.accuracy, "pct"), delta, r.verdict]
-            rows.append(([run["_label"]] + row) if ctx.several() else row)
+            rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["config", "library swap", "test accuracy", "Δ (pp, baseline named)", "verdict"]
     return Table((["run"] + headers) if ctx.several() else headers, rows,
                  "What a library swap costs, with the matched config and without it")
@@ -102,7 +102,7 @@ def section(ctx) -> Section:
     for run in ctx.runs:
         for line in unanswered(run, ctx.order):
             notes.append(f'<div class="unanswered">{html.escape(line)}'
-                         + (f" ({html.escape(run['_label'])})" if ctx.several() else "") + "</div>")
+                         + (f" ({html.escape(run.label)})" if ctx.several() else "") + "</div>")
     ref_names = ", ".join(dict.fromkeys(reference(r) for r in ctx.runs))
     blocks.append(Block("verdict", "Which is faster, per workload",
                         f"Each row compares one backend that answers the question with the reference "
@@ -114,7 +114,7 @@ def section(ctx) -> Section:
     for i, run in enumerate(ctx.runs):
         for q, members in questions(run, ctx.order).items():
             name = f"speedup_{slug(q)}" + (f"_{i + 1}" if ctx.several() else "")
-            blocks.append(Block(name, f"Speedup heatmap: {q}" + (f" — {run['_label']}" if ctx.several() else ""),
+            blocks.append(Block(name, f"Speedup heatmap: {q}" + (f" — {run.label}" if ctx.several() else ""),
                                 "Cells the passes do not separate are grey and read \"even\"; colour runs from "
                                 "red (slower than the reference) to blue (faster).",
                                 partial(speedup_heatmap.draw, run, q, members), missing="common points"))

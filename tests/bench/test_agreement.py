@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bench.compare import compare, naive_port
+from bench.mfcc_agreement import compare, naive_port
 from bench.measurements import ablation, agreement, batch_invariance
 from features import MFCCConfig
 
