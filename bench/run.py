@@ -203,9 +203,9 @@ def main(argv=None) -> int:
     for name in chosen:
         progress(f"== {name}")
         try:
-            out = measurements.get(name).run(ctx)
-            check_tables(name, out)        # records of reports.records only: a bare dict row is refused
-            results.update(out)
+            tables = measurements.get(name).run(ctx)
+            check_tables(name, tables)     # records of reports.records only: a bare dict row is refused
+            results.update(tables)
         except Exception as err:  # one measurement failing keeps the others' results
             results["failed"].append(dict(measurement=name, error=f"{type(err).__name__}: {err}"))
             progress(f"{name} FAILED: {type(err).__name__}: {err}")

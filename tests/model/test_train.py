@@ -24,7 +24,7 @@ def test_synthetic_run_reaches_bar(synthetic_run):
     trained, m, out, _ = synthetic_run
     assert m["test_accuracy"] >= SYNTHETIC_BAR
     assert m["test_accuracy"] < 1.0                       # the task is not trivial
-    assert METRIC_KEYS <= set(m)
+    assert METRIC_KEYS <= set(m.as_dict())
     assert (m["n_train"], m["n_val"], m["n_test"]) == (720, 80, 200)
     assert m["dataset"] == "synthetic" and m["preset"] == "matched" and m["backend"] == "librosa"
     assert sum(map(sum, m["confusion"])) == 200 and len(m["confusion"]) == len(m["labels"]) == 10
