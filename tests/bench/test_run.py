@@ -143,3 +143,13 @@ def test_check_tables_accepts_records_and_declared_top_level_fields_only():
                        ({"io": [Skipped(file="a", reason="b")]}, "holds a Skipped, expected reports.records.Io")):
         with pytest.raises(TypeError, match=words):
             check_tables("m", bad)
+
+
+def test_summary_reads_records_as_the_run_holds_them():
+    from bench.summary import summary_table
+    from reports.records import Overhead
+
+    rec = Overhead(backend="torchaudio", device="cpu", interface_s=0.002, direct_s=0.001, overhead=1.0,
+                   overhead_q1=0.9, overhead_q3=1.1)
+    text = summary_table({"overhead": [rec], "failed": []})
+    assert "overhead    torchaudio" in text and "could not be shown" not in text
