@@ -31,7 +31,8 @@ def measure(backend: str, cfg, x: np.ndarray, *, device: str, n_alone: int = ALO
         alone = np.concatenate([ext(batch[i:i + 1]).cpu().numpy() for i in range(min(n_alone, len(x)))])
         diff = compare(alone, inside)
         rows.append(BatchInvariance(backend=backend, device=device, scope=scope, n_clips=len(alone),
-                                    batch_size=len(x), max_abs_error=diff["max_abs_error"], rel_error=diff["rel_error"]))
+                                    batch_size=len(x), max_abs_error=diff["max_abs_error"],
+                                    rel_error=diff["rel_error"]))
     return rows
 
 

@@ -37,9 +37,9 @@ def probe(backend: str, device: str, cfg, batch_sizes) -> dict:
 
 
 def run(ctx) -> dict:
-    """{"cold_start": [ColdStart], "memory": [Memory]} for every (backend, device) of ctx.pairs(), accelerators first; with
-    ctx.options.deadline (a time.monotonic() value) no probe is started after it, and the pairs
-    left out are named in the progress lines."""
+    """{"cold_start": [ColdStart], "memory": [Memory]} for every (backend, device) of ctx.pairs(),
+    accelerators first; with ctx.options.deadline (a time.monotonic() value) no probe is started after
+    it, and the pairs left out are named in the progress lines."""
     cold, memory = [], []
     deadline = ctx.options.deadline
     pairs = sorted(ctx.pairs(), key=lambda pair: pair[1] == "cpu")      # the GPU's first: it is the question

@@ -146,7 +146,8 @@ def project(records: list[CorpusScaling]) -> list[Projection]:
             e = 1.0 if count == 1 else eff
             for hours in CORPUS_HOURS:
                 out.append(Projection(backend=backend, device=device, resource=resource, count=count,
-                                      corpus_hours=hours, projected_wall_h=hours / (base.audio_hours_per_hour * count * e),
+                                      corpus_hours=hours,
+                                      projected_wall_h=hours / (base.audio_hours_per_hour * count * e),
                                       basis=(f"Ray 1-worker rate {base.audio_hours_per_hour:.0f} h audio/h x {count} x "
                                              f"efficiency {e:.2f} (measured at {top.workers} workers, {top.files} "
                                              f"files; assumed to hold at {count})"),

@@ -96,7 +96,8 @@ def run(ctx) -> dict:
             continue
         for batch, duration in POINTS.pick(ctx.quick):
             ctx.progress(f"power step: {backend} on {device}, batch {batch} x {duration} s, stock against real^2 + imag^2")
-            row = measure(backend, ctx.cfg, device=device, batch_size=batch, duration_s=duration, pairs=PAIRS.pick(ctx.quick))
+            row = measure(backend, ctx.cfg, device=device, batch_size=batch, duration_s=duration,
+                          pairs=PAIRS.pick(ctx.quick))
             if row is None:
                 break
             rows.append(row)

@@ -100,7 +100,8 @@ def measure_ceiling(cfg: MFCCConfig, *, device: str, batch_size: int, duration_s
 
 
 def run(ctx) -> dict:
-    """{"throughput": [Throughput], "ceiling": [Ceiling], "scaling": [Scaling]} over ctx.grid for ctx.backends on ctx.devices."""
+    """{"throughput": [Throughput], "ceiling": [Ceiling], "scaling": [Scaling]} over ctx.grid for
+    ctx.backends on ctx.devices."""
     grid = ctx.grid
     points = grid.points(ctx.devices)
     measured: dict[tuple, tuple] = {}
@@ -145,8 +146,8 @@ def run(ctx) -> dict:
         ceiling = ceiling_rows.get((row["device"], row["batch_size"], row["duration_s"]))
         row["ceiling_fraction"] = ceiling["total_s"] / row["median_s"] if ceiling and not row["thread_sweep"] else None
         rows.append(row)
-    return {"throughput": [Throughput(**row) for row in rows], "ceiling": [Ceiling(**row) for row in ceiling_rows.values()],
-            "scaling": scaling_exponents(rows)}
+    return {"throughput": [Throughput(**row) for row in rows],
+            "ceiling": [Ceiling(**row) for row in ceiling_rows.values()], "scaling": scaling_exponents(rows)}
 
 
 def _median(values: list):
