@@ -33,6 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from reports.schema import upgrade
+
 from . import gpu_plan
 from .gpu_plan import ROOT, Step
 
@@ -191,7 +193,7 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
                 rec.update(status="measured" if status == 0 else "partial",
                            reason="" if status == 0 else f"exit status {status} (see session.log)")
         if results_file and results_file.is_file():
-            parts.append(json.loads(results_file.read_text()))
+            parts.append(upgrade(json.loads(results_file.read_text())))     # a part of an older schema too
         if rec["status"] == "not measured":
             not_measured.append(dict(measurement=step.name, error=f"not measured: {rec['reason']}"))
         log.line(f"{step.name}: {rec['status']}" + (f" in {rec['wall_s']} s" if "wall_s" in rec else "")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
+from typing import Generic, TypeVar
 
 from features.backends import get as get_backend
 from features.backends import runs_on
@@ -111,8 +112,27 @@ PROFILES = {"gpu": GPU, "gpu-rehearsal": GPU_REHEARSAL}
 # The ablation: one parameter at a time from `matched`, changed on the compared backend's side only,
 # to the value the other library's defaults use (or a common alternative), against the reference under
 # `matched`: the error that one difference alone causes.
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Sizes(Generic[T]):
+    """One size (a count, a tuple of points, ...) for the quick profiles and one for the others.
+
+    Attributes:
+        quick (T): used where ctx.quick is true. full (T): used otherwise.
+    """
+
+    quick: T
+    full: T
+
+    def pick(self, quick: bool) -> T:
+        """`quick` where `quick` is true, else `full`."""
+        return self.quick if quick else self.full
+
+
 # real clips the agreement and ablation compare on, per run mode; batch invariance uses the first of them
-AGREEMENT_CLIPS = {"quick": 32, "full": 256}
+AGREEMENT_CLIPS = Sizes(quick=32, full=256)
 BATCH_INVARIANCE_CLIPS = 32
 ABLATION = (
     ("mel_scale", "htk"),

@@ -1,6 +1,12 @@
-"""The results file: schema, environment capture, atomic write, one CSV per measurement."""
+"""The results file: schema, environment capture, atomic write, one CSV per measurement.
+
+Tables hold records (the dataclasses of reports.records) while a run is measured; `write_results`
+serialises them (`dataclasses.asdict`) and writes the same rows as results.json and as CSVs whose
+columns are the record's declared fields.
+"""
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import os
@@ -11,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from features.atomic_write import write_text_atomic
-from reports import schema
+from reports import records, schema
 
-# the format is defined once, in reports/schema.py: bench writes it, reports reads it
+# the format is defined once, in reports/records.py and reports/schema.py: bench writes it, reports reads it
 RECORD_LISTS = tuple(schema.RECORD_LISTS)
 
 
@@ -113,6 +119,37 @@ def new_results(*, label: str, quick: bool, dataset: str, config: dict, device: 
     return results
 
 
+def check_tables(name: str, out) -> None:
+    """Raise TypeError (one line, naming measurement `name`) unless `out` is {table: list of that
+    table's record class (reports.records)} for tables, or a declared top-level field (e.g. example_clip).
+
+    Args:
+        name (str): the measurement, for the message. out: what its run(ctx) returned.
+    """
+    if not isinstance(out, dict):
+        raise TypeError(f"measurement {name!r} returned {type(out).__name__}, expected {{table: [records]}}")
+    for table, rows in out.items():
+        cls = records.RECORDS.get(table)
+        if cls is None:
+            if table not in schema.TOP_LEVEL:
+                raise TypeError(f"measurement {name!r} returned unknown table {table!r}")
+            continue
+        bad = rows if not isinstance(rows, list) else next((r for r in rows if type(r) is not cls), None)
+        if bad is not None:
+            raise TypeError(f"measurement {name!r}: table {table!r} holds a {type(bad).__name__}, "
+                            f"expected reports.records.{cls.__name__} records")
+
+
+def serialised(results: dict) -> dict:
+    """`results` with every record (reports.records dataclass) as its flat dict; rows already dicts
+    (read back from a file) are kept as they are."""
+    out = dict(results)
+    for name in RECORD_LISTS:
+        if isinstance(out.get(name), list):
+            out[name] = [records.as_row(r) if dataclasses.is_dataclass(r) else r for r in out[name]]
+    return out
+
+
 def validate(results: dict) -> None:
     """Raise ValueError naming every problem reports.schema.validate finds (bench never writes a file
     the report cannot read)."""
@@ -122,14 +159,24 @@ def validate(results: dict) -> None:
 
 
 def write_results(results: dict, out_dir: Path) -> Path:
-    """Validate, then write `out_dir/results.json` and one CSV per non-empty record list, atomically."""
+    """Serialise and validate, then write `out_dir/results.json` and one CSV per non-empty table
+    (columns: the record's declared fields, then any others), atomically.
+
+    Args:
+        results (dict): the run: top-level fields, and per table a list of records (or of dicts).
+        out_dir (Path): the output folder.
+    Returns:
+        Path: the results.json written.
+    """
     import pandas as pd
 
+    results = serialised(results)
     validate(results)
     out_dir = Path(out_dir)
     for name in RECORD_LISTS:
-        if results[name]:
-            write_text_atomic(out_dir / f"{name}.csv", pd.DataFrame(results[name]).to_csv(index=False))
+        if results.get(name):
+            columns = list(dict.fromkeys([*schema.RECORD_LISTS[name], *(k for r in results[name] for k in r)]))
+            write_text_atomic(out_dir / f"{name}.csv", pd.DataFrame(results[name], columns=columns).to_csv(index=False))
     path = out_dir / "results.json"
     write_text_atomic(path, json.dumps(results, indent=1, default=_json_default))
     return path

@@ -34,6 +34,7 @@ import torch
 
 from features import MFCCConfig
 from features.backends import REFERENCE, missing_library, names, runs_on
+from reports.records import Skipped
 
 from model.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
                                positive_seconds)
@@ -41,8 +42,8 @@ from model.cli_options import (check_dataset_options, check_out_dir, exit_cleanl
 from . import grid as grids
 from . import measurements
 from . import profiles
-from .measurements import Context
-from .results import RECORD_LISTS, backend_info, new_results, write_results
+from .measurements import Context, Options
+from .results import RECORD_LISTS, backend_info, check_tables, new_results, write_results
 from .summary import summary_table
 
 
@@ -192,20 +193,22 @@ def main(argv=None) -> int:
     splits = None
     if any(measurements.get(m).NEEDS_DATA for m in chosen):
         splits = load_data(args, cfg, progress)
-        results["skipped"] = list(splits.skipped)
+        results["skipped"] = [Skipped(**s) for s in splits.skipped]
         results["dataset_info"] = dict(name=dataset, split=(args.split or "official") if dataset == "fsdd" else None,
                                        n_train=len(splits.train), n_val=len(splits.val), n_test=len(splits.test),
                                        classes=list(splits.labels))
+    options = Options(epochs=args.epochs or profile.epochs, seeds=args.seeds or profile.seeds, split=results.get("dataset_info", {}).get("split"),
+                      train_device=devices[-1], out=str(out), accelerator=accelerator, deadline=deadline)
     ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=profile.small, grid=grid, splits=splits,
                   progress=progress, swap_defaults=profile.swap_defaults,
-                  train_libraries_only=profile.train_libraries_only, options=dict(epochs=args.epochs or profile.epochs, seeds=args.seeds or profile.seeds, split=results.get("dataset_info", {}).get("split"),
-                                                  train_device=devices[-1], out=str(out), accelerator=accelerator,
-                                                  deadline=deadline))
+                  train_libraries_only=profile.train_libraries_only, options=options)
     write_results(results, out)
     for name in chosen:
         progress(f"== {name}")
         try:
-            results.update(measurements.get(name).run(ctx))
+            tables = measurements.get(name).run(ctx)
+            check_tables(name, tables)     # records of reports.records only: a bare dict row is refused
+            results.update(tables)
         except Exception as err:  # one measurement failing keeps the others' results
             results["failed"].append(dict(measurement=name, error=f"{type(err).__name__}: {err}"))
             progress(f"{name} FAILED: {type(err).__name__}: {err}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .grid import FULL
+from .results import serialised
 
 
 def _throughput(r: dict) -> str:
@@ -39,7 +40,12 @@ LINES = {
 
 
 def summary_table(results: dict) -> str:
-    """The decision figures as plain text, one line per record worth a glance."""
+    """The decision figures as plain text, one line per record worth a glance.
+
+    Args:
+        results (dict): a run, its tables holding records (reports.records) or their dicts.
+    """
+    results = serialised(results)
     lines = ["", "== summary =="]
     for table, (keep, line) in LINES.items():
         for r in results.get(table, []):

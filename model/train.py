@@ -18,7 +18,7 @@ import os
 import random
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -34,12 +34,13 @@ from .datasets import DATASETS, SPLITS, Splits, WaveformDataset, load_splits
 from .splits import validate_labels
 from .extract import check_dataset, dataset_features, drop_non_finite, prepare_features, waveform_matrix
 from .fit import fit, predict, scores, set_normalisation
+from .metrics import TrainingMetrics
 from .net import MFCCNet
 from .splits import SkipLog
 from .cli_options import (Terminated, check_dataset_options, check_out_dir, exit_cleanly_on_sigterm,
                       non_negative_int, open_fraction, positive_int)
 
-__all__ = ["TrainedModel", "dataset_features", "evaluate", "load_checkpoint", "main", "save_checkpoint",
+__all__ = ["TrainedModel", "TrainingMetrics", "dataset_features", "evaluate", "load_checkpoint", "main", "save_checkpoint",
            "metrics_text", "seed_everything", "train_and_evaluate", "waveform_matrix"]
 
 FEATURE_MODES = ("cache", "on-the-fly")
@@ -56,7 +57,7 @@ class TrainedModel:
         cfg (MFCCConfig): the feature configuration it was trained on.
         labels (list[str]): class names, index = class id.
         backend (str): the backend whose features it was trained on.
-        metrics (dict): the training run's metrics (empty if unknown).
+        metrics (dict): the training run's metrics, TrainingMetrics.as_dict() (empty if unknown).
     """
 
     net: MFCCNet
@@ -133,10 +134,9 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
         cmvn (bool, False): the net normalises each clip's coefficients over its frames first (MFCCNet).
 
     Returns:
-        (TrainedModel, dict): the dict holds test_accuracy, backend, dataset info, config, n_train,
-        n_val, n_test, skipped (load failures and clips whose MFCCs are not finite), epochs,
-        best_epoch, train_seconds, extraction_seconds, per_class_accuracy, confusion, labels,
-        history and more (see metrics.json).
+        (TrainedModel, TrainingMetrics): the metrics (model.metrics: test_accuracy, dataset info,
+        config, split sizes, skipped clips, epochs, timings, per-class accuracy, confusion, history;
+        `as_dict()` is metrics.json).
 
     Raises:
         ValueError: unknown backend/mode, on-the-fly with a CPU-only backend, epochs < 1, an empty split, an
@@ -176,7 +176,7 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
     in_loop = data.feature_fn.seconds - stats_feature_seconds if feature_mode == "on-the-fly" else 0.0
     best = history[best_epoch - 1] if best_epoch else {}
     kept, cache = data.splits, data.cache
-    metrics = dict(
+    metrics = TrainingMetrics(
         test_accuracy=result["test_accuracy"], backend=backend, dataset=splits.name,
         split=splits.split, preset=_preset_name(cfg), config=cfg.to_dict(),
         config_hash=cfg.hash(), device=str(dev), feature_mode=feature_mode, seed=seed, cmvn=cmvn,
@@ -189,10 +189,10 @@ def train_and_evaluate(*, backend: str, cfg: MFCCConfig, splits: Splits, device=
         per_class_accuracy=result["per_class_accuracy"], confusion=result["confusion"], labels=labels,
         history=history, torch_threads=torch.get_num_threads(),
     )
-    trained = TrainedModel(net, cfg, labels, backend, metrics)
+    trained = TrainedModel(net, cfg, labels, backend, metrics.as_dict())
     if out_dir is not None:
         save_checkpoint(trained, Path(out_dir) / "model.pt")
-        write_text_atomic(Path(out_dir) / "metrics.json", metrics_text(metrics))
+        write_text_atomic(Path(out_dir) / "metrics.json", metrics_text(metrics.as_dict()))
     return trained, metrics
 
 
@@ -307,9 +307,9 @@ def main(argv=None) -> int:
         trained, m = train_and_evaluate(backend=args.backend, cfg=cfg, splits=splits, device=args.device,
                                         epochs=args.epochs, seed=args.seed, feature_mode=args.features,
                                         cache_dir=args.cache_dir, out_dir=None, progress=not args.no_progress)
-        m["load_seconds"] = load_seconds
+        m = replace(m, load_seconds=load_seconds)
         save_checkpoint(trained, out / "model.pt")
-        write_text_atomic(out / "metrics.json", metrics_text(m))
+        write_text_atomic(out / "metrics.json", metrics_text(m.as_dict()))
     except (ValueError, RuntimeError, OSError, ImportError) as err:
         print(f"error: {_brief(err)}", file=sys.stderr)
         return 2

@@ -78,7 +78,7 @@ def speed(run: dict, order: list[str]) -> tuple[list[Pick], dict]:
     picks, matrix = [], {}
     corpus = bool(records(run, "corpus_scaling") or records(run, "pipeline"))
     for r in scenario_rows(run, order):
-        key = (run["_label"], r.scenario, r.question)
+        key = (run.label, r.scenario, r.question)
         if r.cmp is None or (r.scenario == SCENARIOS[-1][0] and not corpus):
             continue
         matrix.setdefault(key, []).append(r)

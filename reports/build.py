@@ -110,9 +110,9 @@ def header(ctx: PageInputs) -> str:
                                                                   for f in failed))) + "."
         if run.get("quick"):
             flags += " Quick run (reduced grid)."
-        lines.append(f"<li><b>{html.escape(run['_label'])}</b>: {html.escape(machine)}; dataset "
+        lines.append(f"<li><b>{html.escape(run.label)}</b>: {html.escape(machine)}; dataset "
                      f"{html.escape(str(data))}, {html.escape(counts)}; reference {html.escape(str(run.get('reference')))}; "
-                     f"file {html.escape(run['_source'])}.{flags}</li>")
+                     f"file {html.escape(run.source)}.{flags}</li>")
     warns = [f"Unreadable record, left out: {p}" for p in ctx.problems] + ctx.warnings
     box = ('<div class="warn"><b>Warnings</b><ul>' + "".join(f"<li>{html.escape(w)}</li>" for w in warns)
            + "</ul></div>") if warns else ""

@@ -1,9 +1,8 @@
 """Loading results files and the tables the report draws from (pandas).
 
-A *run* is the dict from one results.json after :func:`reports.schema.read` (schema 2, unreadable
-records removed), with private keys added by :func:`load_runs`: ``_label`` (unique display label),
-``_source`` (the file's name relative to its run folder, never an absolute path), ``_dir`` (the
-folder, to find pytest-benchmark JSON beside it) and ``_problems`` (what the reader removed).
+A *run* is a :class:`Run`: the dict from one results.json after :func:`reports.schema.read` (schema 3,
+unreadable records removed), with what :func:`load_runs` knows about the file as attributes (no key
+is added to the results).
 
 No backend is named here: backends come from ``results["backends"]`` and the records.
 """
@@ -42,6 +41,24 @@ def num(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+class Run(dict):
+    """One loaded results file: the results dict itself, and as attributes:
+
+    Attributes:
+        label (str): the display label, unique among the runs loaded together (see :func:`run_label`).
+        source (str): the file's name relative to its run folder ("<folder>/results.json"), never an
+            absolute path.
+        dir (Path | None): the folder, to find pytest-benchmark JSON beside it.
+        problems (list[str]): what the reader removed, one line each.
+    """
+
+    def __init__(self, results: dict, *, source: str = "", dir: Path | None = None,
+                 problems: Iterable[str] = (), label: str = ""):
+        super().__init__(results)
+        self.source, self.dir, self.problems = source, dir, list(problems)
+        self.label = label or run_label(self)
+
+
 def records(run: dict, table: str) -> list[dict]:
     """The records of ``table`` in ``run`` (``[]`` when absent)."""
     value = run.get(table)
@@ -63,7 +80,7 @@ def run_label(run: dict) -> str:
     for candidate in (run.get("label"), env.get("gpu_name"), env.get("cpu_model")):
         if isinstance(candidate, str) and candidate.strip():
             return candidate.strip()
-    return run.get("_source") or "run"
+    return getattr(run, "source", "") or "run"
 
 
 def results_path(path: str | Path) -> Path:
@@ -76,7 +93,7 @@ def load_runs(paths: Iterable[str | Path]) -> tuple[list[dict], list[str]]:
     """Read results files (folders holding results.json work too).
 
     Returns:
-        (runs, problems): runs with the private keys described above; problems as one-line strings
+        (runs, problems): list[Run] (labels made unique: "x", "x (2)", ...); problems as one-line strings
         naming the file and the record the report could not read.
     Raises:
         ValueError / OSError: a file that is missing, not JSON or of an unreadable schema version.
@@ -86,13 +103,11 @@ def load_runs(paths: Iterable[str | Path]) -> tuple[list[dict], list[str]]:
         path = results_path(path)
         if not path.is_file():
             raise OSError(f"{path.name}: no such results file")
-        run, found = schema.read(path)
-        run["_source"] = f"{path.parent.name}/{path.name}"
-        run["_dir"] = path.parent
-        run["_problems"] = found
-        label = run_label(run)
-        seen[label] += 1
-        run["_label"] = label if seen[label] == 1 else f"{label} ({seen[label]})"
+        results, found = schema.read(path)
+        run = Run(results, source=f"{path.parent.name}/{path.name}", dir=path.parent, problems=found)
+        seen[run.label] += 1
+        if seen[run.label] > 1:
+            run.label = f"{run.label} ({seen[run.label]})"
         runs.append(run)
         problems += found
     return runs, problems
@@ -191,17 +206,17 @@ def dataset_key(run: dict) -> tuple:
             tuple(sorted((k, str(v)) for k, v in config.items())))
 
 
-def overlay_warnings(runs: list[dict]) -> list[str]:
+def overlay_warnings(runs: list[Run]) -> list[str]:
     """One line per pair of overlaid runs whose datasets or configs differ."""
     out = []
     first = runs[0] if runs else None
     for run in runs[1:]:
         a, b = dataset_key(first), dataset_key(run)
         if a[:3] != b[:3]:
-            out.append(f"runs {first['_label']!r} and {run['_label']!r} used different datasets "
+            out.append(f"runs {first.label!r} and {run.label!r} used different datasets "
                        f"({a[0]}/{a[1]} against {b[0]}/{b[1]}): their accuracies are not comparable")
         if a[3] != b[3]:
             diff = sorted(k for k, v in set(a[3]) ^ set(b[3]))
-            out.append(f"runs {first['_label']!r} and {run['_label']!r} used different MFCC configs "
+            out.append(f"runs {first.label!r} and {run.label!r} used different MFCC configs "
                        f"(differing: {', '.join(dict.fromkeys(diff))}): their speeds are not like for like")
     return out

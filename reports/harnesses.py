@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from reports.data import num, throughput_points
+from reports.data import Run, num, throughput_points
 
 
 def read_benchmark_file(path: Path, run_label: str | None = None) -> list[dict]:
@@ -25,15 +25,15 @@ def read_benchmark_file(path: Path, run_label: str | None = None) -> list[dict]:
     return [{**b, **extra} for b in data["benchmarks"] if isinstance(b, dict)]
 
 
-def beside(run: dict) -> list[dict]:
+def beside(run: Run) -> list[dict]:
     """pytest-benchmark entries from JSON files in the run's folder (results.json excluded)."""
-    folder = run.get("_dir")
+    folder = run.dir
     if not folder:
         return []
     out = []
     for path in sorted(Path(folder).glob("*.json")):
         if path.name != "results.json":
-            out += read_benchmark_file(path, run["_label"])
+            out += read_benchmark_file(path, run.label)
     return out
 
 

@@ -114,7 +114,7 @@ def record_table(runs: list[dict], table: str, spec: str, sort: list[str] | None
             df = df.sort_values([c for c in sort if c in df.columns], kind="stable", key=_sortable)
         for rec in df.to_dict("records"):
             row = [fmt(rec.get(f), k) for f, _, k in cols]
-            rows.append(([run["_label"]] + row) if len(runs) > 1 else row)
+            rows.append(([run.label] + row) if len(runs) > 1 else row)
     headers = [h for _, h, _ in cols]
     return Table((["run"] + headers) if len(runs) > 1 else headers, rows, title)
 

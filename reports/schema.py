@@ -4,24 +4,30 @@
 A results file is one JSON object: the top-level fields in :data:`TOP_LEVEL` and one list of flat
 records per table in :data:`RECORD_LISTS`.
 
-* :data:`SCHEMA_VERSION` -- the version written today (2).
-* :data:`RECORD_LISTS` -- table name -> every field its records may carry (documentation).
-* :data:`REQUIRED_FIELDS` -- table name -> {field: accepted JSON type(s)} every record must carry.
+* :data:`SCHEMA_VERSION` -- the version written today (3).
+* :mod:`reports.records` -- one frozen dataclass per table: its fields, their types, which are required.
+  Everything below is derived from them.
+* :data:`RECORD_LISTS` -- table name -> its fields in declaration order (the CSV's columns).
+* :data:`REQUIRED_FIELDS` -- table name -> the fields every record must carry (no default).
 * :func:`validate` -- the problems of a results dict, as one-line strings (empty list: valid).
-* :func:`upgrade` -- a schema-1 results dict rewritten as schema 2 (a copy).
+* :func:`upgrade` -- a schema-1 or -2 results dict rewritten as schema 3 (a copy).
 * :func:`read` -- a file read, upgraded and split into (results, problems), bad records removed.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
+import typing
 from pathlib import Path
 
-SCHEMA_VERSION = 2
-#: The versions :func:`read` accepts (1 is upgraded on reading).
-READABLE_VERSIONS = (1, 2)
+from reports import records
+
+SCHEMA_VERSION = 3
+#: The versions :func:`read` accepts (1 and 2 are upgraded on reading).
+READABLE_VERSIONS = (1, 2, 3)
 #: The reference backend when a file names none (schema 1 files list it first in ``backends``).
 DEFAULT_REFERENCE = "librosa"
 
@@ -37,89 +43,43 @@ TOP_LEVEL = {
     "schema_version": (int,), "label": MAYBE_TEXT, "quick": FLAG, "dataset": MAYBE_TEXT,
     "dataset_info": DICT, "environment": DICT, "config": DICT, "backends": LIST, "reference": TEXT,
     "backend_info": DICT, "complete": FLAG, "measurements": LIST, "thinned": LIST, "failed": LIST,
-    "session": DICT, "profile": MAYBE_TEXT, "wall_s": NUMBER,
+    "session": DICT, "profile": MAYBE_TEXT, "wall_s": NUMBER, "devices": LIST, "example_clip": DICT,
 }
 TOP_LEVEL_REQUIRED = ("schema_version", "backends", "reference")
 
-#: Table -> every field its records may carry.
-RECORD_LISTS: dict[str, tuple[str, ...]] = {
-    "throughput": ("backend", "device", "batch_size", "duration_s", "threads", "thread_sweep",
-                   "includes_transfer", "median_s", "q1_s", "q3_s", "iqr_s", "repeats", "clips_per_s",
-                   "realtime_factor", "realtime_factor_q1", "realtime_factor_q3", "audio_s", "passes",
-                   "pass_medians_s", "ceiling_fraction", "config"),
-    "ceiling": ("device", "batch_size", "duration_s", "fft_s", "mel_s", "total_s", "realtime_factor", "passes",
-                "chunk_clips", "whole_batch_s", "chunked_s"),
-    "scaling": ("backend", "device", "batch_size", "exponent", "durations_s"),
-    "overhead": ("backend", "device", "batch_size", "duration_s", "interface_s", "direct_s", "overhead",
-                 "overhead_q1", "overhead_q3", "pairs"),
-    "cold_start": ("backend", "device", "import_s", "cuda_context_s", "first_call_s", "steady_call_s"),
-    "memory": ("backend", "device", "duration_s", "batch_size", "peak_bytes", "above_baseline_bytes", "kind",
-               "peak_reset"),
-    "io": ("stage", "method", "files", "audio_s", "seconds", "realtime_factor", "from_sr", "to_sr"),
-    "agreement": ("backend", "reference", "device", "preset", "definition", "max_abs_error", "mean_abs_error",
-                  "rel_error", "correlation", "shapes_match", "note"),
-    "agreement_per_coeff": ("backend", "reference", "preset", "coeff", "rel_error", "max_abs_error"),
-    "ablation": ("parameter", "value", "max_abs_error", "rel_error", "rank"),
-    "batch_invariance": ("backend", "device", "scope", "max_abs_error", "rel_error"),
-    "accuracy": ("train_backend", "test_backend", "preset", "split", "seed", "test_accuracy", "n_test", "epochs",
-                 "train_seconds"),
-    "generalisation": ("phase", "setting", "group", "toward", "changes", "cmvn", "backend", "preset", "config",
-                       "seed", "split", "test_accuracy", "val_accuracy", "epochs", "best_epoch", "n_train", "n_test",
-                       "train_seconds", "rule"),
-    "epoch_time": ("path", "epoch_seconds", "test_accuracy"),
-    "skipped": ("file", "reason"),
-    "stages": ("backend", "device", "batch_size", "duration_s", "stage", "median_s", "q1_s", "q3_s", "share",
-               "whole_s", "stages_sum_s", "sum_ratio", "within_10pct", "note"),
-    "power_step": ("backend", "device", "batch_size", "duration_s", "stage_stock_s", "stage_cheap_s", "stage_speedup",
-                   "whole_stock_s", "whole_cheap_s", "whole_speedup", "max_abs_diff", "rel_diff"),
-    "pipeline": ("backend", "device", "mode", "workers", "batch_size", "samples_per_s", "decode_s_per_sample",
-                 "features_s_per_sample", "limiting_stage", "n_samples"),
-    "corpus_scaling": ("backend", "device", "engine", "workers", "files", "audio_hours", "wall_s",
-                       "audio_hours_per_hour", "audio_hours_per_hour_per_worker", "speedup_vs_one_worker",
-                       "efficiency", "overhead_vs_single_process", "engine_start_s"),
-    "projection": ("backend", "device", "resource", "count", "corpus_hours", "projected_wall_h", "basis", "label"),
-    "crossover": ("backend", "device", "includes_transfer", "competitor", "competitor_device", "duration_s",
-                  "crossover_batch", "batch_sizes", "backend_s", "competitor_s", "note"),
-}
+#: Table -> its fields in declaration order (derived from the record classes in reports.records).
+RECORD_LISTS: dict[str, tuple[str, ...]] = {table: records.fields(table) for table in records.RECORDS}
 STAGES = ("stft", "power", "mel", "db", "dct", "lifter", "h2d", "other")
 
-#: Table -> {field: accepted types} that every record must carry for the report to read it.
-REQUIRED_FIELDS: dict[str, dict[str, tuple]] = {
-    "throughput": {"backend": TEXT, "device": TEXT, "batch_size": NUMBER, "duration_s": NUMBER,
-                   "median_s": NUMBER, "realtime_factor": NUMBER},
-    "ceiling": {"device": TEXT, "batch_size": NUMBER, "duration_s": NUMBER, "total_s": NUMBER},
-    "scaling": {"backend": TEXT, "device": TEXT, "batch_size": NUMBER, "exponent": NUMBER},
-    "overhead": {"backend": TEXT, "device": TEXT, "overhead": NUMBER},
-    "cold_start": {"backend": TEXT, "device": TEXT},
-    "memory": {"backend": TEXT, "device": TEXT, "batch_size": NUMBER, "duration_s": NUMBER},
-    "io": {"stage": TEXT, "method": TEXT, "realtime_factor": NUMBER},
-    "agreement": {"backend": TEXT, "reference": TEXT, "preset": TEXT, "rel_error": NUMBER},
-    "agreement_per_coeff": {"preset": TEXT, "coeff": NUMBER},
-    "ablation": {"parameter": TEXT, "rel_error": NUMBER},
-    "batch_invariance": {"backend": TEXT, "scope": TEXT, "max_abs_error": NUMBER},
-    "accuracy": {"train_backend": TEXT, "test_backend": TEXT, "preset": TEXT, "test_accuracy": NUMBER},
-    "generalisation": {"phase": TEXT, "setting": TEXT, "group": TEXT, "seed": NUMBER, "test_accuracy": NUMBER},
-    "epoch_time": {"path": TEXT, "epoch_seconds": NUMBER},
-    "skipped": {"file": TEXT, "reason": TEXT},
-    "stages": {"backend": TEXT, "device": TEXT, "batch_size": NUMBER, "duration_s": NUMBER, "stage": TEXT,
-               "median_s": NUMBER},
-    "power_step": {"backend": TEXT, "device": TEXT, "batch_size": NUMBER, "stage_stock_s": NUMBER,
-                   "stage_cheap_s": NUMBER, "whole_stock_s": NUMBER, "whole_cheap_s": NUMBER},
-    "pipeline": {"backend": TEXT, "device": TEXT, "mode": TEXT, "samples_per_s": NUMBER},
-    "corpus_scaling": {"backend": TEXT, "device": TEXT, "engine": TEXT, "workers": NUMBER,
-                       "audio_hours_per_hour": NUMBER},
-    "projection": {"backend": TEXT, "device": TEXT, "resource": TEXT, "count": NUMBER,
-                   "projected_wall_h": NUMBER},
-    "crossover": {"backend": TEXT, "device": TEXT, "competitor": TEXT, "duration_s": NUMBER, "batch_sizes": LIST},
-}
-#: Optional fields whose type is still checked where present (None allowed).
-OPTIONAL_TYPES: dict[str, dict[str, tuple]] = {
-    "throughput": {"pass_medians_s": LIST, "q1_s": NUMBER, "q3_s": NUMBER, "includes_transfer": FLAG,
-                   "thread_sweep": FLAG, "threads": NUMBER},
-    "stages": {"whole_s": NUMBER, "share": NUMBER},
-    "crossover": {"crossover_batch": NUMBER},
-    "accuracy": {"seed": NUMBER},
-}
+_JSON_TYPES = {str: TEXT, int: NUMBER, float: NUMBER, bool: FLAG, list: LIST, dict: DICT}
+
+
+def _field_rule(hint) -> tuple[tuple | None, bool, tuple | None]:
+    """(accepted types or None for any, null allowed, element types of a list or None) of one type hint."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        types, _, items = _field_rule(inner[0]) if len(inner) == 1 else (None, True, None)
+        return types, True, items
+    if hint is typing.Any:
+        return None, True, None
+    origin = typing.get_origin(hint) or hint
+    items = _JSON_TYPES.get(args[0]) if origin is list and args else None
+    return _JSON_TYPES[origin], False, items
+
+
+def _rules(cls) -> dict[str, tuple]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: (*_field_rule(hints[f.name]), f.default is dataclasses.MISSING and f.default_factory is
+                     dataclasses.MISSING) for f in dataclasses.fields(cls)}
+
+
+#: Table -> {field: (accepted types or None, null allowed, list element types or None, required)},
+#: derived from the record classes' type hints.
+FIELD_RULES: dict[str, dict[str, tuple]] = {table: _rules(cls) for table, cls in records.RECORDS.items()}
+#: Table -> the fields every record must carry (those without a default in reports.records).
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {t: tuple(f for f, rule in r.items() if rule[3])
+                                               for t, r in FIELD_RULES.items()}
 
 
 def _type_ok(value, types: tuple) -> bool:
@@ -137,23 +97,23 @@ def _type_name(types: tuple) -> str:
 
 
 def record_problem(table: str, record) -> str | None:
-    """Why one record of ``table`` cannot be read (``None`` when it can).
+    """Why one record of ``table`` cannot be read (``None`` when it can): a required field missing or
+    null, or a field of the wrong type. Fields the table does not declare are not checked.
 
     Args: table (str): a key of :data:`RECORD_LISTS`; record: anything found in the list.
     """
     if not isinstance(record, dict):
         return f"not an object ({type(record).__name__})"
-    for name, types in REQUIRED_FIELDS.get(table, {}).items():
-        if name not in record or record[name] is None:
-            return f"field {name!r} missing"
-        if not _type_ok(record[name], types):
-            return f"field {name!r} is {record[name]!r}, expected {_type_name(types)}"
-    for name, types in OPTIONAL_TYPES.get(table, {}).items():
-        if record.get(name) is not None and not _type_ok(record[name], types):
-            return f"field {name!r} is {record[name]!r}, expected {_type_name(types)}"
-    if table == "throughput" and isinstance(record.get("pass_medians_s"), list):
-        if not all(_type_ok(v, NUMBER) for v in record["pass_medians_s"]):
-            return "field 'pass_medians_s' holds a non-number"
+    for name, (types, nullable, items, required) in FIELD_RULES.get(table, {}).items():
+        value = record.get(name)
+        if value is None:
+            if required:
+                return f"field {name!r} missing"
+            continue
+        if types is not None and not _type_ok(value, types):
+            return f"field {name!r} is {value!r}, expected {_type_name(types)}"
+        if items is not None and not all(_type_ok(v, items) for v in value):
+            return f"field {name!r} holds a non-{_type_name(items)}"
     return None
 
 
@@ -170,7 +130,7 @@ def validate(results) -> list[str]:
     """Every problem of a results dict, one line each, naming the table, index and field.
 
     Args:
-        results (dict): a parsed results.json (schema 2; upgrade schema 1 first with :func:`upgrade`).
+        results (dict): a parsed results.json (schema 3; upgrade older ones first with :func:`upgrade`).
     Returns:
         list[str]: empty when the file is valid.
     """
@@ -207,16 +167,13 @@ def _devices_seen(results: dict, backend: str) -> list[str]:
     return sorted(seen) or ["cpu"]
 
 
-def upgrade(results: dict) -> dict:
-    """A schema-1 results dict rewritten as schema 2 (a deep copy; schema 2 comes back unchanged).
+def _upgrade_1_to_2(out: dict) -> None:
+    """A schema-1 results dict rewritten as schema 2, in place.
 
     Schema 1 knew two backends: the reference (first in ``backends``) and one other. Its agreement
     records had no ``backend``/``reference``; its throughput records no ``config``; the top level no
     ``reference``, ``backend_info``, ``complete``, ``measurements`` or ``thinned``.
     """
-    if not isinstance(results, dict) or results.get("schema_version") != 1:
-        return results
-    out = copy.deepcopy(results)
     backends = [b for b in out.get("backends") or [] if isinstance(b, str)]
     if not backends:  # very old files: the backends are whatever the throughput table names
         backends = list(dict.fromkeys(r.get("backend") for r in out.get("throughput") or []
@@ -224,7 +181,7 @@ def upgrade(results: dict) -> dict:
     reference = backends[0] if backends else DEFAULT_REFERENCE
     other = backends[1] if len(backends) > 1 else None
     env = out.get("environment") if isinstance(out.get("environment"), dict) else {}
-    out["schema_version"] = SCHEMA_VERSION
+    out["schema_version"] = 2
     out["backends"] = backends
     out["reference"] = reference
     out.setdefault("backend_info", {b: {"devices": _devices_seen(out, b), "library": b, "version": env.get(b),
@@ -247,16 +204,45 @@ def upgrade(results: dict) -> dict:
     for rec in out.get("accuracy") or []:
         if isinstance(rec, dict):
             rec.setdefault("split", split)
+
+
+def _upgrade_2_to_3(out: dict) -> None:
+    """A schema-2 results dict rewritten as schema 3, in place: every record of every table carries
+    every field its record class declares, in declaration order (a field it lacked is null; a field
+    the class does not declare is kept after them). No value changes."""
+    for table, names in RECORD_LISTS.items():
+        value = out.get(table)
+        if isinstance(value, list):
+            out[table] = [dict({n: rec.get(n) for n in names}, **{k: v for k, v in rec.items() if k not in names})
+                          if isinstance(rec, dict) else rec for rec in value]
+    out["schema_version"] = 3
+
+
+def upgrade(results: dict) -> dict:
+    """An older results dict rewritten as schema :data:`SCHEMA_VERSION` (a deep copy; a current or
+    unknown version comes back unchanged).
+
+    Args:
+        results (dict): a parsed results.json of schema 1, 2 or 3.
+    Returns:
+        dict: schema 3.
+    """
+    if not isinstance(results, dict) or results.get("schema_version") not in (1, 2):
+        return results
+    out = copy.deepcopy(results)
+    if out["schema_version"] == 1:
+        _upgrade_1_to_2(out)
+    _upgrade_2_to_3(out)
     return out
 
 
 def read(path: str | Path) -> tuple[dict, list[str]]:
-    """Read a results file: parse, upgrade schema 1, and drop the records the report cannot read.
+    """Read a results file: parse, upgrade schemas 1 and 2, and drop the records the report cannot read.
 
     Args:
         path (str | Path): a results.json.
     Returns:
-        (dict, list[str]): the results (schema 2, bad records removed) and one problem per removed
+        (dict, list[str]): the results (schema 3, bad records removed) and one problem per removed
         record or bad field, each naming the file.
     Raises:
         ValueError: not JSON, not an object, or a schema version this code cannot read.

@@ -4,7 +4,10 @@ Each module defines:
     NAME (str)           the name `bench.run --only` takes
     TABLES (tuple[str])  the record lists of results.json it fills (each also becomes a CSV)
     NEEDS_DATA (bool)    whether it reads the dataset's splits (ctx.splits)
-    run(ctx) -> dict     {table name: list of flat dict records} for every name in TABLES
+    run(ctx) -> dict     {table name: list of records} for every name in TABLES, each record an
+                         instance of that table's dataclass in reports.records (bench.run refuses
+                         anything else, a bare dict row included); agreement also returns
+                         "example_clip" (a top-level field of results.json)
 
 `bench.run` builds one `Context`, runs the chosen measurements in the order below, and writes the
 results after each. A measurement never imports another one's module; shared helpers live in
@@ -15,7 +18,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:   # imported lazily: the cold-start probe runs inside this package and times imports
     from features import MFCCConfig
@@ -42,6 +45,31 @@ MODULES: dict[str, str] = {
 OPT_IN = ("generalisation",)
 
 
+@dataclass(frozen=True)
+class Options:
+    """The command-line options measurements read beside the profile (bench.run fills them).
+
+    Attributes:
+        epochs (int | None): maximum training epochs (None: the measurement's own default).
+        seeds (int): training seeds per accuracy figure (each training runs once per seed).
+        split (str | None): the FSDD split ("official" | "speakers"), None for other datasets.
+        train_device (str): where accuracy trains ("cpu" or "cuda").
+        out (str | None): the output folder.
+        accelerator (str | None): what epoch_time and crossover put against the CPU: "cuda" where a GPU
+            is measured, "cpu" in the GPU session's rehearsal, else None (they measure nothing).
+        deadline (float | None): a time.monotonic() value after which measurements that loop start no
+            new work; None: no limit.
+    """
+
+    epochs: Optional[int] = None
+    seeds: int = 1
+    split: Optional[str] = None
+    train_device: str = "cpu"
+    out: Optional[str] = None
+    accelerator: Optional[str] = None
+    deadline: Optional[float] = None
+
+
 @dataclass
 class Context:
     """What every measurement may read.
@@ -58,11 +86,8 @@ class Context:
             through a naive port to the other libraries (the profile decides; bench/profiles.py).
         train_libraries_only (bool): accuracy trains only on the backends the suite's question is about
             (those timed on the full grid); the others still serve those models.
-        options (dict): other command-line options: epochs, seeds (training seeds per accuracy figure),
-            split, train_device, out; accelerator
-            ("cuda" where a GPU is measured, "cpu" in the GPU session's rehearsal, else None: what
-            epoch_time and crossover put against the CPU); deadline (time.monotonic() value or None:
-            measurements that loop stop starting new work after it).
+        options (Options): the other command-line options (epochs, seeds, split, train_device, out,
+            accelerator, deadline).
     """
 
     cfg: MFCCConfig
@@ -74,7 +99,7 @@ class Context:
     progress: Callable[[str], None] = print
     swap_defaults: bool = False
     train_libraries_only: bool = False
-    options: dict = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
 
     def config_for(self, backend: str, **overrides) -> MFCCConfig:
         """The config `backend` is timed with: `cfg` where it can honour it, else its library's defaults

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from features import create_extractor
 from features.backends import REFERENCE, get
+from reports.records import Ablation
 
-from ..compare import agreement_clips, compare
+from ..mfcc_agreement import agreement_clips, compare
 from ..grid import ABLATION, AGREEMENT_CLIPS
 
 NAME = "ablation"
@@ -28,12 +29,13 @@ def compared_backend(backends, cfg):
 
 
 def run(ctx) -> dict:
+    """{"ablation": [Ablation]}, ranked by rel_error (largest first)."""
     backend = compared_backend(ctx.backends, ctx.cfg)
     if backend is None:
         ctx.progress("ablation: no chosen backend besides the reference honours every ablated value; skipped")
         return {"ablation": []}
     device = ctx.devices[-1] if get(backend).devices.count(ctx.devices[-1]) else "cpu"
-    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS["quick" if ctx.quick else "full"])
+    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS.pick(ctx.quick))
     reference = create_extractor(REFERENCE, ctx.cfg)(x.waveforms).numpy()
     rows = []
     for parameter, value in ABLATION:
@@ -49,6 +51,4 @@ def run(ctx) -> dict:
                          max_abs_error=row["max_abs_error"], rel_error=row["rel_error"],
                          correlation=row["correlation"]))
     rows.sort(key=lambda r: -r["rel_error"])
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
-    return {"ablation": rows}
+    return {"ablation": [Ablation(**row, rank=rank) for rank, row in enumerate(rows, start=1)]}

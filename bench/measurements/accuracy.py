@@ -25,14 +25,16 @@ import time
 
 from features import MFCCConfig
 from features.backends import REFERENCE, get
+from reports.records import Accuracy
 
-from ..compare import naive_port
+from ..grid import Sizes
+from ..mfcc_agreement import naive_port
 from ..ported import PORTABLE, ported_server, why_not_portable
 
 NAME = "accuracy"
 TABLES = ("accuracy",)
 NEEDS_DATA = True
-EPOCHS = {"quick": 15, "full": 30}
+EPOCHS = Sizes(quick=15, full=30)
 
 def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, servers: dict,
                     ported: bool = False, seed: int = 0) -> list[dict]:
@@ -41,12 +43,12 @@ def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, se
     "ported") serving it the other library's features built by features.port from trainer's call."""
     from model.train import evaluate, train_and_evaluate
 
-    device, splits = ctx.options.get("train_device", "cpu"), ctx.splits
+    device, splits = ctx.options.train_device, ctx.splits
     ctx.progress(f"accuracy: training on {trainer} features ({preset}, seed {seed})")
     trained, m = train_and_evaluate(backend=trainer, cfg=train_cfg, splits=splits, device=device,
-                                    epochs=ctx.options.get("epochs") or EPOCHS["quick" if ctx.quick else "full"],
+                                    epochs=ctx.options.epochs or EPOCHS.pick(ctx.quick),
                                     seed=seed, cache_dir=False, progress=False)
-    common = dict(preset=preset, train_backend=trainer, seed=seed, device=str(device), split=ctx.options.get("split"),
+    common = dict(preset=preset, train_backend=trainer, seed=seed, device=str(device), split=ctx.options.split,
                   epochs=m["epochs"], n_train=m["n_train"], n_test=m["n_test"], train_seconds=m["train_seconds"],
                   train_config=train_cfg.hash())
     rows = [dict(common, test_backend=trainer, test_accuracy=m["test_accuracy"],
@@ -83,10 +85,11 @@ def ported_row(ctx, trained, trainer: str, train_cfg: MFCCConfig, common: dict) 
                 per_class_accuracy=r["per_class_accuracy"], confusion=r["confusion"], labels=r["labels"])
 
 def run(ctx) -> dict:
+    """{"accuracy": [Accuracy]}: every training once per seed (ctx.options.seeds), each row as its record."""
     rows = []
-    for seed in range(int(ctx.options.get("seeds") or 1)):
+    for seed in range(ctx.options.seeds):
         rows += run_seed(ctx, seed)
-    return {"accuracy": rows}
+    return {"accuracy": [Accuracy(**row) for row in rows]}
 
 
 def run_seed(ctx, seed: int) -> list[dict]:

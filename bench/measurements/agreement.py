@@ -13,8 +13,9 @@ import numpy as np
 
 from features import MFCCConfig, create_extractor
 from features.backends import REFERENCE, get
+from reports.records import Agreement, AgreementPerCoeff
 
-from ..compare import agreement_clips, compare, naive_port
+from ..mfcc_agreement import agreement_clips, compare, naive_port
 from ..grid import AGREEMENT_CLIPS
 
 NAME = "agreement"
@@ -65,7 +66,8 @@ def references_for(backends) -> dict:
 
 
 def run(ctx) -> dict:
-    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS["quick" if ctx.quick else "full"])
+    """{"agreement": [Agreement], "agreement_per_coeff": [AgreementPerCoeff], "example_clip": dict}."""
+    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS.pick(ctx.quick))
     out = {"agreement": [], "agreement_per_coeff": []}
     # the first clip's matched MFCCs, one key per backend beside "file" and "preset"
     example = dict(file=os.path.basename(x.files[0]) if x.files[0] else "generated", preset="matched")
@@ -90,16 +92,16 @@ def run(ctx) -> dict:
                     continue
                 ctx.progress(f"agreement: {backend} on {device} against {reference} ({name})")
                 a, b = features(reference, ref_cfg, "cpu"), features(backend, cfg, device)
-                row = dict(backend=backend, reference=reference, device=device, preset=name,
-                           reference_preset=ref_preset, backend_preset=preset, note=note,
-                           definition=get(backend).definition, n_clips=len(a), dtype=cfg.dtype, **compare(a, b))
+                row = Agreement(backend=backend, reference=reference, device=device, preset=name,
+                                reference_preset=ref_preset, backend_preset=preset, note=note,
+                                definition=get(backend).definition, n_clips=len(a), dtype=cfg.dtype, **compare(a, b))
                 out["agreement"].append(row)
                 if name == "matched" and device == "cpu":
                     example[backend] = b[0].tolist()
-                if row["shapes_match"]:
+                if row.shapes_match:
                     per = np.abs(a.astype(np.float64) - b)
                     for c in range(per.shape[-2]):
-                        out["agreement_per_coeff"].append(dict(
+                        out["agreement_per_coeff"].append(AgreementPerCoeff(
                             backend=backend, reference=reference, device=device, preset=name, coeff=c,
                             max_abs_error=float(per[..., c, :].max()), mean_abs_error=float(per[..., c, :].mean())))
     out["example_clip"] = example

@@ -6,8 +6,9 @@ import numpy as np
 
 from features import create_extractor
 from features.backends import get
+from reports.records import BatchInvariance
 
-from ..compare import agreement_clips, compare
+from ..mfcc_agreement import agreement_clips, compare
 from ..grid import BATCH_INVARIANCE_CLIPS
 
 NAME = "batch_invariance"
@@ -16,7 +17,7 @@ NEEDS_DATA = True
 ALONE = 16
 
 
-def measure(backend: str, cfg, x: np.ndarray, *, device: str, n_alone: int = ALONE) -> list[dict]:
+def measure(backend: str, cfg, x: np.ndarray, *, device: str, n_alone: int = ALONE) -> list[BatchInvariance]:
     """One record per top_db scope `backend` honours."""
     rows = []
     gains = np.geomspace(0.01, 10.0, len(x)).astype(np.float32)[:, None]
@@ -29,8 +30,9 @@ def measure(backend: str, cfg, x: np.ndarray, *, device: str, n_alone: int = ALO
         inside = ext(batch).cpu().numpy()[:n_alone]
         alone = np.concatenate([ext(batch[i:i + 1]).cpu().numpy() for i in range(min(n_alone, len(x)))])
         diff = compare(alone, inside)
-        rows.append(dict(backend=backend, device=device, scope=scope, n_clips=len(alone), batch_size=len(x),
-                         max_abs_error=diff["max_abs_error"], rel_error=diff["rel_error"]))
+        rows.append(BatchInvariance(backend=backend, device=device, scope=scope, n_clips=len(alone),
+                                    batch_size=len(x), max_abs_error=diff["max_abs_error"],
+                                    rel_error=diff["rel_error"]))
     return rows
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from features.backends import get
+from reports.records import ColdStart, Memory
 
 NAME = "cold_start"
 TABLES = ("cold_start", "memory")
@@ -36,11 +37,11 @@ def probe(backend: str, device: str, cfg, batch_sizes) -> dict:
 
 
 def run(ctx) -> dict:
-    """{"cold_start", "memory"} for every (backend, device) of ctx.pairs(), accelerators first; with
-    ctx.options["deadline"] (a time.monotonic() value) no probe is started after it, and the pairs
-    left out are named in the progress lines."""
+    """{"cold_start": [ColdStart], "memory": [Memory]} for every (backend, device) of ctx.pairs(),
+    accelerators first; with ctx.options.deadline (a time.monotonic() value) no probe is started after
+    it, and the pairs left out are named in the progress lines."""
     cold, memory = [], []
-    deadline = ctx.options.get("deadline")
+    deadline = ctx.options.deadline
     pairs = sorted(ctx.pairs(), key=lambda pair: pair[1] == "cpu")      # the GPU's first: it is the question
     for i, (backend, device) in enumerate(pairs):
         if deadline is not None and time.monotonic() > deadline:
@@ -50,9 +51,9 @@ def run(ctx) -> dict:
         cfg = ctx.config_for(backend)
         sizes = [b for b in ctx.grid.memory_batch_sizes if not get(backend).per_clip or b <= 64]
         data = probe(backend, device, cfg, sizes)
-        cold.append(dict(backend=backend, device=device, import_s=data["import_s"],
-                         cuda_context_s=data.get("cuda_context_s"), first_call_s=data["first_call_s"],
-                         steady_call_s=data["steady_call_s"]))
+        cold.append(ColdStart(backend=backend, device=device, import_s=data["import_s"],
+                              cuda_context_s=data.get("cuda_context_s"), first_call_s=data["first_call_s"],
+                              steady_call_s=data["steady_call_s"]))
         for m in data["memory"]:
-            memory.append(dict(backend=backend, device=device, duration_s=cfg.sample_size / cfg.sample_rate, **m))
+            memory.append(Memory(backend=backend, device=device, duration_s=cfg.sample_size / cfg.sample_rate, **m))
     return {"cold_start": cold, "memory": memory}

@@ -20,15 +20,17 @@ import numpy as np
 import torch
 
 from features.backends import get
+from reports.records import CorpusScaling, Projection
 
 from .. import corpus_engine as engine
 from ..clip_files import train_files
+from ..grid import Sizes
 
 NAME = "corpus_scaling"
 TABLES = ("corpus_scaling", "projection")
 NEEDS_DATA = True
-N_FILES = {"quick": 96, "full": 1200}
-REPEATS = {"quick": 1, "full": 3}
+N_FILES = Sizes(quick=96, full=1200)
+REPEATS = Sizes(quick=1, full=3)
 CORPUS_HOURS = (1000, 10000)
 CPU_COUNTS = (1, 2, 8, 32, 128)
 GPU_COUNTS = (1, 2, 4, 8)
@@ -64,8 +66,8 @@ def _timed(fn, job, shards) -> tuple:
 
 
 def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, progress=print,
-            configs: dict = None) -> list:
-    """corpus_scaling records for each (backend, device) in `pairs` over (path, label) `items`; each
+            configs: dict = None) -> list[CorpusScaling]:
+    """CorpusScaling records for each (backend, device) in `pairs` over (path, label) `items`; each
     run `repeats` times (interleaved), wall_s the median. `configs` ({backend: MFCCConfig}) overrides
     `cfg` for the backends it names (those that cannot compute `cfg`)."""
     import ray
@@ -110,7 +112,7 @@ def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, pro
     return records
 
 
-def _records(backend, device, files, rows) -> list:
+def _records(backend, device, files, rows) -> list[CorpusScaling]:
     single = rows[0]["wall_s"]
     one = next((r["wall_s"] for r in rows if r["engine"] == "ray" and r["workers"] == 1), None)
     out = []
@@ -118,50 +120,51 @@ def _records(backend, device, files, rows) -> list:
         rate = r["audio"] / r["wall_s"]                   # hours of audio per wall-clock hour
         is_ray = r["engine"] == "ray"
         speedup = one / r["wall_s"] if is_ray and one else None
-        out.append(dict(backend=backend, device=device, engine=r["engine"], workers=r["workers"], files=files,
-                        audio_hours=r["audio"] / 3600, wall_s=r["wall_s"], audio_hours_per_hour=rate,
-                        audio_hours_per_hour_per_worker=rate / r["workers"], speedup_vs_one_worker=speedup,
-                        efficiency=speedup / r["workers"] if speedup else None,
-                        overhead_vs_single_process=one / single - 1 if is_ray and r["workers"] == 1 else None,
-                        engine_start_s=r["start"]))
+        out.append(CorpusScaling(backend=backend, device=device, engine=r["engine"], workers=r["workers"],
+                                 files=files, audio_hours=r["audio"] / 3600, wall_s=r["wall_s"],
+                                 audio_hours_per_hour=rate, audio_hours_per_hour_per_worker=rate / r["workers"],
+                                 speedup_vs_one_worker=speedup, efficiency=speedup / r["workers"] if speedup else None,
+                                 overhead_vs_single_process=one / single - 1 if is_ray and r["workers"] == 1 else None,
+                                 engine_start_s=r["start"]))
     return out
 
 
-def project(records) -> list:
+def project(records: list[CorpusScaling]) -> list[Projection]:
     """Projection records: time to featurise CORPUS_HOURS on K CPU workers (or G GPUs), from the Ray
     one-worker rate times the count times the efficiency measured at the most workers measured
     (1.0 for a count of one; efficiency is assumed to hold beyond the measured count)."""
     out = []
-    for backend, device in dict.fromkeys((r["backend"], r["device"]) for r in records):
-        ray = [r for r in records if (r["backend"], r["device"], r["engine"]) == (backend, device, "ray")]
+    for backend, device in dict.fromkeys((r.backend, r.device) for r in records):
+        ray = [r for r in records if (r.backend, r.device, r.engine) == (backend, device, "ray")]
         if not ray:
             continue
-        base = next(r for r in ray if r["workers"] == 1)
-        top = max(ray, key=lambda r: r["workers"])
-        eff = top["efficiency"] or 1.0
+        base = next(r for r in ray if r.workers == 1)
+        top = max(ray, key=lambda r: r.workers)
+        eff = top.efficiency or 1.0
         resource, counts = ("gpus", GPU_COUNTS) if device == "cuda" else ("cpu_workers", CPU_COUNTS)
         for count in counts:
             e = 1.0 if count == 1 else eff
             for hours in CORPUS_HOURS:
-                out.append(dict(backend=backend, device=device, resource=resource, count=count, corpus_hours=hours,
-                                projected_wall_h=hours / (base["audio_hours_per_hour"] * count * e),
-                                basis=(f"Ray 1-worker rate {base['audio_hours_per_hour']:.0f} h audio/h x {count} x "
-                                       f"efficiency {e:.2f} (measured at {top['workers']} workers, {top['files']} "
-                                       f"files; assumed to hold at {count})"),
-                                label="projection"))
+                out.append(Projection(backend=backend, device=device, resource=resource, count=count,
+                                      corpus_hours=hours,
+                                      projected_wall_h=hours / (base.audio_hours_per_hour * count * e),
+                                      basis=(f"Ray 1-worker rate {base.audio_hours_per_hour:.0f} h audio/h x {count} x "
+                                             f"efficiency {e:.2f} (measured at {top.workers} workers, {top.files} "
+                                             f"files; assumed to hold at {count})"),
+                                      label="projection"))
     return out
 
 
 def run(ctx) -> dict:
-    mode = "quick" if ctx.quick else "full"
+    """{"corpus_scaling": [CorpusScaling], "projection": [Projection]}."""
     pairs = [(b, d) for b, d in ctx.pairs() if not ctx.quick or get(b).full_grid]  # quick: the two libraries
     workers = {"cpu": worker_counts(os.cpu_count() or 1, ctx.quick)}
     if "cuda" in ctx.devices and torch.cuda.is_available():
         workers["cuda"] = list(range(1, torch.cuda.device_count() + 1))
     pairs = [(b, d) for b, d in pairs if d in workers]
-    with train_files(ctx.splits, N_FILES[mode]) as items:
+    with train_files(ctx.splits, N_FILES.pick(ctx.quick)) as items:
         ctx.progress(f"corpus_scaling: {len(items)} files, Ray workers {workers}")
         records = measure(items, ctx.cfg, pairs=pairs, workers_by_device=workers,
                           configs={b: ctx.config_for(b) for b, _ in pairs},
-                          repeats=REPEATS[mode], progress=ctx.progress)
+                          repeats=REPEATS.pick(ctx.quick), progress=ctx.progress)
     return {"corpus_scaling": records, "projection": project(records)}

@@ -8,9 +8,9 @@ size at which the accelerator's median is the smaller is that pair's crossover. 
 timed once a pair has crossed (a GPU's time per clip falls as the batch grows, a CPU library's does
 not), so the walk ends early where the GPU wins at small batches.
 
-The accelerator is `ctx.options["accelerator"]`: "cuda" when a GPU is measured, "cpu" in the GPU
+The accelerator is `ctx.options.accelerator`: "cuda" when a GPU is measured, "cpu" in the GPU
 session's rehearsal (where the CPU stands in for it and no copy exists), None otherwise (nothing is
-measured). With `ctx.options["deadline"]` (a time.monotonic() value) no new batch size is started
+measured). With `ctx.options.deadline` (a time.monotonic() value) no new batch size is started
 after it; pairs not decided by then say so in `note`.
 
 Record per (backend, competitor, duration): crossover_batch (int, or None: not within the sizes
@@ -25,6 +25,7 @@ import torch
 
 from features import create_extractor
 from features.backends import get, runs_on
+from reports.records import Crossover
 
 from ..batches import make_batch
 from ..timing import time_call
@@ -88,7 +89,8 @@ def walk(pairs: list, sizes: tuple, *, deadline=None, progress=print) -> dict:
 
 
 def run(ctx) -> dict:
-    accelerator = ctx.options.get("accelerator")
+    """{"crossover": [Crossover]}: one record per (backend, competitor, clip length)."""
+    accelerator = ctx.options.accelerator
     if accelerator is None:
         ctx.progress("crossover: no accelerator measured in this run; nothing to do")
         return {"crossover": []}
@@ -102,9 +104,9 @@ def run(ctx) -> dict:
         acc = {b: timer(ctx, b, accelerator, duration) for b in candidates}
         pairs = [((b, c), acc[b], cpu[c]) for b in candidates for c in competitors
                  if not (accelerator == "cpu" and b == c)]          # a backend against itself says nothing
-        found = walk(pairs, tuple(grid.crossover_batch_sizes), deadline=ctx.options.get("deadline"),
+        found = walk(pairs, tuple(grid.crossover_batch_sizes), deadline=ctx.options.deadline,
                      progress=ctx.progress)
         for (backend, competitor), rec in found.items():
-            rows.append(dict(backend=backend, device=accelerator, includes_transfer=accelerator != "cpu",
-                             competitor=competitor, competitor_device="cpu", duration_s=duration, **rec))
+            rows.append(Crossover(backend=backend, device=accelerator, includes_transfer=accelerator != "cpu",
+                                  competitor=competitor, competitor_device="cpu", duration_s=duration, **rec))
     return {"crossover": rows}

@@ -21,39 +21,42 @@ import time
 
 from tqdm.auto import tqdm
 
+from reports.records import Generalisation
+
 from .. import study_settings as study
+from ..grid import Sizes
 
 NAME = "generalisation"
 TABLES = ("generalisation",)
 NEEDS_DATA = True
-EPOCHS = {"quick": 10, "full": 30}
+EPOCHS = Sizes(quick=10, full=30)
 CONFIRM_SEED0 = 1000
 
 
-def train_setting(ctx, setting: study.Setting, seed: int, phase: str, epochs: int, rule: str = "") -> dict:
+def train_setting(ctx, setting: study.Setting, seed: int, phase: str, epochs: int, rule: str = "") -> Generalisation:
     """One training of `setting` at `seed`, scored on the test split: one record."""
     from model.train import train_and_evaluate
 
     keep = dict(sample_rate=ctx.cfg.sample_rate, sample_size=ctx.cfg.sample_size)
     cfg = setting.config(**keep)
     _, m = train_and_evaluate(backend=setting.backend, cfg=cfg, splits=ctx.splits,
-                              device=ctx.options.get("train_device", "cpu"), epochs=epochs, seed=seed,
+                              device=ctx.options.train_device, epochs=epochs, seed=seed,
                               cache_dir=False, progress=False, cmvn=setting.cmvn)
-    return dict(phase=phase, setting=setting.name, group=setting.group, toward=",".join(setting.toward),
+    return Generalisation(phase=phase, setting=setting.name, group=setting.group, toward=",".join(setting.toward),
                 changes=", ".join(f"{k}={v}" for k, v in setting.changes.items()) or (setting.preset or ""),
                 cmvn=setting.cmvn, backend=setting.backend, preset=setting.preset or study.BASELINE,
-                config=cfg.hash(), seed=seed, split=ctx.options.get("split"), test_accuracy=m["test_accuracy"],
+                config=cfg.hash(), seed=seed, split=ctx.options.split, test_accuracy=m["test_accuracy"],
                 val_accuracy=m["val_accuracy"], epochs=m["epochs"], best_epoch=m["best_epoch"],
                 n_train=m["n_train"], n_test=m["n_test"], train_seconds=m["train_seconds"], rule=rule)
 
 
-def best_combination(rows: list[dict]) -> tuple[study.Setting | None, str]:
+def best_combination(rows: list[Generalisation]) -> tuple[study.Setting | None, str]:
     """The combination to confirm from the screen's records, and the rule that chose it."""
     from reports.intervals import paired
 
     by_setting: dict[str, dict] = {}
     for r in rows:
-        by_setting.setdefault(r["setting"], {})[r["seed"]] = r["test_accuracy"]
+        by_setting.setdefault(r.setting, {})[r.seed] = r.test_accuracy
     base = by_setting.get(study.BASELINE, {})
     gains = []
     for s in study.SINGLE:
@@ -75,9 +78,9 @@ def best_combination(rows: list[dict]) -> tuple[study.Setting | None, str]:
 
 
 def run(ctx) -> dict:
-    n_seeds = int(ctx.options.get("seeds") or 2)
-    epochs = ctx.options.get("epochs") or EPOCHS["quick" if ctx.quick else "full"]
-    deadline = ctx.options.get("deadline")
+    n_seeds = ctx.options.seeds
+    epochs = ctx.options.epochs or EPOCHS.pick(ctx.quick)
+    deadline = ctx.options.deadline
     rows = []
     total = n_seeds * (len(study.SETTINGS) + 2)
     bar = tqdm(total=total, desc="generalisation", unit="training", leave=False)

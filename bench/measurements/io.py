@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from features.frontend import resample
+from reports.records import Io
 
 from ..batches import make_batch
 from ..timing import time_call
@@ -18,7 +19,7 @@ NEEDS_DATA = True
 MAX_FILES = 300
 
 
-def measure(files: list, *, target_sr: int, min_time_s: float = 0.3) -> list[dict]:
+def measure(files: list, *, target_sr: int, min_time_s: float = 0.3) -> list[Io]:
     """Decode and resample records over `files` (paths)."""
     import soundfile as sf
     import torchaudio.functional as F
@@ -29,8 +30,8 @@ def measure(files: list, *, target_sr: int, min_time_s: float = 0.3) -> list[dic
 
     def record(stage, method, fn, to_sr):
         stats = time_call(fn, warmup=1, min_repeats=3, min_time_s=min_time_s)
-        return dict(stage=stage, method=method, files=len(files), audio_s=audio_s, seconds=stats.median_s,
-                    realtime_factor=audio_s / stats.median_s, from_sr=rate, to_sr=to_sr)
+        return Io(stage=stage, method=method, files=len(files), audio_s=audio_s, seconds=stats.median_s,
+                  realtime_factor=audio_s / stats.median_s, from_sr=rate, to_sr=to_sr)
 
     rows = [record("decode", "soundfile", lambda: [sf.read(str(f), dtype="float32") for f in files], rate)]
     if rate != target_sr:
@@ -57,6 +58,7 @@ def write_wavs(folder: Path, n: int, sample_rate: int = 8000, duration_s: float 
 
 
 def run(ctx) -> dict:
+    """{"io": [Io]}."""
     ctx.progress("decode and resample")
     files = [Path(p) for p in ctx.splits.test.paths if Path(p).is_file()][:MAX_FILES]
     if files:

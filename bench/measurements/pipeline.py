@@ -25,15 +25,17 @@ import torch
 
 from features import create_extractor, fix_length, load_audio
 from features.backends import REFERENCE, get
+from reports.records import Pipeline
 
 from ..clip_files import train_files
+from ..grid import Sizes
 from ..timing import synchronize
 
 NAME = "pipeline"
 TABLES = ("pipeline",)
 NEEDS_DATA = True
-N_CLIPS = {"quick": 64, "full": 384}
-BATCH_SIZE = {"quick": 16, "full": 32}
+N_CLIPS = Sizes(quick=64, full=384)
+BATCH_SIZE = Sizes(quick=16, full=32)
 
 
 def decode(path, cfg, size=None) -> np.ndarray:
@@ -117,16 +119,16 @@ def _limit(costs: dict) -> str:
     return max(costs, key=costs.get)
 
 
-def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print) -> list:
+def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print) -> list[Pipeline]:
     """Pipeline records over `paths` (see the module docstring); pairs: [(backend, device type)]."""
     decode_s = per_sample(lambda p: decode(p, cfg), paths)
     waves = np.stack([decode(p, cfg) for p in paths[:batch_size]])
     records = []
 
     def record(backend, device, mode, w, n, seconds, feat_s, limiting):
-        records.append(dict(backend=backend, device=device, mode=mode, workers=w, batch_size=batch_size,
-                            samples_per_s=n / seconds, decode_s_per_sample=decode_s if mode != "cache" else 0.0,
-                            features_s_per_sample=feat_s, limiting_stage=limiting, n_samples=n))
+        records.append(Pipeline(backend=backend, device=device, mode=mode, workers=w, batch_size=batch_size,
+                                samples_per_s=n / seconds, decode_s_per_sample=decode_s if mode != "cache" else 0.0,
+                                features_s_per_sample=feat_s, limiting_stage=limiting, n_samples=n))
 
     for backend in dict.fromkeys(b for b, _ in pairs if get(b).devices == ("cpu",)):  # CPU-only libraries
         ext = create_extractor(backend, cfg)
@@ -168,7 +170,7 @@ def measure(paths, cfg, *, pairs, batch_size: int, workers: list, progress=print
     return records
 
 
-def _cache_record(paths, cfg, batch_size: int, size: int) -> dict:
+def _cache_record(paths, cfg, batch_size: int, size: int) -> Pipeline:
     """Read a warm FeatureCache (filled with the reference backend's features first) batch by batch."""
     from model.cache import FeatureCache, clip_key
 
@@ -184,17 +186,18 @@ def _cache_record(paths, cfg, batch_size: int, size: int) -> dict:
         batches = [keys[i:i + batch_size] for i in range(0, len(keys), batch_size)]
         n, seconds = deliver(batches, lambda b: torch.from_numpy(cache.get_or_compute(REFERENCE, cfg, b, waves, ext)))
     read_s = seconds / max(n, 1)
-    return dict(backend=REFERENCE, device="cpu", mode="cache", workers=0, batch_size=batch_size,
-                samples_per_s=n / seconds, decode_s_per_sample=0.0, features_s_per_sample=read_s,
-                limiting_stage="features", n_samples=n)
+    return Pipeline(backend=REFERENCE, device="cpu", mode="cache", workers=0, batch_size=batch_size,
+                    samples_per_s=n / seconds, decode_s_per_sample=0.0, features_s_per_sample=read_s,
+                    limiting_stage="features", n_samples=n)
 
 
 def run(ctx) -> dict:
-    mode = "quick" if ctx.quick else "full"
+    """{"pipeline": [Pipeline]}."""
+    n_clips, batch_size = N_CLIPS.pick(ctx.quick), BATCH_SIZE.pick(ctx.quick)
     pairs = [(b, d) for b, d in ctx.pairs() if get(b).honours(ctx.cfg)]   # one config for every row
-    with train_files(ctx.splits, N_CLIPS[mode]) as items:
+    with train_files(ctx.splits, n_clips) as items:
         paths = [p for p, _ in items]
-        ctx.progress(f"pipeline: {len(paths)} files, batches of {BATCH_SIZE[mode]}")
-        records = measure(paths, ctx.cfg, pairs=pairs, batch_size=BATCH_SIZE[mode],
+        ctx.progress(f"pipeline: {len(paths)} files, batches of {batch_size}")
+        records = measure(paths, ctx.cfg, pairs=pairs, batch_size=batch_size,
                           workers=worker_counts(os.cpu_count() or 1, ctx.quick), progress=ctx.progress)
     return {"pipeline": records}

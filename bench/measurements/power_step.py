@@ -18,15 +18,17 @@ import torch
 
 from features import create_extractor
 from features.backends import get
+from reports.records import PowerStep
 
 from ..batches import make_batch
+from ..grid import Sizes
 from ..timing import time_pairs
 
 NAME = "power_step"
 TABLES = ("power_step",)
 NEEDS_DATA = False
-POINTS = {"full": ((64, 1.0), (256, 1.0)), "quick": ((64, 1.0),)}
-PAIRS = {"full": 40, "quick": 10}      # alternating timed pairs per comparison
+POINTS = Sizes(quick=((64, 1.0),), full=((64, 1.0), (256, 1.0)))     # (batch_size, duration_s)
+PAIRS = Sizes(quick=10, full=40)      # alternating timed pairs per comparison
 
 
 def cheap_power(spec):
@@ -50,7 +52,7 @@ def alternate(a, b, *, device: str, pairs: int) -> tuple[float, float]:
 
 
 def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: float, pairs: int):
-    """One power_step record, or None where the backend's stages have no complex-input power stage."""
+    """One PowerStep record, or None where the backend's stages have no complex-input power stage."""
     host = make_batch(batch_size, duration_s, cfg.sample_rate)
     with torch.inference_mode():
         ext = create_extractor(backend, cfg.replace(sample_size=host.shape[-1]), device=device)
@@ -80,21 +82,22 @@ def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: floa
         whole_stock, whole_cheap = alternate(chain(pipeline), chain(cheaper), device=device, pairs=pairs)
         a = torch.as_tensor(chain(pipeline)()).double().cpu()
         b = torch.as_tensor(chain(cheaper)()).double().cpu()
-    return dict(backend=backend, device=device, batch_size=batch_size, duration_s=duration_s,
-                stage_stock_s=stage_stock, stage_cheap_s=stage_cheap, stage_speedup=stage_stock / stage_cheap,
-                whole_stock_s=whole_stock, whole_cheap_s=whole_cheap, whole_speedup=whole_stock / whole_cheap,
-                max_abs_diff=float((a - b).abs().max()), rel_diff=float((a - b).norm() / a.norm()))
+    return PowerStep(backend=backend, device=device, batch_size=batch_size, duration_s=duration_s,
+                     stage_stock_s=stage_stock, stage_cheap_s=stage_cheap, stage_speedup=stage_stock / stage_cheap,
+                     whole_stock_s=whole_stock, whole_cheap_s=whole_cheap, whole_speedup=whole_stock / whole_cheap,
+                     max_abs_diff=float((a - b).abs().max()), rel_diff=float((a - b).norm() / a.norm()))
 
 
 def run(ctx) -> dict:
-    mode = "quick" if ctx.quick else "full"
+    """{"power_step": [PowerStep]}."""
     rows = []
     for backend, device in ctx.pairs():
         if ctx.cfg.power != 2.0 or not get(backend).honours(ctx.cfg):
             continue
-        for batch, duration in POINTS[mode]:
+        for batch, duration in POINTS.pick(ctx.quick):
             ctx.progress(f"power step: {backend} on {device}, batch {batch} x {duration} s, stock against real^2 + imag^2")
-            row = measure(backend, ctx.cfg, device=device, batch_size=batch, duration_s=duration, pairs=PAIRS[mode])
+            row = measure(backend, ctx.cfg, device=device, batch_size=batch, duration_s=duration,
+                          pairs=PAIRS.pick(ctx.quick))
             if row is None:
                 break
             rows.append(row)

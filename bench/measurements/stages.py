@@ -17,17 +17,18 @@ import torch
 
 from features import create_extractor
 from features.backends import get
-
-from ..timing import TimingStats, time_call
+from reports.records import Stage
 
 from ..batches import make_batch
+from ..grid import Sizes
+from ..timing import TimingStats, time_call
 
 NAME = "stages"
 TABLES = ("stages",)
 NEEDS_DATA = False
 
 # (batch_size, duration_s) points, besides the grid's usual point
-POINTS = {"full": ((1, 1.0), (64, 1.0), (256, 1.0)), "quick": ((1, 1.0), (64, 1.0))}
+POINTS = Sizes(quick=((1, 1.0), (64, 1.0)), full=((1, 1.0), (64, 1.0), (256, 1.0)))
 TOLERANCE = 0.10        # |stages_sum / whole - 1| above this gets a note
 ROUNDS = 3              # the whole call and every stage are timed in turn this many times, samples pooled
 
@@ -40,12 +41,12 @@ WHY_LESS = ("the whole call costs more than its stages: work between the steps t
 
 def points(ctx) -> list[tuple]:
     """The (batch_size, duration_s) points for this run: POINTS plus the grid's usual point, sorted."""
-    chosen = set(POINTS["quick" if ctx.quick else "full"]) | {tuple(ctx.grid.usual_point)}
+    chosen = set(POINTS.pick(ctx.quick)) | {tuple(ctx.grid.usual_point)}
     return sorted(chosen)
 
 
 def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: float,
-            min_time_s: float) -> list[dict]:
+            min_time_s: float) -> list[Stage]:
     """Stage records for one backend, device and point; [] where the backend declares no stages.
 
     Args:
@@ -97,7 +98,7 @@ def measure(backend: str, cfg, *, device: str, batch_size: int, duration_s: floa
                    stage_stats, whole, page_faults=faults_note)
 
 
-def records(keys: dict, stage_stats: list, whole: TimingStats, *, page_faults: tuple = (0.0, 0.0)) -> list[dict]:
+def records(keys: dict, stage_stats: list, whole: TimingStats, *, page_faults: tuple = (0.0, 0.0)) -> list[Stage]:
     """One record per (stage, TimingStats) in `stage_stats`, with the whole call's median beside it.
     `page_faults`: (whole call, stages together) minor page faults per call, named in the note where
     the whole call costs more than its stages and took more of them."""
@@ -111,9 +112,9 @@ def records(keys: dict, stage_stats: list, whole: TimingStats, *, page_faults: t
             note += (f"; here the whole call took {page_faults[0]:.0f} page faults per call against "
                      f"{page_faults[1]:.0f} for its stages together: its allocations got fresh memory "
                      f"from the OS each time")
-    return [dict(keys, stage=stage, median_s=stats.median_s, q1_s=stats.q1_s, q3_s=stats.q3_s,
-                 share=stats.median_s / total, whole_s=whole.median_s, stages_sum_s=total, sum_ratio=ratio,
-                 within_10pct=within, note=note)
+    return [Stage(**keys, stage=stage, median_s=stats.median_s, q1_s=stats.q1_s, q3_s=stats.q3_s,
+                  share=stats.median_s / total, whole_s=whole.median_s, stages_sum_s=total, sum_ratio=ratio,
+                  within_10pct=within, note=note)
             for stage, stats in stage_stats]
 
 
@@ -127,6 +128,7 @@ def minor_faults() -> int:
 
 
 def run(ctx) -> dict:
+    """{"stages": [Stage]}."""
     rows = []
     for backend, device in ctx.pairs():
         if not get(backend).honours(ctx.cfg):

@@ -3,7 +3,7 @@
 The whole grid is measured `grid.passes` times, each pass in the opposite order to the one before,
 and each point's statistics are taken over the timed calls of every pass: on a shared machine a
 point's speed moves between passes more than within one. `pass_medians_s` keeps each pass's median.
-With `ctx.options["deadline"]` (a time.monotonic() value) a pass that would end after it, judged by
+With `ctx.options.deadline` (a time.monotonic() value) a pass that would end after it, judged by
 the pass before, is not started: the passes done are kept (`passes` says how many).
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import torch
 from tqdm import tqdm
 
 from features import MFCCConfig, create_extractor
+from reports.records import Ceiling, Scaling, Throughput
 
 from ..batches import make_batch, torch_threads
 from ..timing import TimingStats, time_call
@@ -99,7 +100,8 @@ def measure_ceiling(cfg: MFCCConfig, *, device: str, batch_size: int, duration_s
 
 
 def run(ctx) -> dict:
-    """{"throughput", "ceiling", "scaling"} over ctx.grid for ctx.backends on ctx.devices."""
+    """{"throughput": [Throughput], "ceiling": [Ceiling], "scaling": [Scaling]} over ctx.grid for
+    ctx.backends on ctx.devices."""
     grid = ctx.grid
     points = grid.points(ctx.devices)
     measured: dict[tuple, tuple] = {}
@@ -107,7 +109,7 @@ def run(ctx) -> dict:
     ctx.progress(f"throughput: {len(points)} points x {grid.passes} pass(es)")
     bar = tqdm(total=len(points) * grid.passes, desc="throughput", unit="point", file=sys.stderr, disable=None,
                leave=False)
-    deadline = ctx.options.get("deadline")          # time.monotonic() value, or None: no limit
+    deadline = ctx.options.deadline          # time.monotonic() value, or None: no limit
     last_pass_s = 0.0
     for p in range(grid.passes):
         pass_start = time.monotonic()
@@ -144,7 +146,8 @@ def run(ctx) -> dict:
         ceiling = ceiling_rows.get((row["device"], row["batch_size"], row["duration_s"]))
         row["ceiling_fraction"] = ceiling["total_s"] / row["median_s"] if ceiling and not row["thread_sweep"] else None
         rows.append(row)
-    return {"throughput": rows, "ceiling": list(ceiling_rows.values()), "scaling": scaling_exponents(rows)}
+    return {"throughput": [Throughput(**row) for row in rows],
+            "ceiling": [Ceiling(**row) for row in ceiling_rows.values()], "scaling": scaling_exponents(rows)}
 
 
 def _median(values: list):
@@ -152,8 +155,9 @@ def _median(values: list):
     return None if any(v is None for v in values) else float(np.median(values))
 
 
-def scaling_exponents(rows: Iterable[dict]) -> list[dict]:
-    """Fit median_s = a * duration^k per (backend, device, batch size) over the default-thread points."""
+def scaling_exponents(rows: Iterable[dict]) -> list[Scaling]:
+    """Fit median_s = a * duration^k per (backend, device, batch size) over the default-thread points
+    (`rows`: throughput rows as dicts)."""
     groups: dict[tuple, list] = {}
     for r in rows:
         if not r["thread_sweep"] and not r["includes_transfer"]:
@@ -165,5 +169,5 @@ def scaling_exponents(rows: Iterable[dict]) -> list[dict]:
             continue
         slope = float(np.polyfit(np.log([r["duration_s"] for r in group]), np.log([r["median_s"] for r in group]),
                                  1)[0])
-        out.append(dict(backend=backend, device=device, batch_size=batch, exponent=slope, durations_s=durations))
+        out.append(Scaling(backend=backend, device=device, batch_size=batch, exponent=slope, durations_s=durations))
     return out

@@ -14,7 +14,8 @@ def draw(runs: list[dict], order: list[str]):
     drawn, presets = False, {}
     for i, run in enumerate(runs):
         df = frame(run, "agreement_per_coeff")
-        metric = "rel_error" if df["rel_error"].notna().any() else "max_abs_error"
+        # older files may carry rel_error per coefficient (not a declared field today): plotted where present
+        metric = "rel_error" if "rel_error" in df and df["rel_error"].notna().any() else "max_abs_error"
         df = df[df[metric].notna()]
         for (backend, preset), rows in df.groupby(["backend", "preset"], sort=False, dropna=False):
             rows = rows.sort_values("coeff")

@@ -54,7 +54,7 @@ def marker(device, transfer=None) -> str:
 
 
 def run_suffix(run: dict, runs: list[dict]) -> str:
-    return f" — {run['_label']}" if len(runs) > 1 else ""
+    return f" — {run.label}" if len(runs) > 1 else ""
 
 
 def tick(v: float, _pos=None) -> str:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reports.data import Run
+
 
 @dataclass
 class PageInputs:
-    """runs (list[dict]) from :func:`reports.data.load_runs`; order (list[str]) the backends in page
+    """runs (list[Run]) from :func:`reports.data.load_runs` (each a results dict with ``label``, ``source``,
+    ``dir`` and ``problems`` as attributes); order (list[str]) the backends in page
     order; benchmarks (list[dict]) pytest-benchmark entries, each with ``_source`` and ``_run`` (the
     label of the run whose folder held it, or None); problems (list[str]) unreadable records;
     warnings (list[str]) overlay mismatches."""
 
-    runs: list[dict]
+    runs: list[Run]
     order: list[str]
     benchmarks: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)

@@ -17,7 +17,7 @@ ACCURACY = ("train_backend:trained on; test_backend:served by; preset:preset; sp
 
 def noise_text(runs: list[dict]) -> str:
     """How many training seeds each run's accuracies come from, and how they are compared."""
-    seeds = "; ".join(f"{run['_label']}: {seeds_text(run)}" for run in runs)
+    seeds = "; ".join(f"{run.label}: {seeds_text(run)}" for run in runs)
     return f" Seeds — {seeds}. {NOISE_RULE}"
 
 
@@ -33,7 +33,7 @@ def study_tables(runs: list[dict]) -> list[Table]:
                  for e in gen.effects(run)]
         tables.append(Table(["setting (changed from matched)", "toward whose default", "held-out accuracy",
                              "against matched (paired over seeds)"], rows,
-                            "Settings ranked by their gain on unseen speakers" + (f" — {run['_label']}"
+                            "Settings ranked by their gain on unseen speakers" + (f" — {run.label}"
                                                                                  if len(runs) > 1 else "")))
         c = gen.confirmation(run)
         if c is not None:

@@ -20,7 +20,7 @@ def section(ctx) -> Section:
     blocks = []
     for i, run in enumerate(runs):
         suffix = f"_{i + 1}" if len(runs) > 1 else ""
-        blocks.append(Block(f"agreement_matrix{suffix}", "Agreement matrix" + (f" — {run['_label']}" if suffix else ""),
+        blocks.append(Block(f"agreement_matrix{suffix}", "Agreement matrix" + (f" — {run.label}" if suffix else ""),
                             f"Relative error of each backend's MFCCs against the reference ({refs}) under each "
                             "preset. Cells marked ≠ def. are backends of another MFCC definition (e.g. Kaldi's): a "
                             "distance between definitions, not an error; such backends are also compared with "

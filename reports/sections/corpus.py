@@ -37,7 +37,7 @@ def projection_table(runs: list[dict], order: list[str]) -> tuple[Table, str]:
         for (backend, device), g in sorted(df.groupby(["backend", "device"], sort=False),
                                            key=lambda kv: order.index(kv[0][0]) if kv[0][0] in order else 99):
             cells = {(r["resource"], int(r["count"])): fmt(r["projected_wall_h"]) for r in g.to_dict("records")}
-            rows.append(([run["_label"]] if len(runs) > 1 else []) + [f"{backend} {device}", cells])
+            rows.append(([run.label] if len(runs) > 1 else []) + [f"{backend} {device}", cells])
     cols = sorted(counts, key=lambda rc: (rc[0], rc[1]))
     names = [f"{c} {'GPU' if r == 'gpus' else 'CPU worker'}{'s' if c > 1 else ''}" for r, c in cols]
     table = Table((["run"] if len(runs) > 1 else []) + ["backend"] + names,

@@ -20,7 +20,7 @@ def session_text(session: dict) -> str:
 
 def environment_table(runs: list[dict]) -> Table:
     envs = [r.get("environment") if isinstance(r.get("environment"), dict) else {} for r in runs]
-    rows = [["results file"] + [r["_source"] for r in runs],
+    rows = [["results file"] + [r.source for r in runs],
             ["schema version"] + [fmt(r.get("schema_version")) for r in runs],
             ["complete"] + [fmt(r.get("complete")) if r.get("complete") is not None else "not recorded" for r in runs],
             ["measurements"] + [", ".join(r.get("measurements") or []) or "—" for r in runs],
@@ -34,7 +34,7 @@ def environment_table(runs: list[dict]) -> Table:
     for key in keys:
         rows.append([key] + ["none" if key == "gpu_name" and e and e.get(key) is None else fmt(e.get(key))
                              for e in envs])
-    return Table(["environment"] + [r["_label"] for r in runs], rows)
+    return Table(["environment"] + [r.label for r in runs], rows)
 
 
 def backends_table(runs: list[dict]) -> Table:
@@ -44,7 +44,7 @@ def backends_table(runs: list[dict]) -> Table:
             info = info if isinstance(info, dict) else {}
             row = [name, fmt(info.get("library")), fmt(info.get("version")), fmt(info.get("devices")),
                    fmt(info.get("definition")), fmt(info.get("defaults_preset")), fmt(info.get("description"))]
-            rows.append(([run["_label"]] + row) if len(runs) > 1 else row)
+            rows.append(([run.label] + row) if len(runs) > 1 else row)
     headers = ["backend", "library", "version", "devices", "definition", "defaults preset", "description"]
     return Table((["run"] + headers) if len(runs) > 1 else headers, rows, "Backends")
 
@@ -52,7 +52,7 @@ def backends_table(runs: list[dict]) -> Table:
 def config_table(runs: list[dict]) -> Table:
     configs = [r.get("config") if isinstance(r.get("config"), dict) else {} for r in runs]
     keys = list(dict.fromkeys(k for c in configs for k in c))
-    return Table(["MFCC parameter (matched)"] + [r["_label"] for r in runs],
+    return Table(["MFCC parameter (matched)"] + [r.label for r in runs],
                  [[k] + [fmt(c.get(k)) for c in configs] for k in keys], "MFCC configuration")
 
 

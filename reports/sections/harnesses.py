@@ -12,7 +12,7 @@ from reports.page import Block, Section, Table, fmt
 def comparison_table(ctx) -> Table:
     rows = []
     for run in ctx.runs:
-        mine = [b for b in ctx.benchmarks if b.get("_run") in (None, run["_label"])]
+        mine = [b for b in ctx.benchmarks if b.get("_run") in (None, run.label)]
         for r in compare(run, mine):
             reading = (f"differs by more than the passes' spread; visible: {'; '.join(r['differences'])}"
                        if r["larger_than_spread"] else "within the passes' spread")
@@ -20,7 +20,7 @@ def comparison_table(ctx) -> Table:
                    f"{r['run_median_s'] * 1e3:.3g} [{r['run_lo_s'] * 1e3:.3g}–{r['run_hi_s'] * 1e3:.3g}]",
                    f"{r['bench_median_s'] * 1e3:.3g} [{fmt((r['bench_min_s'] or 0) * 1e3)}–"
                    f"{fmt((r['bench_max_s'] or 0) * 1e3)}]", f"{r['ratio']:.2f}×", reading]
-            rows.append(([run["_label"]] + row) if ctx.several() else row)
+            rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["series", "point", "bench.run ms [pass range]", "pytest-benchmark ms [min–max]",
                "pytest / bench.run", "reading"]
     return Table((["run"] + headers) if ctx.several() else headers, rows, "The two harnesses at the same points")

@@ -32,7 +32,7 @@ CROSSOVER = ("backend:backend; device:device; includes_transfer:H2D copy; compet
 
 def thinned_text(runs: list[dict]) -> str:
     """Which backends each run timed on fewer grid points than the full grid, as a sentence ("" if none)."""
-    parts = [f"{run['_label']}: {'; '.join(run['thinned'])}" for run in runs if run.get("thinned")]
+    parts = [f"{run.label}: {'; '.join(run['thinned'])}" for run in runs if run.get("thinned")]
     return (" Timed on fewer points (so the full run fits its time budget): " + " | ".join(parts) + ".") if parts \
         else ""
 
@@ -43,7 +43,7 @@ def heatmap_blocks(ctx) -> list[Block]:
     for i, run in enumerate(ctx.runs):
         for q, members in questions(run, ctx.order).items():
             name = f"speedup_{slug(q)}" + (f"_{i + 1}" if ctx.several() else "")
-            blocks.append(Block(name, f"Speedup over the whole grid: {q}" + (f" — {run['_label']}" if ctx.several()
+            blocks.append(Block(name, f"Speedup over the whole grid: {q}" + (f" — {run.label}" if ctx.several()
                                                                             else ""),
                                 "The verdict above reads one point per workload; here every batch size × clip length "
                                 "both sides were timed at. Cells the passes do not separate are grey and read "
@@ -70,7 +70,7 @@ def section(ctx) -> Section:
     ]
     for i, run in enumerate(runs):
         suffix = f"_{i + 1}" if len(runs) > 1 else ""
-        blocks.append(Block(f"stages{suffix}", "Where the time goes" + (f" — {run['_label']}" if suffix else ""),
+        blocks.append(Block(f"stages{suffix}", "Where the time goes" + (f" — {run.label}" if suffix else ""),
                             define("sum of stages") + " Stacked: the stages (stft, power, mel, db, dct, lifter, "
                             "H2D copy, other) where a stages table was recorded; the black tick and the number in "
                             "brackets: the whole call's throughput-grid median; a grey bar: a backend with no stages "

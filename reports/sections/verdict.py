@@ -36,7 +36,7 @@ def verdict_table(ctx) -> Table:
                 versus = f"{r.cmp.a} vs {r.cmp.b}"
                 row = [r.scenario, r.question, r.point, choice, ratio_range_text(r.cmp),
                        f"{versus}: {why}" + (f" ({r.note})" if r.note else "")]
-            rows.append(([run["_label"]] + row) if ctx.several() else row)
+            rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["scenario", "question", "measured at", "faster choice",
                "speedup over the reference [range]", "reading"]
     return Table((["run"] + headers) if ctx.several() else headers, rows, id="verdict_table",
@@ -51,7 +51,7 @@ def accuracy_table(ctx) -> Table:
             definition = "" if r.definition in (None, reference(run)) else f" ({r.definition} definition)"
             row = [r.backend + definition, r.preset, r.split, accuracy_text(r.interval), fmt(r.n_test, "int"), delta,
                    r.verdict]
-            rows.append(([run["_label"]] + row) if ctx.several() else row)
+            rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["backend", "preset", "split", "test accuracy (mean over seeds)", "test clips", "Δ (pp, baseline named)",
                "verdict (paired over seeds)"]
     return Table((["run"] + headers) if ctx.several() else headers, rows, "Accuracy each backend's features reach")
@@ -63,7 +63,7 @@ def swap_table(ctx) -> Table:
         for r in sk.swap_rows(run, ctx.order):
             delta = f"{r.delta_pp:+.1f} pp vs {r.baseline}" if r.delta_pp is not None else "—"
             row = [r.preset, f"trained on {r.train}, served by {r.test}", accuracy_text(r.interval), delta, r.verdict]
-            rows.append(([run["_label"]] + row) if ctx.several() else row)
+            rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["config", "library swap", "test accuracy (mean over seeds)", "Δ (pp, baseline named)",
                "verdict (paired over seeds)"]
     return Table((["run"] + headers) if ctx.several() else headers, rows,
@@ -166,7 +166,7 @@ def section(ctx) -> Section:
     for run in ctx.runs:
         for line in unanswered(run, ctx.order):
             notes.append(f'<div class="unanswered">{html.escape(line)}'
-                         + (f" ({html.escape(run['_label'])})" if ctx.several() else "") + "</div>")
+                         + (f" ({html.escape(run.label)})" if ctx.several() else "") + "</div>")
     ref_names = ", ".join(dict.fromkeys(reference(r) for r in ctx.runs))
     caption = (f"One row per backend, one panel per workload, every panel on the same axis: the dot is the speedup "
                f"over the reference ({ref_names} on the CPU) at the point a user recognises, from the medians of the "
@@ -177,7 +177,7 @@ def section(ctx) -> Section:
         if not throughput_points(run).empty or records(run, "corpus_scaling"):
             suffix = f"_{i + 1}" if ctx.several() else ""
             blocks.append(Block(f"verdict_dots{suffix}", "Which is faster, per workload"
-                                + (f" — {run['_label']}" if ctx.several() else ""), caption if not blocks else "",
+                                + (f" — {run.label}" if ctx.several() else ""), caption if not blocks else "",
                                 partial(verdict_dots.draw, run, ctx.order), missing="throughput records"))
     table = verdict_table(ctx)
     if blocks:       # the table goes under the (first) figure, closed

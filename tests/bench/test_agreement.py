@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from bench.compare import compare, naive_port
+from bench.mfcc_agreement import compare, naive_port
 from bench.measurements import ablation, agreement, batch_invariance
+from bench.results import serialised
 from features import MFCCConfig
 
 
@@ -28,7 +29,7 @@ def ctx(make_ctx, fsdd_splits):
 
 
 def test_matched_is_tiny_and_presets_honoured(ctx):
-    out = agreement.run(ctx)
+    out = serialised(agreement.run(ctx))
     rows = {(r["backend"], r["preset"]): r for r in out["agreement"]}
     matched = rows[("torchaudio", "matched")]
     assert matched["reference"] == "librosa" and matched["rel_error"] < 1e-5 and matched["correlation"] > 0.999999
@@ -43,7 +44,7 @@ def test_matched_is_tiny_and_presets_honoured(ctx):
 
 
 def test_ablation_ranks_mel_scale_far_above_float64(ctx):
-    rows = ablation.run(ctx)["ablation"]
+    rows = serialised(ablation.run(ctx))["ablation"]
     by = {r["parameter"]: r for r in rows}
     assert by["mel_scale"]["rel_error"] > 1e-2 and by["dtype"]["rel_error"] < 1e-5
     assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
@@ -52,7 +53,7 @@ def test_ablation_ranks_mel_scale_far_above_float64(ctx):
 
 
 def test_batch_invariance_rows(ctx):
-    rows = {(r["backend"], r["scope"]): r for r in batch_invariance.run(ctx)["batch_invariance"]}
+    rows = {(r["backend"], r["scope"]): r for r in serialised(batch_invariance.run(ctx))["batch_invariance"]}
     for backend in ("librosa", "torchaudio"):
         assert rows[(backend, "clip")]["rel_error"] < 1e-5
         assert rows[(backend, "batch")]["rel_error"] > 1e-2

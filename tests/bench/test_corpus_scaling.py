@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 import soundfile as sf
 
+from bench.grid import Sizes
 from bench.measurements import Context, corpus_scaling
+from bench.results import serialised
 from features import MFCCConfig
 from model.datasets import load_splits
 from reports.schema import RECORD_LISTS
@@ -16,11 +18,11 @@ FIELDS = set(RECORD_LISTS["corpus_scaling"])      # every field the schema decla
 def result(fsdd_dir):
     pytest.importorskip("ray")
     mp = pytest.MonkeyPatch()
-    mp.setitem(corpus_scaling.N_FILES, "quick", 12)
+    mp.setattr(corpus_scaling, "N_FILES", Sizes(quick=12, full=corpus_scaling.N_FILES.full))
     ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa",), devices=("cpu",), quick=True, grid=None,
                   splits=load_splits("fsdd", data_dir=fsdd_dir, limit=40), progress=lambda m: None)
     try:
-        out = corpus_scaling.run(ctx)
+        out = serialised(corpus_scaling.run(ctx))
     finally:
         mp.undo()
     return out, ctx

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bench import study_settings as study
-from bench.measurements import generalisation
+from bench.measurements import Options, generalisation
 from features import MFCCConfig, create_extractor
 from features.backends import get
 from reports import generalisation as gen
+from reports.records import Generalisation, as_row
 
 
 def test_every_setting_is_a_valid_config_its_backend_honours():
@@ -56,13 +57,13 @@ def _rows(gains: dict, seeds=range(5), noise=(0.0, 0.1, -0.1, 0.05, -0.05)):
     the others by a small mean (0 to 1.5 pp) under a jitter that keeps their intervals across zero."""
     rows = []
     for s in seeds:
-        rows.append(dict(phase="screen", setting="matched", group="baseline", toward="", seed=s,
-                         test_accuracy=0.6 + noise[s]))
+        rows.append(Generalisation(phase="screen", setting="matched", group="baseline", toward="", seed=s,
+                                   test_accuracy=0.6 + noise[s]))
         for i, setting in enumerate(study.SINGLE):
             g = gains.get(setting.name, 0.005 * (i % 4))
             jitter = 0.0 if setting.name in gains else 0.2 * noise[(s + 1) % len(noise)]
-            rows.append(dict(phase="screen", setting=setting.name, group=setting.group, toward=",".join(setting.toward),
-                             seed=s, test_accuracy=0.6 + noise[s] + g + jitter))
+            rows.append(Generalisation(phase="screen", setting=setting.name, group=setting.group,
+                                       toward=",".join(setting.toward), seed=s, test_accuracy=0.6 + noise[s] + g + jitter))
     return rows
 
 
@@ -78,7 +79,7 @@ def test_without_a_sure_gain_the_three_largest_means_are_combined():
 
 
 def test_report_ranks_effects_and_writes_advice():
-    run = {"generalisation": _rows({"n_mfcc=40": 0.05, "lifter=22": -0.04})}
+    run = {"generalisation": [as_row(r) for r in _rows({"n_mfcc=40": 0.05, "lifter=22": -0.04})]}
     effects = gen.effects(run)
     assert effects[0].setting == "n_mfcc=40" and effects[0].verdict.startswith("gains 5.0 pp")
     assert effects[-1].setting == "lifter=22" and effects[-1].verdict.startswith("costs 4.0 pp")
@@ -92,8 +93,8 @@ def test_study_runs_every_setting_on_the_same_seeds_then_confirms_on_fresh_ones(
     from model.datasets import load_splits
 
     splits = load_splits("synthetic", seed=0, limit=40)
-    ctx = make_ctx(backends=("fast",), splits=splits, options=dict(seeds=2, epochs=1))
-    rows = generalisation.run(ctx)["generalisation"]
+    ctx = make_ctx(backends=("fast",), splits=splits, options=Options(seeds=2, epochs=1))
+    rows = [as_row(r) for r in generalisation.run(ctx)["generalisation"]]
     screen = [r for r in rows if r["phase"] == "screen"]
     assert len(screen) == 2 * len(study.SETTINGS)
     assert {(r["setting"], r["seed"]) for r in screen} == {(s.name, k) for s in study.SETTINGS for k in (0, 1)}

@@ -11,6 +11,8 @@ import pytest
 
 from bench import gpu_plan, gpu_session
 from bench.gpu_plan import Step
+from bench.measurements import Options
+from bench.results import serialised
 from bench.run import parse_args
 from reports import schema
 
@@ -171,8 +173,8 @@ def test_epoch_time_trains_in_the_loop_and_on_cached_features_only_with_an_accel
 
     splits = load_splits("synthetic", limit=24)
     assert epoch_time.run(make_ctx(backends=("torchaudio",), splits=splits)) == {"epoch_time": []}   # CPU only
-    ctx = make_ctx(backends=("torchaudio", "librosa"), splits=splits, options=dict(accelerator="cpu", epochs=1))
-    rows = epoch_time.run(ctx)["epoch_time"]
+    ctx = make_ctx(backends=("torchaudio", "librosa"), splits=splits, options=Options(accelerator="cpu", epochs=1))
+    rows = serialised(epoch_time.run(ctx))["epoch_time"]
     assert [(r["path"], r["backend"]) for r in rows] == [("torchaudio-in-loop-cpu", "torchaudio"),
                                                          ("librosa-cpu-precomputed", "librosa")]
     for r in rows:
@@ -200,7 +202,7 @@ def test_cold_start_starts_no_probe_after_its_deadline(make_ctx):
 
     said = []
     ctx = make_ctx(backends=("torchaudio", "fast"), progress=said.append,
-                   options=dict(deadline=time.monotonic() - 1))
+                   options=Options(deadline=time.monotonic() - 1))
     assert cold_start.run(ctx) == {"cold_start": [], "memory": []}
     assert said == ["cold start: deadline passed; not probed: torchaudio/cpu, fast/cpu"]
 

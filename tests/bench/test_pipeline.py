@@ -7,7 +7,9 @@ import tempfile
 import pytest
 import torch
 
+from bench.grid import Sizes
 from bench.measurements import Context, pipeline
+from bench.results import serialised
 from features import MFCCConfig
 from model.datasets import load_splits
 from reports.schema import RECORD_LISTS
@@ -19,13 +21,13 @@ FIELDS = set(RECORD_LISTS["pipeline"])      # every field the schema declares, a
 def records(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipeline")
     mp = pytest.MonkeyPatch()
-    mp.setitem(pipeline.N_CLIPS, "quick", 24)
-    mp.setitem(pipeline.BATCH_SIZE, "quick", 8)
+    mp.setattr(pipeline, "N_CLIPS", Sizes(quick=24, full=pipeline.N_CLIPS.full))
+    mp.setattr(pipeline, "BATCH_SIZE", Sizes(quick=8, full=pipeline.BATCH_SIZE.full))
     mp.setattr(tempfile, "tempdir", str(tmp))           # the generated WAVs go here, and must be gone after
     ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa", "torchaudio"), devices=("cpu",),
                   quick=True, grid=None, splits=load_splits("synthetic", limit=30), progress=lambda m: None)
     try:
-        out = pipeline.run(ctx)
+        out = serialised(pipeline.run(ctx))
     finally:
         mp.undo()
     return out, tmp

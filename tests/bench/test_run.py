@@ -119,3 +119,40 @@ def test_console_command_dispatches_to_each_entry_point(capsys):
         with pytest.raises(SystemExit) as done:
             cli.main([command, "--help"])
         assert done.value.code == 0 and "usage: python -m" in capsys.readouterr().out
+
+
+def test_a_measurement_returning_bare_dict_rows_is_refused_in_one_line(tmp_path, monkeypatch):
+    from bench.measurements import overhead
+
+    monkeypatch.setattr(overhead, "run", lambda ctx: {"overhead": [dict(backend="torchaudio", device="cpu", overhead=0.1)]})
+    out = tmp_path / "c"
+    assert run.main(["--profile", "standard", "--backend", "torchaudio", "--only", "overhead", "--out", str(out),
+                     "--no-report"]) == 1
+    results = json.loads((out / "results.json").read_text())
+    (failed,) = results["failed"]
+    assert failed["measurement"] == "overhead" and "\n" not in failed["error"]
+    assert failed["error"] == ("TypeError: measurement 'overhead': table 'overhead' holds a dict, expected "
+                               "reports.records.Overhead records")
+    assert results["overhead"] == []
+
+
+def test_check_tables_accepts_records_and_declared_top_level_fields_only():
+    from bench.results import check_tables
+    from reports.records import Skipped
+
+    check_tables("m", {"skipped": [Skipped(file="a.wav", reason="empty")], "example_clip": {"file": "a.wav"}})
+    for bad, words in (([], "returned list"), ({"nosuch": []}, "unknown table 'nosuch'"),
+                       ({"skipped": Skipped(file="a", reason="b")}, "holds a Skipped"),
+                       ({"io": [Skipped(file="a", reason="b")]}, "holds a Skipped, expected reports.records.Io")):
+        with pytest.raises(TypeError, match=words):
+            check_tables("m", bad)
+
+
+def test_summary_reads_records_as_the_run_holds_them():
+    from bench.summary import summary_table
+    from reports.records import Overhead
+
+    rec = Overhead(backend="torchaudio", device="cpu", interface_s=0.002, direct_s=0.001, overhead=1.0,
+                   overhead_q1=0.9, overhead_q3=1.1)
+    text = summary_table({"overhead": [rec], "failed": []})
+    assert "overhead    torchaudio" in text and "could not be shown" not in text

@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from bench.grid import ThroughputGrid
+from bench.grid import Sizes, ThroughputGrid
 from bench.measurements import Context
 from bench.measurements import stages
+from bench.results import serialised
 from bench.timing import TimingStats
 from features import MFCCConfig, create_extractor
 from features.backends import Backend, register, unregister
@@ -63,12 +64,12 @@ def toy_backend():
 
 
 def test_toy_run_on_a_tiny_point(monkeypatch, toy_backend):
-    monkeypatch.setitem(stages.POINTS, "quick", ((1, 0.25),))
+    monkeypatch.setattr(stages, "POINTS", Sizes(quick=((1, 0.25),), full=stages.POINTS.full))
     messages = []
     ctx = Context(cfg=MFCCConfig(), backends=("librosa", "torchaudio", "fast", toy_backend), devices=("cpu",),
                   quick=True, grid=ThroughputGrid(usual_point=(3, 0.25), min_time_s=0.005), progress=messages.append)
     assert stages.points(ctx) == [(1, 0.25), (3, 0.25)]
-    rows = stages.run(ctx)["stages"]
+    rows = serialised(stages.run(ctx))["stages"]
     assert {r["backend"] for r in rows} == {"librosa", "torchaudio", "fast"}
     assert any(toy_backend in m and "no stage" in m for m in messages)
     for r in rows:
@@ -94,7 +95,8 @@ def test_toy_run_on_a_tiny_point(monkeypatch, toy_backend):
 def test_records_sum_ratio_and_note(ratio, within, words):
     parts = [("stft", TimingStats.from_samples([0.003] * 5)), ("mel", TimingStats.from_samples([0.001] * 5))]
     whole = TimingStats.from_samples([0.004 / ratio] * 5)
-    rows = stages.records(dict(backend="b", device="cpu", batch_size=1, duration_s=1.0), parts, whole)
+    rows = serialised({"stages": stages.records(dict(backend="b", device="cpu", batch_size=1, duration_s=1.0),
+                                                parts, whole)})["stages"]
     assert [r["share"] for r in rows] == pytest.approx([0.75, 0.25])
     assert all(r["sum_ratio"] == pytest.approx(ratio) and r["within_10pct"] is within for r in rows)
     if words is None:

@@ -3,6 +3,8 @@ import json
 import pytest
 
 from bench.grid import FULL
+from bench.measurements import Options
+from bench.results import serialised
 from bench.measurements import throughput
 from features import MFCCConfig
 
@@ -48,7 +50,7 @@ def test_ceiling_keeps_the_faster_of_whole_and_chunked(monkeypatch):
 def test_a_pass_that_would_outlast_the_deadline_is_not_started(make_ctx):
     import time
 
-    out = throughput.run(make_ctx(options=dict(deadline=time.monotonic() + 0.001)))
+    out = serialised(throughput.run(make_ctx(options=Options(deadline=time.monotonic() + 0.001))))
     assert out["throughput"] and all(r["passes"] == 1 and len(r["pass_medians_s"]) == 1 for r in out["throughput"])
     assert all(c["passes"] == 1 for c in out["ceiling"])
 
@@ -57,11 +59,11 @@ def test_scaling_exponent_recovers_a_power_law():
     rows = [dict(backend="b", device="cpu", batch_size=8, duration_s=d, median_s=0.01 * d ** 1.3,
                  thread_sweep=False, includes_transfer=False) for d in (0.5, 1, 4, 10)]
     (fit,) = throughput.scaling_exponents(rows)
-    assert fit["exponent"] == pytest.approx(1.3)
+    assert fit.exponent == pytest.approx(1.3)
 
 
 def test_grid_passes_pool_their_samples(make_ctx):
-    out = throughput.run(make_ctx())
+    out = serialised(throughput.run(make_ctx()))
     json.dumps(out)                                                   # nothing internal left in the records
     assert len(out["throughput"]) == 2 * 2 + 2                        # backends x durations + thread sweep
     for row in out["throughput"]:

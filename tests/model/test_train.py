@@ -24,7 +24,7 @@ def test_synthetic_run_reaches_bar(synthetic_run):
     trained, m, out, _ = synthetic_run
     assert m["test_accuracy"] >= SYNTHETIC_BAR
     assert m["test_accuracy"] < 1.0                       # the task is not trivial
-    assert METRIC_KEYS <= set(m)
+    assert METRIC_KEYS <= set(m.as_dict())
     assert (m["n_train"], m["n_val"], m["n_test"]) == (720, 80, 200)
     assert m["dataset"] == "synthetic" and m["preset"] == "matched" and m["backend"] == "librosa"
     assert sum(map(sum, m["confusion"])) == 200 and len(m["confusion"]) == len(m["labels"]) == 10
@@ -173,3 +173,16 @@ def test_fsdd_cross_backend_matched(fsdd_runs, fsdd_official, cfg):
     trained, m, cache = fsdd_runs["librosa"]
     r = evaluate(trained, backend="torchaudio", cfg=cfg, dataset=fsdd_official.test, cache_dir=cache)
     assert abs(r["test_accuracy"] - m["test_accuracy"]) <= 0.01
+
+
+def test_training_metrics_declare_the_metrics_json_keys_once():
+    import dataclasses
+
+    from model.metrics import TrainingMetrics
+
+    names = [f.name for f in dataclasses.fields(TrainingMetrics)]
+    m = TrainingMetrics(**{n: i for i, n in enumerate(names) if n != "load_seconds"})
+    assert list(m.as_dict()) == names[:-1] and m["epochs"] == m.epochs        # load_seconds only where measured
+    assert list(dataclasses.replace(m, load_seconds=1.5).as_dict()) == names
+    with pytest.raises(KeyError):
+        m["nosuch"]

@@ -10,8 +10,9 @@ DATA = Path(__file__).parent / "data"
 FIXTURE = DATA / "schema2_gpu_6backends.json"          # synthetic schema 2, GPU, 6 backends, every table
 SCHEMA1_GPU = DATA / "sample_results.json"             # an older schema-1 run with CUDA rows
 REPO = Path(__file__).resolve().parents[2]
-# the committed CPU run, as bench.run wrote and validated it (schema 2): the README is checked against it
+# the committed CPU run, as bench.run wrote and validated it (schema 2, upgraded to 3): the README is checked against it
 COMMITTED = REPO / "reports" / "results" / "cpu-amd-epyc-2core" / "results.json"
+COMMITTED_RUNS = sorted((REPO / "reports" / "results").glob("*/results.json"))      # every committed run
 # an earlier committed CPU run (schema 1, with its pytest-benchmark JSON), frozen: tests of exact figures use it
 SCHEMA1_CPU = DATA / "cpu_schema1" / "results.json"
 

@@ -2,7 +2,7 @@
 
 Two pages are built once per module: ``gpu`` from the synthetic schema-2 fixture (6 backends, a GPU,
 every table) and ``cpu`` from a frozen copy of an earlier committed CPU run (tests/reports/data/cpu_schema1:
-schema 1, with pytest-benchmark JSON beside it; the committed runs themselves are schema 2).
+schema 1, with pytest-benchmark JSON beside it; the committed runs themselves are schema 3).
 """
 
 from __future__ import annotations

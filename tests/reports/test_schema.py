@@ -1,26 +1,28 @@
-"""reports.schema: the one definition of results.json, its validation and the schema-1 upgrade."""
+"""reports.schema: the one definition of results.json (reports.records), its validation and the upgrades."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 
-from reports import schema
-from tests.reports.helpers import COMMITTED, FIXTURE, SCHEMA1_CPU, SCHEMA1_GPU, load, write
+from reports import records, schema
+from tests.reports.helpers import COMMITTED, COMMITTED_RUNS, FIXTURE, SCHEMA1_CPU, SCHEMA1_GPU, load, write
 
 
-def test_fixture_is_valid_schema_2_with_every_table():
+def test_fixture_is_valid_schema_2_upgraded_with_every_table():
     data = load(FIXTURE)
+    assert data["schema_version"] == 2 and schema.SCHEMA_VERSION == 3
+    data = schema.upgrade(data)
     assert schema.validate(data) == []
-    assert data["schema_version"] == schema.SCHEMA_VERSION == 2
     for table in ("stages", "pipeline", "corpus_scaling", "projection"):
         assert table in schema.RECORD_LISTS and data[table], table
     assert len(data["backends"]) == 6 and any(r["device"] == "cuda" for r in data["throughput"])
 
 
 @pytest.mark.parametrize("path", [SCHEMA1_CPU, SCHEMA1_GPU], ids=["schema1-cpu", "sample-gpu"])
-def test_schema_1_files_upgrade_to_valid_schema_2(path):
+def test_schema_1_files_upgrade_to_valid_schema_3(path):
     old = load(path)
     assert old["schema_version"] == 1
     new = schema.upgrade(old)
@@ -33,7 +35,7 @@ def test_schema_1_files_upgrade_to_valid_schema_2(path):
 
 
 def test_validate_names_table_index_and_field():
-    data = load(FIXTURE)
+    data = schema.upgrade(load(FIXTURE))
     data["throughput"][3]["batch_size"] = "64"
     del data["accuracy"][0]["test_accuracy"]
     data["stages"][0]["median_s"] = True                  # a bool is not a number
@@ -66,13 +68,47 @@ def test_read_refuses_unknown_versions_and_non_json(tmp_path):
         schema.read(bad)
 
 
-def test_upgrade_leaves_schema_2_alone():
-    data = load(FIXTURE)
+def test_upgrade_leaves_schema_3_alone_and_changes_no_value():
+    old = load(FIXTURE)
+    data = schema.upgrade(old)
     assert schema.upgrade(copy.deepcopy(data)) == data
+    for table in schema.RECORD_LISTS:                       # schema 2 -> 3 only adds the missing fields, as null
+        for before, after in zip(old.get(table) or [], data.get(table) or []):
+            assert {k: after[k] for k in before} == before and list(after)[:len(schema.RECORD_LISTS[table])] == \
+                list(schema.RECORD_LISTS[table])
+            assert all(after[k] is None for k in set(after) - set(before))
+
+
+def test_required_fields_and_columns_come_from_the_record_classes():
+    for table, cls in records.RECORDS.items():
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert list(schema.RECORD_LISTS[table]) == names
+        assert set(schema.REQUIRED_FIELDS[table]) == {f.name for f in dataclasses.fields(cls)
+                                                      if f.default is dataclasses.MISSING}
+    with pytest.raises(TypeError):                          # a required field cannot be left out
+        records.Throughput(backend="librosa", device="cpu", batch_size=1, duration_s=1.0, median_s=0.1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        records.Skipped(file="a.wav", reason="empty").reason = "x"
+
+
+@pytest.mark.parametrize("path", COMMITTED_RUNS, ids=[p.parent.name for p in COMMITTED_RUNS])
+def test_committed_runs_are_schema_3_and_write_exactly_the_declared_fields(path):
+    """Every committed run loads with no problem, and every record of every table carries exactly the
+    fields its record class declares (in order): what bench.run writes today."""
+    data = load(path)
+    assert data["schema_version"] == schema.SCHEMA_VERSION and schema.validate(data) == []
+    results, problems = schema.read(path)
+    assert problems == [] and results == data
+    tables = [t for t in schema.RECORD_LISTS if data.get(t)]
+    assert tables
+    for table in tables:
+        for i, rec in enumerate(data[table]):
+            assert list(rec) == list(schema.RECORD_LISTS[table]), f"{path.parent.name}: {table}[{i}]"
+            records.RECORDS[table](**rec)                    # and builds the record again
 
 
 def test_committed_run_is_what_the_writer_produced_and_validated():
-    """The committed CPU run was written by bench.run (schema 2, validated before every write): the
+    """The committed CPU run was written by bench.run (schema 2, upgraded to 3; validated before every write): the
     report reads it with no problem, and it holds every backend of the registry it names."""
     data = load(COMMITTED)
     assert data["schema_version"] == schema.SCHEMA_VERSION and schema.validate(data) == []

@@ -1,5 +1,6 @@
-"""Comparing two MFCC arrays, and the real clips agreement runs on (shared by agreement, ablation and
-batch invariance)."""
+"""MFCC agreement helpers: the errors between two MFCC arrays (`compare`), the real clips agreement runs
+on (`agreement_clips`), and a naive port of one library's config to another's (`naive_port`); shared by
+the agreement, ablation, batch invariance and accuracy measurements."""
 from __future__ import annotations
 
 import os
