@@ -16,9 +16,6 @@ from reports import intervals as iv
 from reports.data import records
 
 BASELINE = "matched"
-KALDI = "kaldi_defaults (Kaldi's definition)"
-KALDI_SETTINGS = "kaldi_defaults (librosa's definition)"
-TORCHAUDIO = "torchaudio_defaults"
 NOT_TRAINED = ("Natural log against dB is not trained: the dB MFCC is 10/ln 10 times the natural-log one, and the "
                "classifier's per-coefficient standardisation removes any constant factor, so the network sees the "
                "same numbers.")
@@ -34,6 +31,12 @@ class Effect:
     accuracy: iv.Interval
     diff: Optional[iv.Interval]
     verdict: str
+    preset: str = BASELINE
+    backend: str = ""
+
+    @property
+    def towards(self) -> list[str]:
+        return [t for t in self.toward.split(",") if t]
 
     @property
     def gain_pp(self) -> float:
@@ -82,8 +85,10 @@ def effects(run: dict) -> list[Effect]:
         if name == BASELINE:
             continue
         diff = iv.paired(_seeds(recs), base)
-        out.append(Effect(name, recs[0].get("group") or "", recs[0].get("toward") or "",
-                          iv.mean_interval(r["test_accuracy"] for r in recs), diff, iv.verdict(diff, "gains", "costs")))
+        first = recs[0]
+        out.append(Effect(name, first.get("group") or "", first.get("toward") or "",
+                          iv.mean_interval(r["test_accuracy"] for r in recs), diff, iv.verdict(diff, "gains", "costs"),
+                          first.get("preset") or BASELINE, first.get("backend") or ""))
     return sorted(out, key=lambda e: -e.gain_pp)
 
 
@@ -129,31 +134,34 @@ def advice(run: dict) -> str:
     return "For unseen speakers, starting from `matched`: " + "; ".join(parts) + "."
 
 
-def _lead(run: dict, preset: str, toward: str, explained_by: Optional[str] = None) -> Optional[str]:
-    by = {e.setting: e for e in effects(run)}
-    whole = by.get(preset)
-    if whole is None or whole.diff is None:
-        return None
-    text = f"{preset} against matched: {whole.verdict}."
+def _lead(whole: Effect, every: list[Effect]) -> str:
+    """A whole preset against matched, the same preset computed another way, and the single settings that move
+    toward its library's defaults on their own."""
+    text = f"{whole.setting} against matched: {whole.verdict}."
     if not whole.diff.excludes_zero():
         return text + " No lead to explain at these seeds."
-    if explained_by and explained_by in by and by[explained_by].diff is not None:
-        text += f" The same settings in librosa's definition: {by[explained_by].verdict}."
-    singles = [e for e in by.values() if e.group != "preset" and toward in e.toward.split(",") and e.diff is not None]
+    twins = [e for e in every if e.group == "preset" and e.preset == whole.preset and e is not whole and e.diff]
+    text += "".join(f" {t.setting}: {t.verdict}." for t in twins)
+    singles = [e for e in every if e.group != "preset" and set(e.towards) & set(whole.towards) and e.diff is not None]
     helps = [e for e in singles if e.diff.excludes_zero() and e.diff.mean > 0]
     if helps:
         text += f" Alone, {_named(helps)} move{'s' if len(helps) == 1 else ''} toward it."
     else:
-        text += (f" None of the {len(singles)} settings toward {toward}'s defaults helps alone beyond noise: the "
-                 "lead stays unexplained by any one setting (it may need them together).")
+        text += (f" None of the {len(singles)} settings toward {' and '.join(whole.towards)}'s defaults helps alone "
+                 "beyond noise: the lead stays unexplained by any one setting (it may need them together).")
     return text
 
 
 def leads(run: dict) -> list[str]:
-    """Kaldi's defaults (its own definition, then its settings in librosa's) and torchaudio's defaults against
-    matched, with the single settings that move toward them."""
-    return [line for line in (_lead(run, KALDI, "kaldi", KALDI_SETTINGS), _lead(run, TORCHAUDIO, "torchaudio"))
-            if line]
+    """Each whole preset against matched (one line per preset, from its best-scoring computation), with the same
+    preset computed another way and the single settings that move toward it."""
+    every = effects(run)
+    seen, out = set(), []
+    for e in every:
+        if e.group == "preset" and e.diff is not None and e.preset not in seen:
+            seen.add(e.preset)
+            out.append(_lead(e, every))
+    return out
 
 
 def wall_minutes(run: dict) -> Optional[float]:
