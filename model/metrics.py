@@ -14,7 +14,8 @@ class TrainingMetrics:
         test_accuracy (float): accuracy on the test split.
         backend (str), dataset (str), split (str | None), preset (str | None: the config matches no preset),
         config (dict): MFCCConfig.to_dict(); config_hash (str).
-        device (str), feature_mode (str): "cache" | "on-the-fly"; seed (int).
+        device (str), feature_mode (str): "cache" | "on-the-fly"; seed (int); cmvn (bool): the net's
+        per-utterance normalisation (MFCCNet).
         n_train, n_val, n_test (int): clips used per split; skipped (list[dict]): {"file", "reason"};
         n_skipped (int).
         epochs (int): epochs run; max_epochs (int); best_epoch (int): the epoch kept (0: none);
@@ -37,6 +38,7 @@ class TrainingMetrics:
     device: str
     feature_mode: str
     seed: int
+    cmvn: bool
     n_train: int
     n_val: int
     n_test: int
