@@ -272,6 +272,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--preset", default="matched", choices=list(PRESETS))
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--features", default="cache", choices=FEATURE_MODES)
+    p.add_argument("--cmvn", action="store_true", help="per-utterance cepstral mean and variance normalisation")
     p.add_argument("--cache-dir", default=None, help="feature cache (default $MFCC_BENCH_CACHE/features)")
     p.add_argument("--limit", type=positive_int, default=None, help="at most this many clips per split")
     p.add_argument("--val-fraction", type=open_fraction, default=0.1, help="in (0, 1), default 0.1")
@@ -306,7 +307,8 @@ def main(argv=None) -> int:
               f"{len(splits.labels)} classes, decoded in {load_seconds:.1f} s", file=sys.stderr)
         trained, m = train_and_evaluate(backend=args.backend, cfg=cfg, splits=splits, device=args.device,
                                         epochs=args.epochs, seed=args.seed, feature_mode=args.features,
-                                        cache_dir=args.cache_dir, out_dir=None, progress=not args.no_progress)
+                                        cache_dir=args.cache_dir, out_dir=None, progress=not args.no_progress,
+                                        cmvn=args.cmvn)
         m = replace(m, load_seconds=load_seconds)
         save_checkpoint(trained, out / "model.pt")
         write_text_atomic(out / "metrics.json", metrics_text(m.as_dict()))

@@ -6,6 +6,11 @@ in any run's wall time) and reused by every run; each run writes its shards to a
 folder. The single process runs with one thread (torch and BLAS), as each Ray worker does
 (OMP_NUM_THREADS=1 there). CUDA backends run as Ray actors with one GPU each where "cuda" is in
 ctx.devices. The projection extrapolates only the measured rates and scaling efficiency, and says so.
+
+Each rate comes from enough work to outlast Ray's start-up and the machine's noise: the file list is
+cycled until one plain process needs about WORK_S seconds for it (20 s in full; measured per backend on a
+calibration slice first), so a fast backend gets more files than a slow one and every rate rests on
+about the same amount of work.
 """
 from __future__ import annotations
 
@@ -30,9 +35,12 @@ NAME = "corpus_scaling"
 TABLES = ("corpus_scaling", "projection")
 NEEDS_DATA = True
 N_FILES = Sizes(quick=96, full=1200)
-REPEATS = Sizes(quick=1, full=3)
+REPEATS = Sizes(quick=1, full=1)
+#: seconds of one plain process's work every rate rests on (the file list cycled to reach it)
+WORK_S = Sizes(quick=1.0, full=20.0)
+CALIBRATION_FILES = 48
 CORPUS_HOURS = (1000, 10000)
-CPU_COUNTS = (1, 2, 8, 32, 128)
+CPU_COUNTS = (1, 2, 4, 8, 16)
 GPU_COUNTS = (1, 2, 4, 8)
 
 
@@ -65,11 +73,21 @@ def _timed(fn, job, shards) -> tuple:
     return wall, sum(r["audio_s"] for r in results)
 
 
+def sized(items: list, seconds_per_file: float, work_s: float) -> list:
+    """`items` cycled (or cut) to the number of files one process needs `work_s` seconds for (at least one
+    pass over `items` where work_s is 0)."""
+    if work_s <= 0 or seconds_per_file <= 0:
+        return list(items)
+    n = max(1, math.ceil(work_s / seconds_per_file))
+    return [items[i % len(items)] for i in range(n)]
+
+
 def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, progress=print,
-            configs: dict = None) -> list[CorpusScaling]:
-    """CorpusScaling records for each (backend, device) in `pairs` over (path, label) `items`; each
-    run `repeats` times (interleaved), wall_s the median. `configs` ({backend: MFCCConfig}) overrides
-    `cfg` for the backends it names (those that cannot compute `cfg`)."""
+            configs: dict = None, work_s: float = 0.0) -> list[CorpusScaling]:
+    """CorpusScaling records for each (backend, device) in `pairs` over (path, label) `items` (cycled to
+    `work_s` seconds of one process's work per backend, see `sized`; 0: the items once); each run `repeats`
+    times (interleaved), wall_s the median. `configs` ({backend: MFCCConfig}) overrides `cfg` for the
+    backends it names (those that cannot compute `cfg`)."""
     import ray
 
     records = []
@@ -80,15 +98,22 @@ def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, pro
     try:
         for backend, device in pairs:
             counts = workers_by_device[device]
-            shard_size = max(1, math.ceil(len(items) / (2 * max(counts))))   # two shards per worker at most workers
             bcfg = (configs or {}).get(backend, cfg)
-            job = engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=shard_size)
-            shards = engine.plan_shards(items, job)
             warm = engine.plan_shards(items[:max(counts)], engine.Job(backend=backend, cfg=bcfg, out=Path("."),
                                                                       device=device, shard_size=1))
-            progress(f"corpus_scaling: {backend} on {device}, {len(items)} files in {len(shards)} shards")
             with one_thread():
-                _timed(engine.run_single_process, job, warm[:1])                       # warm-up
+                _timed(engine.run_single_process, engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device,
+                                                             shard_size=1), warm[:1])           # warm-up
+                probe = engine.plan_shards(items[:CALIBRATION_FILES], engine.Job(
+                    backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=CALIBRATION_FILES))
+                calib_s = _timed(engine.run_single_process, engine.Job(
+                    backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=CALIBRATION_FILES), probe)[0]
+            todo = sized(items, calib_s / min(len(items), CALIBRATION_FILES), work_s)
+            shard_size = max(1, math.ceil(len(todo) / (2 * max(counts))))   # two shards per worker at most workers
+            job = engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=shard_size)
+            shards = engine.plan_shards(todo, job)
+            progress(f"corpus_scaling: {backend} on {device}, {len(todo)} files ({len(items)} distinct) in "
+                     f"{len(shards)} shards, about {work_s:.0f} s of one process's work")
             t0 = time.perf_counter()
             actors = engine.gpu_actors(max(counts)) if device == "cuda" else None
             _timed(lambda s, j: engine.run_ray(s, j, workers=max(counts), actors=actors), job, warm)   # start, import
@@ -105,7 +130,7 @@ def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, pro
                          start=None if e == "single_process" else start_s) for (e, w), v in walls.items()]
             progress(f"corpus_scaling: {backend} on {device}: " + ", ".join(
                 f"{r['engine']} x{r['workers']} {r['wall_s']:.2f} s" for r in rows))
-            records += _records(backend, device, len(items), rows)
+            records += _records(backend, device, len(todo), rows)
     finally:
         if started_here:
             ray.shutdown()
@@ -166,5 +191,5 @@ def run(ctx) -> dict:
         ctx.progress(f"corpus_scaling: {len(items)} files, Ray workers {workers}")
         records = measure(items, ctx.cfg, pairs=pairs, workers_by_device=workers,
                           configs={b: ctx.config_for(b) for b, _ in pairs},
-                          repeats=REPEATS.pick(ctx.quick), progress=ctx.progress)
+                          repeats=REPEATS.pick(ctx.quick), progress=ctx.progress, work_s=WORK_S.pick(ctx.quick))
     return {"corpus_scaling": records, "projection": project(records)}

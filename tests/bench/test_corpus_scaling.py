@@ -67,3 +67,11 @@ def test_worker_counts():
     assert corpus_scaling.worker_counts(2, quick=True) == [1, 2]
     assert corpus_scaling.worker_counts(1, quick=True) == [1]
     assert corpus_scaling.worker_counts(4, quick=False) == [1, 2, 3, 4]
+
+
+def test_each_rate_rests_on_the_asked_work_not_on_the_file_count():
+    items = [(f"f{i}.wav", "a") for i in range(10)]
+    assert corpus_scaling.sized(items, 0.001, 20.0) == [items[i % 10] for i in range(20000)]   # cycled to 20 s
+    assert corpus_scaling.sized(items, 1.0, 3.0) == items[:3]                                 # a slow backend: fewer
+    assert corpus_scaling.sized(items, 0.5, 0.0) == items                                     # no target: one pass
+    assert max(corpus_scaling.CPU_COUNTS) <= 16          # the projection stops where a 2-core run can still speak
