@@ -144,7 +144,7 @@ def _speakers_line(runs: list[dict], order: list[str]) -> str:
     if studied:
         run = studied[0]
         return (f"Unseen speakers ({_split_name(run)}, matched {accuracy_text(gen.baseline(run))}): "
-                + gen.advice(run).removeprefix("For unseen speakers, starting from `matched`: "))
+                + gen.advice(run).removeprefix("For unseen speakers, starting from `matched`, "))
     run = held_out[0]
     rows = sk.accuracy_rows(run, order)
     if not rows:

@@ -55,6 +55,15 @@ def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInp
     return PageInputs(runs, backend_order(runs), benchmarks, problems, overlay_warnings(runs))
 
 
+def shows_anything(block: Block, files: dict[str, str], warn) -> tuple[str, bool]:
+    """(the block's HTML, whether it shows a figure, a table row or its own markup): a block that would only
+    say "not measured" is left off the page."""
+    before = set(files)
+    out = render_block(block, files, warn)
+    return out, bool(set(files) - before or any(t.rows for t in block.tables) or block.html
+                     or 'class="warn"' in out)
+
+
 def render_block(block: Block, files: dict[str, str], warn) -> str:
     """A block's HTML; its figure (if any) goes into ``files`` as SVG and inline as a data URI."""
     parts = [f'<h3 id="{block.slug}">{html.escape(block.title)}</h3>', paragraph(block.caption), block.html]
@@ -123,12 +132,17 @@ def render(ctx: PageInputs, warn=lambda m: None) -> tuple[str, dict[str, str]]:
     """The page and its figure files ({name: svg}), nothing written."""
     sections: list[Section] = [importlib.import_module(f"reports.sections.{name}").section(ctx) for name in ORDER]
     files: dict[str, str] = {}
-    body = []
-    for sec in sections:  # the one loop over every section and block
-        body.append(f'<section id="{sec.anchor}"><h2>{html.escape(sec.heading)}</h2>')
-        body += [render_block(b, files, warn) for b in sec.blocks]
-        body.append("</section>")
-    nav = "".join(f'<a href="#{s.anchor}">{html.escape(s.heading)}</a>' for s in sections)
+    body, shown, empty = [], [], []
+    for sec in sections:  # the one loop over every section and block; what measured nothing is left off
+        blocks = [out for out, ok in (shows_anything(b, files, warn) for b in sec.blocks) if ok]
+        if not blocks:
+            empty.append(sec.heading)
+            continue
+        shown.append(sec)
+        body += [f'<section id="{sec.anchor}"><h2>{html.escape(sec.heading)}</h2>', *blocks, "</section>"]
+    nav = "".join(f'<a href="#{s.anchor}">{html.escape(s.heading)}</a>' for s in shown)
+    if empty:
+        nav += '<span class="meta"> Not in these runs: ' + html.escape(", ".join(empty)) + ".</span>"
     backends = ", ".join(ctx.order) or "none"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -9,7 +9,7 @@ seeds; what explains the Kaldi and torchaudio-defaults leads; and one sentence o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from reports import intervals as iv
@@ -33,6 +33,7 @@ class Effect:
     verdict: str
     preset: str = BASELINE
     backend: str = ""
+    seeds: dict = field(default_factory=dict)     # {seed: test accuracy}
 
     @property
     def towards(self) -> list[str]:
@@ -88,7 +89,7 @@ def effects(run: dict) -> list[Effect]:
         first = recs[0]
         out.append(Effect(name, first.get("group") or "", first.get("toward") or "",
                           iv.mean_interval(r["test_accuracy"] for r in recs), diff, iv.verdict(diff, "gains", "costs"),
-                          first.get("preset") or BASELINE, first.get("backend") or ""))
+                          first.get("preset") or BASELINE, first.get("backend") or "", _seeds(recs)))
     return sorted(out, key=lambda e: -e.gain_pp)
 
 
@@ -112,8 +113,10 @@ def _named(items: list[Effect], limit: int = 4) -> str:
 
 
 def advice(run: dict) -> str:
-    """One plain sentence from the ranked single-setting effects (whole presets left out)."""
-    singles = [e for e in effects(run) if e.group != "preset" and e.diff is not None]
+    """Plain sentences from the ranked effects: which single settings help or cost, whether the best combination
+    held on fresh seeds, and which whole presets gain on `matched`."""
+    every = effects(run)
+    singles = [e for e in every if e.group != "preset" and e.diff is not None]
     if not singles:
         return ""
     n = max(e.diff.n for e in singles)
@@ -131,7 +134,16 @@ def advice(run: dict) -> str:
     if rest:
         parts.append(f"{'the other' if parts else 'all'} {rest} setting{'s' if rest > 1 else ''} "
                      f"{'are' if rest > 1 else 'is'} within noise at {n} seeds")
-    return "For unseen speakers, starting from `matched`: " + "; ".join(parts) + "."
+    text = "For unseen speakers, starting from `matched`, one setting at a time: " + "; ".join(parts) + "."
+    c = confirmation(run)
+    if c is not None:
+        held = c.diff is not None and c.diff.excludes_zero() and c.diff.mean > 0
+        text += (f" On {c.diff.n if c.diff else 0} fresh seeds the best combination ({c.setting}) "
+                 + ("held: " if held else "did not hold: ") + c.verdict + ".")
+    wins = [e for e in every if e.group == "preset" and e.diff is not None and e.diff.excludes_zero() and e.diff.mean > 0]
+    if wins:
+        text += " Whole presets that gain: " + "; ".join(f"{e.setting} {e.diff.mean * 100:+.1f} pp" for e in wins) + "."
+    return text
 
 
 def _lead(whole: Effect, every: list[Effect]) -> str:
@@ -141,7 +153,8 @@ def _lead(whole: Effect, every: list[Effect]) -> str:
     if not whole.diff.excludes_zero():
         return text + " No lead to explain at these seeds."
     twins = [e for e in every if e.group == "preset" and e.preset == whole.preset and e is not whole and e.diff]
-    text += "".join(f" {t.setting}: {t.verdict}." for t in twins)
+    text += "".join(f" {t.setting}: {t.verdict}; computed that way against {whole.setting}: "
+                    f"{iv.verdict(iv.paired(t.seeds, whole.seeds), 'gains', 'costs')}." for t in twins)
     singles = [e for e in every if e.group != "preset" and set(e.towards) & set(whole.towards) and e.diff is not None]
     helps = [e for e in singles if e.diff.excludes_zero() and e.diff.mean > 0]
     if helps:

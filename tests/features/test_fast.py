@@ -63,7 +63,8 @@ def test_buffers_fold_the_lifter_into_the_dct():
     assert backend_names()[:2] == ("librosa", "torchaudio") and "fast" in backend_names()
     cls = get("fast")
     assert cls.library == cls.distribution == "torch" and cls.devices == ("cpu", "cuda")
-    assert cls.requires == get("torchaudio").requires
+    # torchaudio's refusals, less the window: fast builds Kaldi's povey window like any other tensor
+    assert cls.requires == {k: v for k, v in get("torchaudio").requires.items() if k != "window"}
     cfg = MFCCConfig(lifter=22)
     ext = create_extractor("fast", cfg)
     buffers = dict(ext.named_buffers())
