@@ -52,8 +52,24 @@ def seeds_text(run: dict) -> str:
     return f"{n} training seeds" if n > 1 else "1 training seed (no interval)"
 
 
+class OverSeeds:
+    """What an accuracy row over seeds reads as plain numbers: `accuracy` (the mean) and `delta_pp` (the mean
+    paired difference, in pp); subclasses hold `interval` and `diff`."""
+
+    interval: iv.Interval
+    diff: Optional[iv.Interval]
+
+    @property
+    def accuracy(self) -> float:
+        return self.interval.mean
+
+    @property
+    def delta_pp(self) -> float | None:
+        return None if self.diff is None else self.diff.mean * 100
+
+
 @dataclass
-class AccuracyRow:
+class AccuracyRow(OverSeeds):
     """One backend's own accuracy over seeds and its paired delta from the reference's."""
 
     backend: str
@@ -65,14 +81,6 @@ class AccuracyRow:
     baseline: str                 # e.g. "librosa→librosa, matched"
     verdict: str
     definition: str | None = None
-
-    @property
-    def accuracy(self) -> float:
-        return self.interval.mean
-
-    @property
-    def delta_pp(self) -> float | None:
-        return None if self.diff is None else self.diff.mean * 100
 
 
 def own_groups(run: dict) -> dict[tuple, list[dict]]:
@@ -108,7 +116,7 @@ def accuracy_rows(run: dict, order: list[str]) -> list[AccuracyRow]:
 
 
 @dataclass
-class SwapRow:
+class SwapRow(OverSeeds):
     """A classifier trained on one backend's features, served another's, over seeds."""
 
     preset: str
@@ -118,14 +126,6 @@ class SwapRow:
     diff: Optional[iv.Interval]   # against train→train at the same preset and seeds
     baseline: str
     verdict: str
-
-    @property
-    def accuracy(self) -> float:
-        return self.interval.mean
-
-    @property
-    def delta_pp(self) -> float | None:
-        return None if self.diff is None else self.diff.mean * 100
 
 
 # a preset whose model was trained at another preset: "ported" serves the library_defaults model the other

@@ -19,6 +19,7 @@ def result(fsdd_dir):
     pytest.importorskip("ray")
     mp = pytest.MonkeyPatch()
     mp.setattr(corpus_scaling, "N_FILES", Sizes(quick=12, full=corpus_scaling.N_FILES.full))
+    mp.setattr(corpus_scaling, "WORK_S", Sizes(quick=0.0, full=0.0))   # each file once (sized() is tested apart)
     ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa",), devices=("cpu",), quick=True, grid=None,
                   splits=load_splits("fsdd", data_dir=fsdd_dir, limit=40), progress=lambda m: None)
     try:
