@@ -50,7 +50,7 @@ bench-full: setup
 bench-fsdd: setup
 	$(PY) -m bench.run --profile full --backend all --dataset fsdd --out out/bench-fsdd
 
-# accuracy on 5 seeds and the settings study on FSDD's speaker-held-out split (about 45 minutes on 2 cores)
+# accuracy on 5 seeds and the settings study on FSDD's speaker-held-out split (about 40 minutes on 2 cores)
 bench-generalisation: setup
 	$(PY) -m bench.run --profile generalisation --backend all --dataset fsdd --data-dir $(FSDD_DIR) --split speakers \
 		--out out/bench-generalisation

@@ -2,11 +2,11 @@
 
     python -m bench.run --profile quick      # `make bench`: your machine's answer in about 3 minutes
     python -m bench.run --profile standard   # every measurement, small sizes (about 6 minutes on 2 cores)
-    python -m bench.run --profile full       # `make bench-full`: the committed runs (about 15 minutes on 2 cores)
+    python -m bench.run --profile full       # `make bench-full`: the committed runs (about 30 minutes on 2 cores, 5 seeds)
     python -m bench.run --profile gpu        # the GPU session's steps (bench/gpu_plan.py runs them; needs CUDA)
     python -m bench.run --profile gpu-rehearsal   # the same, cut down, with the CPU standing in for the GPU
     python -m bench.run --profile generalisation --dataset fsdd --split speakers
-                                             # accuracy over 5 seeds and the settings study (about 45 minutes)
+                                             # accuracy over 5 seeds and the settings study (about 40 minutes)
 
 A profile names the throughput grid, the measurements it runs (`--only` picks others), whether the
 measurements use their small sizes (`small`: fewer clips, shorter training, the `quick` mode of each
@@ -83,7 +83,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("gpu-rehearsal", "the GPU session cut down, the CPU standing in for the GPU",
             grids.GPU_REHEARSAL, gpu_backends=True, stand_in="cpu"),
     Profile("generalisation", "accuracy on 5 seeds and which MFCC settings carry over to unseen speakers, one "
-            "setting at a time (use --dataset fsdd --split speakers; about 45 minutes on 2 cores)",
+            "setting at a time (use --dataset fsdd --split speakers; about 40 minutes on 2 cores)",
             grids.QUICK, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,
             swap_defaults=True, train_libraries_only=True, seeds=5),
 )}
