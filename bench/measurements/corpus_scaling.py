@@ -9,8 +9,8 @@ ctx.devices. The projection extrapolates only the measured rates and scaling eff
 
 Each rate comes from enough work to outlast Ray's start-up and the machine's noise: the file list is
 cycled until one plain process needs about WORK_S seconds for it (20 s in full; measured per backend on a
-calibration slice first), so a fast backend gets more files than a slow one and every rate rests on
-about the same amount of work.
+warm calibration slice first), so a fast backend gets more files than a slow one and every rate rests on
+about the same amount of work. The single-process run's own wall time says how close it came.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ REPEATS = Sizes(quick=1, full=1)
 #: seconds of one plain process's work every rate rests on (the file list cycled to reach it)
 WORK_S = Sizes(quick=1.0, full=20.0)
 CALIBRATION_FILES = 48
+CALIBRATION_S = 2.0
 CORPUS_HOURS = (1000, 10000)
 CPU_COUNTS = (1, 2, 4, 8, 16)
 GPU_COUNTS = (1, 2, 4, 8)
@@ -73,6 +74,21 @@ def _timed(fn, job, shards) -> tuple:
     return wall, sum(r["audio_s"] for r in results)
 
 
+def calibrate(items: list, job, seconds: float) -> float:
+    """One plain process's seconds per file for `job`, from a slice of `items` (cycled) grown fourfold until it
+    takes at least `seconds`: a small slice is dominated by per-shard costs (the extractor, the Parquet
+    write) and the cold page cache, which once gave `fast` 3 s of work where 20 were asked for."""
+    n = CALIBRATION_FILES
+    while True:
+        chunk = sized(items, 1.0, n)
+        shards = engine.plan_shards(chunk, engine.Job(backend=job.backend, cfg=job.cfg, out=Path("."),
+                                                      device=job.device, shard_size=len(chunk)))
+        wall = _timed(engine.run_single_process, job, shards)[0]
+        if wall >= seconds or n >= 64 * len(items):
+            return wall / n
+        n *= 4
+
+
 def sized(items: list, seconds_per_file: float, work_s: float) -> list:
     """`items` cycled (or cut) to the number of files one process needs `work_s` seconds for (at least one
     pass over `items` where work_s is 0)."""
@@ -104,11 +120,9 @@ def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, pro
             with one_thread():
                 _timed(engine.run_single_process, engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device,
                                                              shard_size=1), warm[:1])           # warm-up
-                probe = engine.plan_shards(items[:CALIBRATION_FILES], engine.Job(
-                    backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=CALIBRATION_FILES))
-                calib_s = _timed(engine.run_single_process, engine.Job(
-                    backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=CALIBRATION_FILES), probe)[0]
-            todo = sized(items, calib_s / min(len(items), CALIBRATION_FILES), work_s)
+                per_file = calibrate(items, engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device,
+                                                       shard_size=1), min(CALIBRATION_S, work_s / 4))
+            todo = sized(items, per_file, work_s)
             shard_size = max(1, math.ceil(len(todo) / (2 * max(counts))))   # two shards per worker at most workers
             job = engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=shard_size)
             shards = engine.plan_shards(todo, job)
