@@ -11,17 +11,11 @@ import numpy as np
 import torch
 
 from features import MFCCConfig, fix_length
+# the keywords of `librosa.feature.mfcc` that compute a config (the librosa backend's direct call): the port's own
+from features.port.snippet import librosa_keywords as librosa_call
 
 PORTABLE = {"librosa": "torchaudio", "torchaudio": "librosa"}   # trainer -> the library the port serves with
 TORCH_WINDOWS = {"hann": torch.hann_window, "hamming": torch.hamming_window, "blackman": torch.blackman_window}
-
-
-def librosa_call(cfg: MFCCConfig) -> dict:
-    """The keywords of `librosa.feature.mfcc` that compute `cfg` (the librosa backend's direct call)."""
-    return dict(sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm, lifter=cfg.lifter,
-                mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length, win_length=cfg.win_length,
-                window=cfg.window, center=cfg.center, pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels,
-                fmin=cfg.fmin, fmax=cfg.fmax, htk=cfg.mel_scale == "htk")
 
 
 def torchaudio_call(cfg: MFCCConfig) -> dict:

@@ -123,8 +123,8 @@ def advice(run: dict) -> str:
     if n < 2:
         return (f"For unseen speakers: {len(singles)} settings each trained on one seed, so none can be told from "
                 "training noise (run more seeds: --seeds 5).")
-    helps = [e for e in singles if e.diff.excludes_zero() and e.diff.mean > 0]
-    hurts = sorted((e for e in singles if e.diff.excludes_zero() and e.diff.mean < 0), key=lambda e: e.gain_pp)
+    helps = [e for e in singles if e.diff.above_zero()]
+    hurts = sorted((e for e in singles if e.diff.below_zero()), key=lambda e: e.gain_pp)
     rest = len(singles) - len(helps) - len(hurts)
     parts = []
     if helps:
@@ -137,10 +137,10 @@ def advice(run: dict) -> str:
     text = "For unseen speakers, starting from `matched`, one setting at a time: " + "; ".join(parts) + "."
     c = confirmation(run)
     if c is not None:
-        held = c.diff is not None and c.diff.excludes_zero() and c.diff.mean > 0
+        held = c.diff is not None and c.diff.above_zero()
         text += (f" On {c.diff.n if c.diff else 0} fresh seeds the best combination ({c.setting}) "
                  + ("held: " if held else "did not hold: ") + c.verdict + ".")
-    wins = [e for e in every if e.group == "preset" and e.diff is not None and e.diff.excludes_zero() and e.diff.mean > 0]
+    wins = [e for e in every if e.group == "preset" and e.diff is not None and e.diff.above_zero()]
     if wins:
         text += " Whole presets that gain: " + "; ".join(f"{e.setting} {e.diff.mean * 100:+.1f} pp" for e in wins) + "."
     return text
@@ -156,7 +156,7 @@ def _lead(whole: Effect, every: list[Effect]) -> str:
     text += "".join(f" {t.setting}: {t.verdict}; computed that way against {whole.setting}: "
                     f"{iv.verdict(iv.paired(t.seeds, whole.seeds), 'gains', 'costs')}." for t in twins)
     singles = [e for e in every if e.group != "preset" and set(e.towards) & set(whole.towards) and e.diff is not None]
-    helps = [e for e in singles if e.diff.excludes_zero() and e.diff.mean > 0]
+    helps = [e for e in singles if e.diff.above_zero()]
     if helps:
         text += f" Alone, {_named(helps)} move{'s' if len(helps) == 1 else ''} toward it."
     else:
@@ -175,9 +175,3 @@ def leads(run: dict) -> list[str]:
             seen.add(e.preset)
             out.append(_lead(e, every))
     return out
-
-
-def wall_minutes(run: dict) -> Optional[float]:
-    """The study's training time in minutes (sum of train_seconds), for the note; None without records."""
-    secs = [r.get("train_seconds") for r in records(run, "generalisation") if r.get("train_seconds") is not None]
-    return sum(secs) / 60 if secs else None

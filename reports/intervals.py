@@ -31,20 +31,16 @@ class Interval:
     high: Optional[float]
     n: int
 
-    @property
-    def half_width(self) -> Optional[float]:
-        return None if self.low is None else (self.high - self.low) / 2
-
     def excludes_zero(self) -> bool:
         return self.low is not None and (self.low > 0 or self.high < 0)
 
-    def text(self, scale: float = 100, unit: str = "pp", signed: bool = True) -> str:
-        """e.g. "+4.0 pp (95% CI +1.2 to +6.8, 5 seeds)"; "(1 seed, no interval)" where n = 1."""
-        f = (lambda v: f"{v * scale:+.1f}") if signed else (lambda v: f"{v * scale:.1f}")
-        head = f"{f(self.mean)} {unit}".rstrip()
-        if self.low is None:
-            return f"{head} (1 seed, no interval)"
-        return f"{head} (95% CI {f(self.low)} to {f(self.high)}, {self.n} seeds)"
+    def above_zero(self) -> bool:
+        """The whole interval is above zero: a gain that counts."""
+        return self.low is not None and self.low > 0
+
+    def below_zero(self) -> bool:
+        """The whole interval is below zero: a loss that counts."""
+        return self.high is not None and self.high < 0
 
 
 def t_quantile(df: int) -> float:

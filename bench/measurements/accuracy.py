@@ -1,7 +1,7 @@
 """End-to-end accuracy: the shared classifier trained on each backend's features, and the train/serve
 skew matrix (a model trained on one backend's features, served with another's).
 
-Every training runs once per seed (ctx.options["seeds"]: the profile's, 2 in quick, 5 in full; the seed
+Every training runs once per seed (ctx.options.seeds: the profile's, 2 in quick, 5 in full; the seed
 sets initialisation, batch order and augmentation, the splits stay fixed), each seed's records carrying
 it, so the report gives each accuracy as a mean with its interval and compares on paired seeds
 (reports/intervals.py).

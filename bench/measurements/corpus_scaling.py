@@ -15,6 +15,7 @@ about the same amount of work. The single-process run's own wall time says how c
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import tempfile
@@ -80,13 +81,16 @@ def calibrate(items: list, job, seconds: float) -> float:
     write) and the cold page cache, which once gave `fast` 3 s of work where 20 were asked for."""
     n = CALIBRATION_FILES
     while True:
-        chunk = sized(items, 1.0, n)
-        shards = engine.plan_shards(chunk, engine.Job(backend=job.backend, cfg=job.cfg, out=Path("."),
-                                                      device=job.device, shard_size=len(chunk)))
+        shards = engine.plan_shards(cycled(items, n), dataclasses.replace(job, shard_size=n))
         wall = _timed(engine.run_single_process, job, shards)[0]
         if wall >= seconds or n >= 64 * len(items):
             return wall / n
         n *= 4
+
+
+def cycled(items: list, n: int) -> list:
+    """The first `n` of `items` repeated end to end."""
+    return [items[i % len(items)] for i in range(n)]
 
 
 def sized(items: list, seconds_per_file: float, work_s: float) -> list:
@@ -94,8 +98,7 @@ def sized(items: list, seconds_per_file: float, work_s: float) -> list:
     pass over `items` where work_s is 0)."""
     if work_s <= 0 or seconds_per_file <= 0:
         return list(items)
-    n = max(1, math.ceil(work_s / seconds_per_file))
-    return [items[i % len(items)] for i in range(n)]
+    return cycled(items, max(1, math.ceil(work_s / seconds_per_file)))
 
 
 def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, progress=print,
@@ -114,17 +117,15 @@ def measure(items, cfg, *, pairs, workers_by_device: dict, repeats: int = 1, pro
     try:
         for backend, device in pairs:
             counts = workers_by_device[device]
-            bcfg = (configs or {}).get(backend, cfg)
-            warm = engine.plan_shards(items[:max(counts)], engine.Job(backend=backend, cfg=bcfg, out=Path("."),
-                                                                      device=device, shard_size=1))
+            one_file = engine.Job(backend=backend, cfg=(configs or {}).get(backend, cfg), out=Path("."),
+                                  device=device, shard_size=1)
+            warm = engine.plan_shards(items[:max(counts)], one_file)
             with one_thread():
-                _timed(engine.run_single_process, engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device,
-                                                             shard_size=1), warm[:1])           # warm-up
-                per_file = calibrate(items, engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device,
-                                                       shard_size=1), min(CALIBRATION_S, work_s / 4))
+                _timed(engine.run_single_process, one_file, warm[:1])                       # warm-up
+                per_file = calibrate(items, one_file, min(CALIBRATION_S, work_s / 4))
             todo = sized(items, per_file, work_s)
             shard_size = max(1, math.ceil(len(todo) / (2 * max(counts))))   # two shards per worker at most workers
-            job = engine.Job(backend=backend, cfg=bcfg, out=Path("."), device=device, shard_size=shard_size)
+            job = dataclasses.replace(one_file, shard_size=shard_size)
             shards = engine.plan_shards(todo, job)
             progress(f"corpus_scaling: {backend} on {device}, {len(todo)} files ({len(items)} distinct) in "
                      f"{len(shards)} shards, about {work_s:.0f} s of one process's work")

@@ -51,23 +51,18 @@ def train_setting(ctx, setting: study.Setting, seed: int, phase: str, epochs: in
 
 
 def best_combination(rows: list[Generalisation]) -> tuple[study.Setting | None, str]:
-    """The combination to confirm from the screen's records, and the rule that chose it."""
-    from reports.intervals import paired
+    """The combination to confirm from the screen's records, ranked as the report ranks them
+    (reports.generalisation.effects: paired gain over `matched`), and the rule that chose it."""
+    from reports.generalisation import effects
+    from reports.records import as_row
 
-    by_setting: dict[str, dict] = {}
-    for r in rows:
-        by_setting.setdefault(r.setting, {})[r.seed] = r.test_accuracy
-    base = by_setting.get(study.BASELINE, {})
-    gains = []
-    for s in study.SINGLE:
-        d = paired(by_setting.get(s.name, {}), base)
-        if d is not None and d.mean > 0:
-            gains.append((d, s))
+    singles = {s.name: s for s in study.SINGLE}
     best_per_group: dict[str, tuple] = {}
-    for d, s in sorted(gains, key=lambda g: -g[0].mean):
-        best_per_group.setdefault(s.group, (d, s))
+    for e in effects({"generalisation": [as_row(r) for r in rows]}):       # largest gain first
+        if e.setting in singles and e.diff is not None and e.diff.mean > 0:
+            best_per_group.setdefault(e.group, (e.diff, singles[e.setting]))
     ranked = list(best_per_group.values())
-    sure = [s for d, s in ranked if d.excludes_zero()]
+    sure = [s for d, s in ranked if d.above_zero()]
     if sure:
         chosen, rule = sure, "every group's best setting whose 95% interval over matched is above zero"
     else:

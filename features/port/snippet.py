@@ -17,8 +17,8 @@ SNIPPETS = Path(__file__).resolve().parents[2] / "reports" / "snippets"
 
 
 def librosa_keywords(cfg: MFCCConfig) -> dict:
-    """The keywords of `librosa.feature.mfcc` that compute `cfg` (as bench.ported.librosa_call; a test keeps
-    the two equal)."""
+    """The keywords of `librosa.feature.mfcc` that compute `cfg` (bench.ported serves the "ported" accuracy rows
+    with these too)."""
     return dict(sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm, lifter=cfg.lifter,
                 mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length, win_length=cfg.win_length,
                 window=cfg.window, center=cfg.center, pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels,
