@@ -74,8 +74,8 @@ gpu-wheels:
 # carried wheels; on a CUDA machine after `make setup`, the venv's Python
 ifdef REHEARSE
 bench-gpu: $(if $(filter $(VENV)/bin/python,$(PY)),setup)
-	$(PY) -m bench.gpu_session --rehearse --out $(GPU_OUT)
+	$(PY) -m bench.gpu --rehearse --out $(GPU_OUT)
 else
 bench-gpu:
-	$(if $(wildcard $(PY)),$(PY),python3) -m bench.gpu_session --out $(GPU_OUT)
+	$(if $(wildcard $(PY)),$(PY),python3) -m bench.gpu --out $(GPU_OUT)
 endif

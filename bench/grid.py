@@ -87,7 +87,7 @@ ANSWER = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 10.0), thin_batch
 QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),
                        thin_durations_s=(1.0,), per_clip_batch_sizes=(1, 8), thread_sweep=(1,), min_time_s=0.15,
                        passes=1, memory_batch_sizes=(1, 64))
-# The GPU session's profile (bench.gpu_session, `bench.run --profile gpu`): every CUDA backend on the GPU
+# The GPU session's profile (bench.gpu.session, `bench.run --profile gpu`): every CUDA backend on the GPU
 # with and without the host-to-device copy, and the CPU points of the libraries the GPU is weighed against,
 # on the same machine; two passes, sized so the session's throughput step ends in about two minutes.
 GPU = ThroughputGrid(batch_sizes=(1, 8, 64, 256), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64, 256),

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from features.atomic_write import write_text_atomic
+from common.atomic_write import write_text_atomic
 from reports import records, schema
 
 # the format is defined once, in reports/records.py and reports/schema.py: bench writes it, reports reads it

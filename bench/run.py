@@ -15,7 +15,7 @@ beside the CPU. Results are rewritten atomically after every measurement with `c
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
 
-`--profile gpu` is the GPU session's profile (bench.grid.GPU; bench.gpu_session runs it one measurement
+`--profile gpu` is the GPU session's profile (bench.grid.GPU; bench.gpu.session runs it one measurement
 at a time): every backend that runs on CUDA, on the GPU, and librosa, torchaudio and fast on the same
 machine's CPU; it needs CUDA. `--profile gpu-rehearsal` is the same plan cut down, with the CPU standing
 in for the accelerator. `--deadline-s S`: measurements that loop start no new work S seconds after the
@@ -36,7 +36,7 @@ from features import MFCCConfig
 from features.backends import REFERENCE, missing_library, names, runs_on
 from reports.records import Skipped
 
-from model.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
+from common.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
                                positive_seconds)
 
 from . import grid as grids

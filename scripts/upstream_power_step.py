@@ -2,7 +2,7 @@
 
 Prints, at batch 64 x 1 s of 16 kHz audio (n_fft 512, hop 160, 40 mels, 13 MFCCs) on the CPU, the
 power step alone on torch.stft's output and torchaudio.transforms.MFCC's whole call with and without
-the cheaper step, as medians of interleaved runs (about 10 s). Run: python bench/upstream_power_step.py
+the cheaper step, as medians of interleaved runs (about 10 s). Run: python scripts/upstream_power_step.py
 """
 import time
 

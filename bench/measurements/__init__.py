@@ -11,7 +11,7 @@ Each module defines:
 
 `bench.run` builds one `Context`, runs the chosen measurements in the order below, and writes the
 results after each. A measurement never imports another one's module; shared helpers live in
-bench/timing.py, bench/grid.py and bench/batches.py.
+bench/timing.py, bench/grid.py and bench/measurements/support/batches.py.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from features import create_extractor
 from features.backends import REFERENCE, get
 from reports.records import Ablation
 
-from ..mfcc_agreement import agreement_clips, compare
+from .support.mfcc_agreement import agreement_clips, compare
 from ..grid import ABLATION, AGREEMENT_CLIPS
 
 NAME = "ablation"

@@ -28,8 +28,8 @@ from features.backends import REFERENCE, get
 from reports.records import Accuracy
 
 from ..grid import Sizes
-from ..mfcc_agreement import naive_port
-from ..ported import PORTABLE, ported_server, why_not_portable
+from .support.mfcc_agreement import naive_port
+from .support.ported import PORTABLE, ported_server, why_not_portable
 
 NAME = "accuracy"
 TABLES = ("accuracy",)

@@ -15,7 +15,7 @@ from features import MFCCConfig, create_extractor
 from features.backends import REFERENCE, get
 from reports.records import Agreement, AgreementPerCoeff
 
-from ..mfcc_agreement import agreement_clips, compare, naive_port
+from .support.mfcc_agreement import agreement_clips, compare, naive_port
 from ..grid import AGREEMENT_CLIPS
 
 NAME = "agreement"

@@ -1,4 +1,4 @@
-"""Corpus featurisation at scale: the corpus job (bench.corpus_engine) on Ray with 1, 2, ... workers
+"""Corpus featurisation at scale: the corpus job (bench.corpus.engine) on Ray with 1, 2, ... workers
 against the same work in one plain process, and a projection to 1,000 and 10,000 hours of audio.
 
 Ray is started once (its start and the workers' warm-up are recorded apart, in `engine_start_s`, not
@@ -28,8 +28,8 @@ import torch
 from features.backends import get
 from reports.records import CorpusScaling, Projection
 
-from .. import corpus_engine as engine
-from ..clip_files import train_files
+from ..corpus import engine
+from .support.clip_files import train_files
 from ..grid import Sizes
 
 NAME = "corpus_scaling"

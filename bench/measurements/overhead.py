@@ -10,7 +10,7 @@ from features import create_extractor
 from features.backends import get
 from reports.records import Overhead
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..grid import Sizes
 from ..timing import time_pairs
 

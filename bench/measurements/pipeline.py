@@ -27,7 +27,7 @@ from features import create_extractor, fix_length, load_audio
 from features.backends import REFERENCE, get
 from reports.records import Pipeline
 
-from ..clip_files import train_files
+from .support.clip_files import train_files
 from ..grid import Sizes
 from ..timing import synchronize
 

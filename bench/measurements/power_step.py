@@ -5,7 +5,7 @@ For every backend whose declared stages (`Backend.stage_pipeline`) hand a comple
 "power" stage, under a power-2 config: the stage timed both ways on the same STFT output, then the
 stages chained end to end both ways (the whole call as the backend computes it, and the same with
 only the power stage swapped), timed in alternation (A, B, A, B, ...) so drift hits both alike;
-with the largest difference of the two outputs. `bench/upstream_power_step.py` is the ten-line
+with the largest difference of the two outputs. `scripts/upstream_power_step.py` is the ten-line
 version of this for a torchaudio maintainer, on stock `torchaudio.transforms.MFCC`.
 
 Records (table "power_step"): backend, device, batch_size, duration_s, stage_stock_s, stage_cheap_s,
@@ -20,7 +20,7 @@ from features import create_extractor
 from features.backends import get
 from reports.records import PowerStep
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..grid import Sizes
 from ..timing import time_pairs
 

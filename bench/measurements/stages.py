@@ -19,7 +19,7 @@ from features import create_extractor
 from features.backends import get
 from reports.records import Stage
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..grid import Sizes
 from ..timing import TimingStats, time_call
 

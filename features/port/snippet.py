@@ -17,7 +17,7 @@ SNIPPETS = Path(__file__).resolve().parents[2] / "reports" / "snippets"
 
 
 def librosa_keywords(cfg: MFCCConfig) -> dict:
-    """The keywords of `librosa.feature.mfcc` that compute `cfg` (bench.ported serves the "ported" accuracy rows
+    """The keywords of `librosa.feature.mfcc` that compute `cfg` (bench.measurements.support.ported serves the "ported" accuracy rows
     with these too)."""
     return dict(sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm, lifter=cfg.lifter,
                 mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length, win_length=cfg.win_length,

@@ -1,11 +1,11 @@
-"""bench.ported: the accuracy measurement's "ported" server equals the trainer's own library call, clip by clip."""
+"""bench.measurements.support.ported: the accuracy measurement's "ported" server equals the trainer's own library call, clip by clip."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
 
-from bench.ported import ported_server, why_not_portable
+from bench.measurements.support.ported import ported_server, why_not_portable
 from features import MFCCConfig
 from features.backends import get
 

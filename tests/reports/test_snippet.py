@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench.ported import librosa_call
+from bench.measurements.support.ported import librosa_call
 from features import PRESETS, MFCCConfig
 from features.port import TOLERANCE
 from features.port.reference import relative_error
