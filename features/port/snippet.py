@@ -1,20 +1,16 @@
-"""`python -m features.port.snippet [PRESET] [--write]`: the `torchaudio.transforms.MFCC` arguments that give
+"""`python -m features.port.snippet [PRESET]`: the `torchaudio.transforms.MFCC` arguments that give
 librosa's numbers under a preset (default `matched`), printed from the port, so no number in it is typed by
-hand. The report shows the committed output (reports/snippets/torchaudio_<preset>.txt, written with
---write); tests/reports/test_snippet.py checks that it equals this output and that it matches librosa."""
+hand. The report calls `snippet("matched")` when it is built (reports/sections/verdict.py);
+tests/reports/test_snippet.py checks that running it gives librosa's numbers."""
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Optional
 
 from ..config import MFCCConfig
 from .recipe import from_librosa
 from .to_torch import transforms_snippet
-
-SNIPPETS = Path(__file__).resolve().parents[2] / "reports" / "snippets"
-
 
 def librosa_keywords(cfg: MFCCConfig) -> dict:
     """The keywords of `librosa.feature.mfcc` that compute `cfg` (bench.measurements.support.ported serves the "ported" accuracy rows
@@ -41,14 +37,7 @@ def snippet(preset: str = "matched", **overrides) -> str:
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(prog="python -m features.port.snippet", description=__doc__.split("\n\n")[0])
     p.add_argument("preset", nargs="?", default="matched")
-    p.add_argument("--write", action="store_true", help=f"write {SNIPPETS.name}/torchaudio_<preset>.txt")
-    a = p.parse_args(argv)
-    text = snippet(a.preset)
-    if a.write:
-        SNIPPETS.mkdir(exist_ok=True)
-        (SNIPPETS / f"torchaudio_{a.preset}.txt").write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    sys.stdout.write(snippet(p.parse_args(argv).preset))
     return 0
 
 

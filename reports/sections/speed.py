@@ -7,9 +7,8 @@ from __future__ import annotations
 from functools import partial
 
 from reports.figures import memory, simple_bars, speedup_heatmap, stages, throughput_lines
-from reports.page import Block, Section, record_table
+from reports.page import Block, Section, record_table, slug
 from reports.sections.glossary import define
-from reports.sections.verdict import slug
 from reports.speed_rule import questions
 
 THROUGHPUT = ("backend:backend; device:device; config:config; includes_transfer:H2D copy; thread_sweep:thread sweep; "
