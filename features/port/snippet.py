@@ -13,12 +13,10 @@ from .recipe import from_librosa
 from .to_torch import transforms_snippet
 
 def librosa_keywords(cfg: MFCCConfig) -> dict:
-    """The keywords of `librosa.feature.mfcc` that compute `cfg` (bench.measurements.support.ported serves the "ported" accuracy rows
-    with these too)."""
-    return dict(sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm, lifter=cfg.lifter,
-                mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length, win_length=cfg.win_length,
-                window=cfg.window, center=cfg.center, pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels,
-                fmin=cfg.fmin, fmax=cfg.fmax, htk=cfg.mel_scale == "htk")
+    """The keywords of `librosa.feature.mfcc` that compute `cfg`: the librosa backend's own mapping."""
+    from ..backends.librosa import LibrosaMFCC
+
+    return LibrosaMFCC.library_kwargs(cfg)
 
 
 def snippet(preset: str = "matched", **overrides) -> str:

@@ -7,17 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from bench.measurements.support.ported import librosa_call
-from features import PRESETS, MFCCConfig
+from features import MFCCConfig
 from features.port import TOLERANCE
 from features.port.reference import relative_error
 from features.port.snippet import librosa_keywords, snippet
-
-
-@pytest.mark.parametrize("preset", [p for p in PRESETS if p not in ("kaldi_defaults", "audioflux_defaults")])
-def test_keywords_are_bench_s_librosa_call(preset):
-    cfg = MFCCConfig.preset(preset)
-    assert librosa_keywords(cfg) == librosa_call(cfg)
 
 
 def test_snippet_gives_librosa_s_numbers_per_clip():
