@@ -72,9 +72,9 @@ class Profile:
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("quick", "the three workloads on every backend, agreement, and a small accuracy and skew check "
             "(make bench; about 3 minutes on 2 cores)",
-            grids.ANSWER, measurements=("throughput", "agreement", "accuracy"), clip_limit=160, swap_defaults=True,
+            grids.THREE_WORKLOADS, measurements=("throughput", "agreement", "accuracy"), clip_limit=160, swap_defaults=True,
             epochs=10, train_libraries_only=True, seeds=2),
-    Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.QUICK),
+    Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.SMALL),
     Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
             grids.FULL, small=False, clip_limit=None, swap_defaults=True, seeds=5),
     Profile("gpu", "the GPU session: every CUDA backend on the GPU beside librosa, torchaudio and fast on the "
@@ -84,7 +84,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             grids.GPU_REHEARSAL, gpu_backends=True, stand_in="cpu"),
     Profile("generalisation", "accuracy on 5 seeds and which MFCC settings carry over to unseen speakers, one "
             "setting at a time (use --dataset fsdd --split speakers; about 40 minutes on 2 cores)",
-            grids.QUICK, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,
+            grids.SMALL, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,
             swap_defaults=True, train_libraries_only=True, seeds=5),
 )}
 DEFAULT = "full"

@@ -29,7 +29,7 @@ from ..grid import Sizes
 NAME = "generalisation"
 TABLES = ("generalisation",)
 NEEDS_DATA = True
-EPOCHS = Sizes(quick=10, full=30)
+EPOCHS = Sizes(small=10, full=30)
 CONFIRM_SEED0 = 1000
 
 
@@ -74,7 +74,7 @@ def best_combination(rows: list[Generalisation]) -> tuple[study.Setting | None, 
 
 def run(ctx) -> dict:
     n_seeds = ctx.options.seeds
-    epochs = ctx.options.epochs or EPOCHS.pick(ctx.quick)
+    epochs = ctx.options.epochs or EPOCHS.pick(ctx.small)
     deadline = ctx.options.deadline
     rows = []
     total = n_seeds * (len(study.SETTINGS) + 2)

@@ -27,8 +27,8 @@ from ..timing import time_pairs
 NAME = "power_step"
 TABLES = ("power_step",)
 NEEDS_DATA = False
-POINTS = Sizes(quick=((64, 1.0),), full=((64, 1.0), (256, 1.0)))     # (batch_size, duration_s)
-PAIRS = Sizes(quick=10, full=40)      # alternating timed pairs per comparison
+POINTS = Sizes(small=((64, 1.0),), full=((64, 1.0), (256, 1.0)))     # (batch_size, duration_s)
+PAIRS = Sizes(small=10, full=40)      # alternating timed pairs per comparison
 
 
 def cheap_power(spec):
@@ -94,10 +94,10 @@ def run(ctx) -> dict:
     for backend, device in ctx.pairs():
         if ctx.cfg.power != 2.0 or not get(backend).honours(ctx.cfg):
             continue
-        for batch, duration in POINTS.pick(ctx.quick):
+        for batch, duration in POINTS.pick(ctx.small):
             ctx.progress(f"power step: {backend} on {device}, batch {batch} x {duration} s, stock against real^2 + imag^2")
             row = measure(backend, ctx.cfg, device=device, batch_size=batch, duration_s=duration,
-                          pairs=PAIRS.pick(ctx.quick))
+                          pairs=PAIRS.pick(ctx.small))
             if row is None:
                 break
             rows.append(row)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import librosa
 import numpy as np
-import pytest
 import torch
 
 from features import MFCCConfig
