@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from typing import Callable
 
 import torch
 import torchaudio.functional as F
@@ -16,7 +17,7 @@ from .base import Backend
 
 # MFCCConfig.window -> the torch window function (called as fn(n) by torchaudio's transforms, fn(n, dtype=)
 # here): the one window table of the torch-based backends, their direct calls and the "ported" rows
-WINDOWS = {
+WINDOWS: dict[str, Callable[..., torch.Tensor]] = {
     "hann": torch.hann_window,
     "hamming": torch.hamming_window,
     "blackman": torch.blackman_window,

@@ -6,11 +6,10 @@ answer yet."""
 from __future__ import annotations
 
 import html
-import re
 from functools import partial
 
 from reports import skew as sk
-from reports.data import frame, is_gpu, records, reference, throughput_points
+from reports.data import frame, records, reference, throughput_points
 from reports.figures import verdict_dots
 from reports.intervals import accuracy_text
 from reports.page import Block, Section, Table, fmt
