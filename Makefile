@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (each creates the virtual environment on first use):
 #   make bench   set up, then run the main job (python -m bench.run --profile quick on built-in synthetic data)
-#   make test    set up, then run the test suite
+#   make test    set up, then run the static checks (make lint) and the test suite
 # `make setup` installs exactly the lock for this Python (requirements/lock-py311.txt or lock-py312.txt,
 # every file checked against its hash), then checks the install (requirements/check_install.py).
 # `make lock` regenerates the locks from pyproject.toml: run it after changing a dependency there.
@@ -19,7 +19,7 @@ UV := $(VENV)/bin/uv
 LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-fsdd test benchmarks report lock clean bench-full gpu-wheels bench-gpu bench-generalisation
+.PHONY: setup bench bench-fsdd test lint benchmarks report lock clean bench-full gpu-wheels bench-gpu bench-generalisation
 FSDD_DIR ?= ../shared/data/fsdd
 # the device tool sets OUT to the folder it brings back; elsewhere the session writes to out/gpu-session
 GPU_OUT ?= $(if $(filter environment,$(origin OUT)),$(OUT),out/gpu-session)
@@ -55,8 +55,16 @@ bench-generalisation: setup
 	$(PY) -m bench.run --profile generalisation --backend all --dataset fsdd --data-dir $(FSDD_DIR) --split speakers \
 		--out out/bench-generalisation
 
-test: setup
+# the static checks first (seconds; each stops the run when broken), then the suite
+test: setup lint
 	$(PY) -m pytest --benchmark-disable
+
+# ruff (E9, F, B), mypy (common/, features/, reports/; records and schema strict), the layer contract;
+# their settings are in pyproject.toml
+lint: setup
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 benchmarks: setup
 	$(PY) -m pytest tests --benchmark-only --benchmark-json=out/benchmarks.json
@@ -74,8 +82,8 @@ gpu-wheels:
 # carried wheels; on a CUDA machine after `make setup`, the venv's Python
 ifdef REHEARSE
 bench-gpu: $(if $(filter $(VENV)/bin/python,$(PY)),setup)
-	$(PY) -m bench.gpu_session --rehearse --out $(GPU_OUT)
+	$(PY) -m bench.gpu --rehearse --out $(GPU_OUT)
 else
 bench-gpu:
-	$(if $(wildcard $(PY)),$(PY),python3) -m bench.gpu_session --out $(GPU_OUT)
+	$(if $(wildcard $(PY)),$(PY),python3) -m bench.gpu --out $(GPU_OUT)
 endif

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-COMMANDS = {"run": "bench.run", "corpus": "bench.corpus", "report": "reports.build", "train": "model.train"}
+COMMANDS = {"run": "bench.run", "corpus": "bench.corpus.cli", "report": "reports.build", "train": "model.train"}
 
 
 def main(argv=None) -> int:

@@ -81,13 +81,14 @@ FULL = ThroughputGrid()
 # The three workloads the verdict names (one clip, a training batch, long recordings) and nothing else:
 # the `quick` profile, which must answer on a 2-core machine in about 3 minutes. Two passes, so the
 # verdict has a pass range; three timed calls a point and pass; no thread sweep.
-ANSWER = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64),
-                        thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), thread_sweep=(),
-                        min_time_s=0.1, min_repeats=3, passes=2, memory_batch_sizes=(64,))
-QUICK = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),
+THREE_WORKLOADS = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64),
+                                 thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), thread_sweep=(),
+                                 min_time_s=0.1, min_repeats=3, passes=2, memory_batch_sizes=(64,))
+# Every measurement's grid at small sizes: the `standard` and `generalisation` profiles.
+SMALL = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),
                        thin_durations_s=(1.0,), per_clip_batch_sizes=(1, 8), thread_sweep=(1,), min_time_s=0.15,
                        passes=1, memory_batch_sizes=(1, 64))
-# The GPU session's profile (bench.gpu_session, `bench.run --profile gpu`): every CUDA backend on the GPU
+# The GPU session's profile (bench.gpu.session, `bench.run --profile gpu`): every CUDA backend on the GPU
 # with and without the host-to-device copy, and the CPU points of the libraries the GPU is weighed against,
 # on the same machine; two passes, sized so the session's throughput step ends in about two minutes.
 GPU = ThroughputGrid(batch_sizes=(1, 8, 64, 256), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64, 256),
@@ -117,22 +118,23 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Sizes(Generic[T]):
-    """One size (a count, a tuple of points, ...) for the quick profiles and one for the others.
+    """One size (a count, a tuple of points, ...) for the profiles with small sizes (Profile.small) and
+    one for the others.
 
     Attributes:
-        quick (T): used where ctx.quick is true. full (T): used otherwise.
+        small (T): used where ctx.small is true. full (T): used otherwise.
     """
 
-    quick: T
+    small: T
     full: T
 
-    def pick(self, quick: bool) -> T:
-        """`quick` where `quick` is true, else `full`."""
-        return self.quick if quick else self.full
+    def pick(self, small: bool) -> T:
+        """`small` where `small` is true, else `full`."""
+        return self.small if small else self.full
 
 
 # real clips the agreement and ablation compare on, per run mode; batch invariance uses the first of them
-AGREEMENT_CLIPS = Sizes(quick=32, full=256)
+AGREEMENT_CLIPS = Sizes(small=32, full=256)
 BATCH_INVARIANCE_CLIPS = 32
 ABLATION = (
     ("mel_scale", "htk"),

@@ -3,7 +3,7 @@
     python -m bench.run --profile quick      # `make bench`: your machine's answer in about 3 minutes
     python -m bench.run --profile standard   # every measurement, small sizes (about 6 minutes on 2 cores)
     python -m bench.run --profile full       # `make bench-full`: the committed runs (about 30 minutes on 2 cores, 5 seeds)
-    python -m bench.run --profile gpu        # the GPU session's steps (bench/gpu_plan.py runs them; needs CUDA)
+    python -m bench.run --profile gpu        # the GPU session's steps (bench/gpu/plan.py runs them; needs CUDA)
     python -m bench.run --profile gpu-rehearsal   # the same, cut down, with the CPU standing in for the GPU
     python -m bench.run --profile generalisation --dataset fsdd --split speakers
                                              # accuracy over 5 seeds and the settings study (about 40 minutes)
@@ -72,19 +72,19 @@ class Profile:
 PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("quick", "the three workloads on every backend, agreement, and a small accuracy and skew check "
             "(make bench; about 3 minutes on 2 cores)",
-            grids.ANSWER, measurements=("throughput", "agreement", "accuracy"), clip_limit=160, swap_defaults=True,
+            grids.THREE_WORKLOADS, measurements=("throughput", "agreement", "accuracy"), clip_limit=160, swap_defaults=True,
             epochs=10, train_libraries_only=True, seeds=2),
-    Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.QUICK),
+    Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.SMALL),
     Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
             grids.FULL, small=False, clip_limit=None, swap_defaults=True, seeds=5),
     Profile("gpu", "the GPU session: every CUDA backend on the GPU beside librosa, torchaudio and fast on the "
-            "same machine's CPU (bench/gpu_session.py runs it one measurement at a time; needs CUDA)",
+            "same machine's CPU (bench/gpu/session.py runs it one measurement at a time; needs CUDA)",
             grids.GPU, small=False, clip_limit=None, gpu_backends=True, needs_cuda=True),
     Profile("gpu-rehearsal", "the GPU session cut down, the CPU standing in for the GPU",
             grids.GPU_REHEARSAL, gpu_backends=True, stand_in="cpu"),
     Profile("generalisation", "accuracy on 5 seeds and which MFCC settings carry over to unseen speakers, one "
             "setting at a time (use --dataset fsdd --split speakers; about 40 minutes on 2 cores)",
-            grids.QUICK, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,
+            grids.SMALL, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,
             swap_defaults=True, train_libraries_only=True, seeds=5),
 )}
 DEFAULT = "full"

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from features.atomic_write import write_text_atomic
+from common.atomic_write import write_text_atomic
 from reports import records, schema
 
 # the format is defined once, in reports/records.py and reports/schema.py: bench writes it, reports reads it
@@ -109,9 +109,10 @@ def environment(device: str = "cpu") -> dict:
     return env
 
 
-def new_results(*, label: str, quick: bool, dataset: str, config: dict, device: str) -> dict:
-    """A results dict with every table empty and the environment captured."""
-    results: dict[str, Any] = {"schema_version": schema.SCHEMA_VERSION, "label": label, "quick": quick,
+def new_results(*, label: str, small: bool, dataset: str, config: dict, device: str) -> dict:
+    """A results dict with every table empty and the environment captured. `small` (the profile used its
+    small sizes) is stored under the key "quick", the name committed runs carry."""
+    results: dict[str, Any] = {"schema_version": schema.SCHEMA_VERSION, "label": label, "quick": small,
                                "dataset": dataset, "environment": environment(device), "config": config,
                                "backends": [], "reference": "", "complete": False}
     for name in RECORD_LISTS:

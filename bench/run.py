@@ -15,7 +15,7 @@ beside the CPU. Results are rewritten atomically after every measurement with `c
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
 
-`--profile gpu` is the GPU session's profile (bench.grid.GPU; bench.gpu_session runs it one measurement
+`--profile gpu` is the GPU session's profile (bench.grid.GPU; bench.gpu.session runs it one measurement
 at a time): every backend that runs on CUDA, on the GPU, and librosa, torchaudio and fast on the same
 machine's CPU; it needs CUDA. `--profile gpu-rehearsal` is the same plan cut down, with the CPU standing
 in for the accelerator. `--deadline-s S`: measurements that loop start no new work S seconds after the
@@ -36,7 +36,7 @@ from features import MFCCConfig
 from features.backends import REFERENCE, missing_library, names, runs_on
 from reports.records import Skipped
 
-from model.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
+from common.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
                                positive_seconds)
 
 from . import grid as grids
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     chosen = [m for m in measurements.names() if m in (args.only or profile.chosen_measurements())]
     dataset = args.dataset or "synthetic"
     label = args.label or (f"GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else "CPU")
-    results = new_results(label=label, quick=profile.small, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
+    results = new_results(label=label, small=profile.small, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
     results.update(profile=profile.name, backends=list(backends), reference=REFERENCE, backend_info=backend_info(backends),
                    measurements=chosen, complete=False, failed=[], thinned=grid.thinned(), devices=list(devices))
     warnings.filterwarnings("ignore", message=".*(Empty filters|all zero values).*")  # 128 mels at 16 kHz
@@ -199,7 +199,7 @@ def main(argv=None) -> int:
                                        classes=list(splits.labels))
     options = Options(epochs=args.epochs or profile.epochs, seeds=args.seeds or profile.seeds, split=results.get("dataset_info", {}).get("split"),
                       train_device=devices[-1], out=str(out), accelerator=accelerator, deadline=deadline)
-    ctx = Context(cfg=cfg, backends=backends, devices=devices, quick=profile.small, grid=grid, splits=splits,
+    ctx = Context(cfg=cfg, backends=backends, devices=devices, small=profile.small, grid=grid, splits=splits,
                   progress=progress, swap_defaults=profile.swap_defaults,
                   train_libraries_only=profile.train_libraries_only, options=options)
     write_results(results, out)

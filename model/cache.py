@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from features import MFCCConfig
-from features.atomic_write import atomic_path, remove_stale_temporaries
+from common.atomic_write import atomic_path, remove_stale_temporaries
 
 
 def compute_features(extractor, waveforms: np.ndarray, batch_size: int = 256) -> np.ndarray:

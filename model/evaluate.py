@@ -21,7 +21,7 @@ from features import PRESETS, MFCCConfig, backend_names
 from features.backends import get as get_backend
 
 from .datasets import DATASETS, SPLITS, load_splits
-from .cli_options import check_dataset_options, positive_int
+from common.cli_options import check_dataset_options, positive_int
 from .splits import WaveformDataset
 from .train import _brief, evaluate, load_checkpoint
 

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from features import PRESETS, MFCCConfig, backend_names
-from features.atomic_write import atomic_path, write_text_atomic
+from common.atomic_write import atomic_path, write_text_atomic
 from features.devices import resolve_device
 from features.backends import runs_on
 
@@ -37,7 +37,7 @@ from .fit import fit, predict, scores, set_normalisation
 from .metrics import TrainingMetrics
 from .net import MFCCNet
 from .splits import SkipLog
-from .cli_options import (Terminated, check_dataset_options, check_out_dir, exit_cleanly_on_sigterm,
+from common.cli_options import (Terminated, check_dataset_options, check_out_dir, exit_cleanly_on_sigterm,
                       non_negative_int, open_fraction, positive_int)
 
 __all__ = ["TrainedModel", "TrainingMetrics", "dataset_features", "evaluate", "load_checkpoint", "main", "save_checkpoint",
@@ -99,7 +99,7 @@ def strict_json(data):
 
 def metrics_text(data: dict) -> str:
     """`data` as strict JSON text (see `strict_json`: no bare NaN), indented; written with
-    features.atomic_write.write_text_atomic."""
+    common.atomic_write.write_text_atomic."""
     return json.dumps(strict_json(data), indent=2, allow_nan=False)
 
 

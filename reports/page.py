@@ -15,6 +15,11 @@ NOT_MEASURED = "not measured in this run"
 NA = "—"
 
 
+def slug(text: str) -> str:
+    """`text` as a file-name and anchor part: lower case, each run of other characters one underscore."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
 def fmt(value, kind: str = "num") -> str:
     """A table cell. ``kind``: ``num`` (3 significant figures), ``rtf`` (whole numbers from 100),
     ``int``, ``pct`` (fraction shown as %), ``mib`` (bytes as MiB), ``x`` (ratio ×), ``per_x`` (the

@@ -18,9 +18,9 @@ from reports import skew as sk
 from reports.answer import answer, markdown
 from reports.data import frame, nearest, reference
 from reports.intervals import accuracy_text
-from reports.page import fmt, md_cell
+from reports.page import fmt, md_cell, slug
+from reports.unanswered import unanswered
 from reports.readme_rows import measurement_rows
-from reports.sections.verdict import slug, unanswered
 from reports.speed_rule import questions, ratio_range_text, scenario_rows, verdict_words
 
 BEGIN = "<!-- results:begin -->"

@@ -201,9 +201,9 @@ class Accuracy:
     test_accuracy: float
     extraction_seconds: Optional[float] = None
     serve_config: Optional[str] = None
-    per_class_accuracy: Optional[dict] = None
-    confusion: Optional[list] = None
-    labels: Optional[list] = None
+    per_class_accuracy: Optional[dict[str, Any]] = None
+    confusion: Optional[list[Any]] = None
+    labels: Optional[list[Any]] = None
 
 
 @record
@@ -364,6 +364,6 @@ def fields(table: str) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(RECORDS[table]))
 
 
-def as_row(rec) -> dict:
+def as_row(rec: Any) -> dict[str, Any]:
     """A record as the flat dict results.json holds (``dataclasses.asdict``)."""
     return dataclasses.asdict(rec)

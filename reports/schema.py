@@ -22,6 +22,7 @@ import json
 import math
 import typing
 from pathlib import Path
+from typing import Any
 
 from reports import records
 
@@ -30,6 +31,10 @@ SCHEMA_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 #: The reference backend when a file names none (schema 1 files list it first in ``backends``).
 DEFAULT_REFERENCE = "librosa"
+
+JSONObject = dict[str, Any]                        # a parsed JSON object (results.json's top level, a record)
+Types = tuple[type, ...]                           # the Python types a JSON value may have
+Rule = tuple[Types | None, bool, Types | None, bool]   # (types or None for any, null allowed, list items, required)
 
 NUMBER = (int, float)
 TEXT = (str,)
@@ -54,7 +59,7 @@ STAGES = ("stft", "power", "mel", "db", "dct", "lifter", "h2d", "other")
 _JSON_TYPES = {str: TEXT, int: NUMBER, float: NUMBER, bool: FLAG, list: LIST, dict: DICT}
 
 
-def _field_rule(hint) -> tuple[tuple | None, bool, tuple | None]:
+def _field_rule(hint: Any) -> tuple[Types | None, bool, Types | None]:
     """(accepted types or None for any, null allowed, element types of a list or None) of one type hint."""
     args = typing.get_args(hint)
     if typing.get_origin(hint) is typing.Union:
@@ -68,7 +73,7 @@ def _field_rule(hint) -> tuple[tuple | None, bool, tuple | None]:
     return _JSON_TYPES[origin], False, items
 
 
-def _rules(cls) -> dict[str, tuple]:
+def _rules(cls: type) -> dict[str, Rule]:
     hints = typing.get_type_hints(cls)
     return {f.name: (*_field_rule(hints[f.name]), f.default is dataclasses.MISSING and f.default_factory is
                      dataclasses.MISSING) for f in dataclasses.fields(cls)}
@@ -76,13 +81,13 @@ def _rules(cls) -> dict[str, tuple]:
 
 #: Table -> {field: (accepted types or None, null allowed, list element types or None, required)},
 #: derived from the record classes' type hints.
-FIELD_RULES: dict[str, dict[str, tuple]] = {table: _rules(cls) for table, cls in records.RECORDS.items()}
+FIELD_RULES: dict[str, dict[str, Rule]] = {table: _rules(cls) for table, cls in records.RECORDS.items()}
 #: Table -> the fields every record must carry (those without a default in reports.records).
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {t: tuple(f for f, rule in r.items() if rule[3])
                                                for t, r in FIELD_RULES.items()}
 
 
-def _type_ok(value, types: tuple) -> bool:
+def _type_ok(value: Any, types: Types) -> bool:
     if bool not in types and isinstance(value, bool):
         return False  # True is an int to Python, never a number here
     if isinstance(value, float) and not math.isfinite(value):
@@ -90,13 +95,13 @@ def _type_ok(value, types: tuple) -> bool:
     return isinstance(value, types)
 
 
-def _type_name(types: tuple) -> str:
+def _type_name(types: Types) -> str:
     names = {int: "integer", float: "number", str: "text", bool: "true/false", list: "list", dict: "object",
              type(None): "null"}
     return " or ".join(dict.fromkeys(names[t] for t in types if t is not int or float not in types))
 
 
-def record_problem(table: str, record) -> str | None:
+def record_problem(table: str, record: Any) -> str | None:
     """Why one record of ``table`` cannot be read (``None`` when it can): a required field missing or
     null, or a field of the wrong type. Fields the table does not declare are not checked.
 
@@ -117,7 +122,7 @@ def record_problem(table: str, record) -> str | None:
     return None
 
 
-def _describe(table: str, i: int, record) -> str:
+def _describe(table: str, i: int, record: Any) -> str:
     """``table[i] (backend x, device y, ...)``: where a bad record sits, in words a reader can find."""
     if not isinstance(record, dict):
         return f"{table}[{i}]"
@@ -126,7 +131,7 @@ def _describe(table: str, i: int, record) -> str:
     return f"{table}[{i}] (" + ", ".join(f"{k} {record[k]}" for k in keys[:4]) + ")" if keys else f"{table}[{i}]"
 
 
-def validate(results) -> list[str]:
+def validate(results: Any) -> list[str]:
     """Every problem of a results dict, one line each, naming the table, index and field.
 
     Args:
@@ -161,13 +166,13 @@ def validate(results) -> list[str]:
     return problems
 
 
-def _devices_seen(results: dict, backend: str) -> list[str]:
-    seen = {r.get("device") for r in results.get("throughput") or [] if isinstance(r, dict)
+def _devices_seen(results: JSONObject, backend: str) -> list[str]:
+    seen: set[str] = {r["device"] for r in results.get("throughput") or [] if isinstance(r, dict)
             and r.get("backend") == backend and isinstance(r.get("device"), str)}
     return sorted(seen) or ["cpu"]
 
 
-def _upgrade_1_to_2(out: dict) -> None:
+def _upgrade_1_to_2(out: JSONObject) -> None:
     """A schema-1 results dict rewritten as schema 2, in place.
 
     Schema 1 knew two backends: the reference (first in ``backends``) and one other. Its agreement
@@ -176,11 +181,11 @@ def _upgrade_1_to_2(out: dict) -> None:
     """
     backends = [b for b in out.get("backends") or [] if isinstance(b, str)]
     if not backends:  # very old files: the backends are whatever the throughput table names
-        backends = list(dict.fromkeys(r.get("backend") for r in out.get("throughput") or []
+        backends = list(dict.fromkeys(r["backend"] for r in out.get("throughput") or []
                                       if isinstance(r, dict) and isinstance(r.get("backend"), str)))
     reference = backends[0] if backends else DEFAULT_REFERENCE
     other = backends[1] if len(backends) > 1 else None
-    env = out.get("environment") if isinstance(out.get("environment"), dict) else {}
+    env = out["environment"] if isinstance(out.get("environment"), dict) else {}
     out["schema_version"] = 2
     out["backends"] = backends
     out["reference"] = reference
@@ -206,7 +211,7 @@ def _upgrade_1_to_2(out: dict) -> None:
             rec.setdefault("split", split)
 
 
-def _upgrade_2_to_3(out: dict) -> None:
+def _upgrade_2_to_3(out: JSONObject) -> None:
     """A schema-2 results dict rewritten as schema 3, in place: every record of every table carries
     every field its record class declares, in declaration order (a field it lacked is null; a field
     the class does not declare is kept after them). No value changes."""
@@ -218,7 +223,7 @@ def _upgrade_2_to_3(out: dict) -> None:
     out["schema_version"] = 3
 
 
-def upgrade(results: dict) -> dict:
+def upgrade(results: JSONObject) -> JSONObject:
     """An older results dict rewritten as schema :data:`SCHEMA_VERSION` (a deep copy; a current or
     unknown version comes back unchanged).
 
@@ -236,7 +241,7 @@ def upgrade(results: dict) -> dict:
     return out
 
 
-def read(path: str | Path) -> tuple[dict, list[str]]:
+def read(path: str | Path) -> tuple[JSONObject, list[str]]:
     """Read a results file: parse, upgrade schemas 1 and 2, and drop the records the report cannot read.
 
     Args:

@@ -6,7 +6,7 @@ The GPU machine (Python 3.12.3, x86-64, nothing can be fetched there) has the pa
 requirements/gpu-image-packages.txt. Walking the Python 3.12 lock (requirements/lock-py312.txt) from
 the project's own dependencies, every package the image lacks is carried, with the packages it needs
 in turn; a package the image has ends the walk (the image's packages bring their own needs). Ray (the
-corpus job) is not carried. For each carried package this:
+corpus job), audioFlux and the static checkers (ruff, mypy, import-linter) are not carried. For each carried package this:
 
 1. downloads exactly the locked version as a CPython 3.12 manylinux x86-64 (or pure-Python) wheel,
    each file checked against the lock's hashes (`pip download --require-hashes --no-deps`);
@@ -44,7 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lock-py312.txt"
 IMAGE = ROOT / "requirements" / "gpu-image-packages.txt"
 PROJECT = "mfcc-bench (pyproject.toml)"
-NOT_CARRIED = {"ray", "audioflux"}    # the corpus job's engine, and a CPU-only backend (a 70 MB wheel): not part of the GPU session
+# the corpus job's engine, a CPU-only backend (a 70 MB wheel) and the static checks `make lint` runs
+# (the session runs pytest only): not part of the GPU session
+NOT_CARRIED = {"ray", "audioflux", "ruff", "mypy", "import-linter"}
 LIMIT_BYTES = 64 * 2**20              # what one device call may carry (working tree + carried paths)
 PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_24_x86_64", "manylinux_2_17_x86_64",
              "manylinux2014_x86_64", "manylinux1_x86_64")

@@ -11,7 +11,7 @@ Each module defines:
 
 `bench.run` builds one `Context`, runs the chosen measurements in the order below, and writes the
 results after each. A measurement never imports another one's module; shared helpers live in
-bench/timing.py, bench/grid.py and bench/batches.py.
+bench/timing.py, bench/grid.py and bench/measurements/support/batches.py.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:   # imported lazily: the cold-start probe runs inside this package and times imports
+    from bench.grid import ThroughputGrid
     from features import MFCCConfig
 
 # in the order they run (cheap and essential first, so an interrupted run keeps the most)
@@ -78,8 +79,8 @@ class Context:
         cfg (MFCCConfig): the `matched` config every speed measurement uses.
         backends (tuple[str]): the backends chosen on the command line (registry names).
         devices (tuple[str]): the device types measured, ("cpu",) or ("cpu", "cuda").
-        quick (bool): a small grid and short training.
-        grid: bench.grid.ThroughputGrid for this run (quick or full).
+        small (bool): the measurements' small sizes (Sizes.small) and short training.
+        grid: bench.grid.ThroughputGrid for this run (None for a measurement that times no grid).
         splits: model.datasets.Splits, or None for measurements with NEEDS_DATA False.
         progress (callable): progress(message) prints a timestamped line on stderr.
         swap_defaults (bool): accuracy also trains on each library's own defaults and serves the model
@@ -93,8 +94,8 @@ class Context:
     cfg: MFCCConfig
     backends: tuple
     devices: tuple
-    quick: bool
-    grid: object
+    small: bool
+    grid: Optional[ThroughputGrid]
     splits: object = None
     progress: Callable[[str], None] = print
     swap_defaults: bool = False
@@ -124,7 +125,7 @@ class Context:
         (on the CPU only those of `grid.cpu_backends`, where the grid names them)."""
         from features.backends import runs_on
 
-        cpu_only = getattr(self.grid, "cpu_backends", None)
+        cpu_only = self.grid.cpu_backends if self.grid is not None else None
         return [(b, d) for b in self.backends for d in self.devices
                 if runs_on(b, d) and not (d == "cpu" and cpu_only is not None and b not in cpu_only)]
 

@@ -10,7 +10,7 @@ from features import create_extractor
 from features.backends import REFERENCE, get
 from reports.records import Ablation
 
-from ..mfcc_agreement import agreement_clips, compare
+from .support.mfcc_agreement import agreement_clips, compare
 from ..grid import ABLATION, AGREEMENT_CLIPS
 
 NAME = "ablation"
@@ -35,7 +35,7 @@ def run(ctx) -> dict:
         ctx.progress("ablation: no chosen backend besides the reference honours every ablated value; skipped")
         return {"ablation": []}
     device = ctx.devices[-1] if get(backend).devices.count(ctx.devices[-1]) else "cpu"
-    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS.pick(ctx.quick))
+    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS.pick(ctx.small))
     reference = create_extractor(REFERENCE, ctx.cfg)(x.waveforms).numpy()
     rows = []
     for parameter, value in ABLATION:

@@ -28,13 +28,13 @@ from features.backends import REFERENCE, get
 from reports.records import Accuracy
 
 from ..grid import Sizes
-from ..mfcc_agreement import naive_port
-from ..ported import PORTABLE, ported_server, why_not_portable
+from .support.mfcc_agreement import naive_port
+from .support.ported import PORTABLE, ported_server, why_not_portable
 
 NAME = "accuracy"
 TABLES = ("accuracy",)
 NEEDS_DATA = True
-EPOCHS = Sizes(quick=15, full=30)
+EPOCHS = Sizes(small=15, full=30)
 
 def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, servers: dict,
                     ported: bool = False, seed: int = 0) -> list[dict]:
@@ -46,7 +46,7 @@ def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, se
     device, splits = ctx.options.train_device, ctx.splits
     ctx.progress(f"accuracy: training on {trainer} features ({preset}, seed {seed})")
     trained, m = train_and_evaluate(backend=trainer, cfg=train_cfg, splits=splits, device=device,
-                                    epochs=ctx.options.epochs or EPOCHS.pick(ctx.quick),
+                                    epochs=ctx.options.epochs or EPOCHS.pick(ctx.small),
                                     seed=seed, cache_dir=False, progress=False)
     common = dict(preset=preset, train_backend=trainer, seed=seed, device=str(device), split=ctx.options.split,
                   epochs=m["epochs"], n_train=m["n_train"], n_test=m["n_test"], train_seconds=m["train_seconds"],

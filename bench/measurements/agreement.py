@@ -15,7 +15,7 @@ from features import MFCCConfig, create_extractor
 from features.backends import REFERENCE, get
 from reports.records import Agreement, AgreementPerCoeff
 
-from ..mfcc_agreement import agreement_clips, compare, naive_port
+from .support.mfcc_agreement import agreement_clips, compare, naive_port
 from ..grid import AGREEMENT_CLIPS
 
 NAME = "agreement"
@@ -67,7 +67,7 @@ def references_for(backends) -> dict:
 
 def run(ctx) -> dict:
     """{"agreement": [Agreement], "agreement_per_coeff": [AgreementPerCoeff], "example_clip": dict}."""
-    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS.pick(ctx.quick))
+    x = agreement_clips(ctx.splits, ctx.cfg, AGREEMENT_CLIPS.pick(ctx.small))
     out = {"agreement": [], "agreement_per_coeff": []}
     # the first clip's matched MFCCs, one key per backend beside "file" and "preset"
     example = dict(file=os.path.basename(x.files[0]) if x.files[0] else "generated", preset="matched")

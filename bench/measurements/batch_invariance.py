@@ -8,7 +8,7 @@ from features import create_extractor
 from features.backends import get
 from reports.records import BatchInvariance
 
-from ..mfcc_agreement import agreement_clips, compare
+from .support.mfcc_agreement import agreement_clips, compare
 from ..grid import BATCH_INVARIANCE_CLIPS
 
 NAME = "batch_invariance"

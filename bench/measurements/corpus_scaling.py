@@ -1,4 +1,4 @@
-"""Corpus featurisation at scale: the corpus job (bench.corpus_engine) on Ray with 1, 2, ... workers
+"""Corpus featurisation at scale: the corpus job (bench.corpus.engine) on Ray with 1, 2, ... workers
 against the same work in one plain process, and a projection to 1,000 and 10,000 hours of audio.
 
 Ray is started once (its start and the workers' warm-up are recorded apart, in `engine_start_s`, not
@@ -28,17 +28,17 @@ import torch
 from features.backends import get
 from reports.records import CorpusScaling, Projection
 
-from .. import corpus_engine as engine
-from ..clip_files import train_files
+from ..corpus import engine
+from .support.clip_files import train_files
 from ..grid import Sizes
 
 NAME = "corpus_scaling"
 TABLES = ("corpus_scaling", "projection")
 NEEDS_DATA = True
-N_FILES = Sizes(quick=96, full=1200)
-REPEATS = Sizes(quick=1, full=1)
+N_FILES = Sizes(small=96, full=1200)
+REPEATS = Sizes(small=1, full=1)
 #: seconds of one plain process's work every rate rests on (the file list cycled to reach it)
-WORK_S = Sizes(quick=1.0, full=20.0)
+WORK_S = Sizes(small=1.0, full=20.0)
 CALIBRATION_FILES = 48
 CALIBRATION_S = 2.0
 CORPUS_HOURS = (1000, 10000)
@@ -46,9 +46,9 @@ CPU_COUNTS = (1, 2, 4, 8, 16)
 GPU_COUNTS = (1, 2, 4, 8)
 
 
-def worker_counts(available: int, quick: bool) -> list:
-    """1 and 2 (quick, or a 2-core machine), else every count from 1 to `available`."""
-    return [w for w in (1, 2) if w <= available] if quick else list(range(1, available + 1))
+def worker_counts(available: int, small: bool) -> list:
+    """1 and 2 (small sizes, or a 2-core machine), else every count from 1 to `available`."""
+    return [w for w in (1, 2) if w <= available] if small else list(range(1, available + 1))
 
 
 @contextlib.contextmanager
@@ -197,14 +197,14 @@ def project(records: list[CorpusScaling]) -> list[Projection]:
 
 def run(ctx) -> dict:
     """{"corpus_scaling": [CorpusScaling], "projection": [Projection]}."""
-    pairs = [(b, d) for b, d in ctx.pairs() if not ctx.quick or get(b).full_grid]  # quick: the two libraries
-    workers = {"cpu": worker_counts(os.cpu_count() or 1, ctx.quick)}
+    pairs = [(b, d) for b, d in ctx.pairs() if not ctx.small or get(b).full_grid]  # small: the two libraries
+    workers = {"cpu": worker_counts(os.cpu_count() or 1, ctx.small)}
     if "cuda" in ctx.devices and torch.cuda.is_available():
         workers["cuda"] = list(range(1, torch.cuda.device_count() + 1))
     pairs = [(b, d) for b, d in pairs if d in workers]
-    with train_files(ctx.splits, N_FILES.pick(ctx.quick)) as items:
+    with train_files(ctx.splits, N_FILES.pick(ctx.small)) as items:
         ctx.progress(f"corpus_scaling: {len(items)} files, Ray workers {workers}")
         records = measure(items, ctx.cfg, pairs=pairs, workers_by_device=workers,
                           configs={b: ctx.config_for(b) for b, _ in pairs},
-                          repeats=REPEATS.pick(ctx.quick), progress=ctx.progress, work_s=WORK_S.pick(ctx.quick))
+                          repeats=REPEATS.pick(ctx.small), progress=ctx.progress, work_s=WORK_S.pick(ctx.small))
     return {"corpus_scaling": records, "projection": project(records)}

@@ -27,7 +27,7 @@ from features import create_extractor
 from features.backends import get, runs_on
 from reports.records import Crossover
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..timing import time_call
 
 NAME = "crossover"

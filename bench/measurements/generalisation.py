@@ -1,10 +1,10 @@
 """Which MFCC settings carry over to speakers the model never heard: `matched` changed one setting at a time
-(bench/study_settings.py), each trained on the same seeds, then the best combination tested on fresh seeds.
+(bench/measurements/support/study_settings.py), each trained on the same seeds, then the best combination tested on fresh seeds.
 
     python -m bench.run --profile generalisation --dataset fsdd --split speakers   # make bench-generalisation
 
 Two phases, one record per training:
-- "screen": every setting of bench.study_settings.SETTINGS on seeds 0..n-1. The seeds go round the
+- "screen": every setting of bench.measurements.support.study_settings.SETTINGS on seeds 0..n-1. The seeds go round the
   settings (seed 0 for every setting, then seed 1, ...), so a run stopped by its deadline keeps every
   setting on the same, fewer, seeds.
 - "confirm": the best combination (per group, the setting whose paired gain over `matched` is largest;
@@ -23,13 +23,13 @@ from tqdm.auto import tqdm
 
 from reports.records import Generalisation
 
-from .. import study_settings as study
+from .support import study_settings as study
 from ..grid import Sizes
 
 NAME = "generalisation"
 TABLES = ("generalisation",)
 NEEDS_DATA = True
-EPOCHS = Sizes(quick=10, full=30)
+EPOCHS = Sizes(small=10, full=30)
 CONFIRM_SEED0 = 1000
 
 
@@ -74,7 +74,7 @@ def best_combination(rows: list[Generalisation]) -> tuple[study.Setting | None, 
 
 def run(ctx) -> dict:
     n_seeds = ctx.options.seeds
-    epochs = ctx.options.epochs or EPOCHS.pick(ctx.quick)
+    epochs = ctx.options.epochs or EPOCHS.pick(ctx.small)
     deadline = ctx.options.deadline
     rows = []
     total = n_seeds * (len(study.SETTINGS) + 2)

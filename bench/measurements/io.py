@@ -10,7 +10,7 @@ import torch
 from features.frontend import resample
 from reports.records import Io
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..timing import time_call
 
 NAME = "io"

@@ -10,15 +10,15 @@ from features import create_extractor
 from features.backends import get
 from reports.records import Overhead
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..grid import Sizes
 from ..timing import time_pairs
 
 NAME = "overhead"
 TABLES = ("overhead",)
 NEEDS_DATA = False
-PAIRS = Sizes(quick=30, full=150)               # timed pairs per backend
-PER_CLIP_PAIRS = Sizes(quick=10, full=30)       # for a backend that loops over clips (Backend.per_clip)
+PAIRS = Sizes(small=30, full=150)               # timed pairs per backend
+PER_CLIP_PAIRS = Sizes(small=10, full=30)       # for a backend that loops over clips (Backend.per_clip)
 
 
 def measure(backend: str, cfg, *, device: str, batch_size: int = 64, duration_s: float = 1.0, pairs: int = 100,
@@ -46,5 +46,5 @@ def run(ctx) -> dict:
         ctx.progress(f"overhead: {backend} on {device} against its library called directly")
         per_clip = get(backend).per_clip
         rows.append(measure(backend, ctx.config_for(backend), device=device, batch_size=8 if per_clip else batch,
-                            duration_s=duration, pairs=(PER_CLIP_PAIRS if per_clip else PAIRS).pick(ctx.quick)))
+                            duration_s=duration, pairs=(PER_CLIP_PAIRS if per_clip else PAIRS).pick(ctx.small)))
     return {"overhead": rows}

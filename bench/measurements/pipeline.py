@@ -27,15 +27,15 @@ from features import create_extractor, fix_length, load_audio
 from features.backends import REFERENCE, get
 from reports.records import Pipeline
 
-from ..clip_files import train_files
+from .support.clip_files import train_files
 from ..grid import Sizes
 from ..timing import synchronize
 
 NAME = "pipeline"
 TABLES = ("pipeline",)
 NEEDS_DATA = True
-N_CLIPS = Sizes(quick=64, full=384)
-BATCH_SIZE = Sizes(quick=16, full=32)
+N_CLIPS = Sizes(small=64, full=384)
+BATCH_SIZE = Sizes(small=16, full=32)
 
 
 def decode(path, cfg, size=None) -> np.ndarray:
@@ -71,9 +71,9 @@ class DecodedClips(torch.utils.data.Dataset):
             return self._extractor(wave)
 
 
-def worker_counts(n_cpu: int, quick: bool) -> list:
-    """0, 1, 2, 4, ... and n_cpu itself (quick: 0 and n_cpu)."""
-    if quick:
+def worker_counts(n_cpu: int, small: bool) -> list:
+    """0, 1, 2, 4, ... and n_cpu itself (small sizes: 0 and n_cpu)."""
+    if small:
         return sorted({0, n_cpu})
     counts, k = {0, n_cpu}, 1
     while k < n_cpu:
@@ -193,11 +193,11 @@ def _cache_record(paths, cfg, batch_size: int, size: int) -> Pipeline:
 
 def run(ctx) -> dict:
     """{"pipeline": [Pipeline]}."""
-    n_clips, batch_size = N_CLIPS.pick(ctx.quick), BATCH_SIZE.pick(ctx.quick)
+    n_clips, batch_size = N_CLIPS.pick(ctx.small), BATCH_SIZE.pick(ctx.small)
     pairs = [(b, d) for b, d in ctx.pairs() if get(b).honours(ctx.cfg)]   # one config for every row
     with train_files(ctx.splits, n_clips) as items:
         paths = [p for p, _ in items]
         ctx.progress(f"pipeline: {len(paths)} files, batches of {batch_size}")
         records = measure(paths, ctx.cfg, pairs=pairs, batch_size=batch_size,
-                          workers=worker_counts(os.cpu_count() or 1, ctx.quick), progress=ctx.progress)
+                          workers=worker_counts(os.cpu_count() or 1, ctx.small), progress=ctx.progress)
     return {"pipeline": records}

@@ -5,7 +5,7 @@ For every backend whose declared stages (`Backend.stage_pipeline`) hand a comple
 "power" stage, under a power-2 config: the stage timed both ways on the same STFT output, then the
 stages chained end to end both ways (the whole call as the backend computes it, and the same with
 only the power stage swapped), timed in alternation (A, B, A, B, ...) so drift hits both alike;
-with the largest difference of the two outputs. `bench/upstream_power_step.py` is the ten-line
+with the largest difference of the two outputs. `scripts/upstream_power_step.py` is the ten-line
 version of this for a torchaudio maintainer, on stock `torchaudio.transforms.MFCC`.
 
 Records (table "power_step"): backend, device, batch_size, duration_s, stage_stock_s, stage_cheap_s,
@@ -20,15 +20,15 @@ from features import create_extractor
 from features.backends import get
 from reports.records import PowerStep
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..grid import Sizes
 from ..timing import time_pairs
 
 NAME = "power_step"
 TABLES = ("power_step",)
 NEEDS_DATA = False
-POINTS = Sizes(quick=((64, 1.0),), full=((64, 1.0), (256, 1.0)))     # (batch_size, duration_s)
-PAIRS = Sizes(quick=10, full=40)      # alternating timed pairs per comparison
+POINTS = Sizes(small=((64, 1.0),), full=((64, 1.0), (256, 1.0)))     # (batch_size, duration_s)
+PAIRS = Sizes(small=10, full=40)      # alternating timed pairs per comparison
 
 
 def cheap_power(spec):
@@ -94,10 +94,10 @@ def run(ctx) -> dict:
     for backend, device in ctx.pairs():
         if ctx.cfg.power != 2.0 or not get(backend).honours(ctx.cfg):
             continue
-        for batch, duration in POINTS.pick(ctx.quick):
+        for batch, duration in POINTS.pick(ctx.small):
             ctx.progress(f"power step: {backend} on {device}, batch {batch} x {duration} s, stock against real^2 + imag^2")
             row = measure(backend, ctx.cfg, device=device, batch_size=batch, duration_s=duration,
-                          pairs=PAIRS.pick(ctx.quick))
+                          pairs=PAIRS.pick(ctx.small))
             if row is None:
                 break
             rows.append(row)

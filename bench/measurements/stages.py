@@ -19,7 +19,7 @@ from features import create_extractor
 from features.backends import get
 from reports.records import Stage
 
-from ..batches import make_batch
+from .support.batches import make_batch
 from ..grid import Sizes
 from ..timing import TimingStats, time_call
 
@@ -28,7 +28,7 @@ TABLES = ("stages",)
 NEEDS_DATA = False
 
 # (batch_size, duration_s) points, besides the grid's usual point
-POINTS = Sizes(quick=((1, 1.0), (64, 1.0)), full=((1, 1.0), (64, 1.0), (256, 1.0)))
+POINTS = Sizes(small=((1, 1.0), (64, 1.0)), full=((1, 1.0), (64, 1.0), (256, 1.0)))
 TOLERANCE = 0.10        # |stages_sum / whole - 1| above this gets a note
 ROUNDS = 3              # the whole call and every stage are timed in turn this many times, samples pooled
 
@@ -41,7 +41,7 @@ WHY_LESS = ("the whole call costs more than its stages: work between the steps t
 
 def points(ctx) -> list[tuple]:
     """The (batch_size, duration_s) points for this run: POINTS plus the grid's usual point, sorted."""
-    chosen = set(POINTS.pick(ctx.quick)) | {tuple(ctx.grid.usual_point)}
+    chosen = set(POINTS.pick(ctx.small)) | {tuple(ctx.grid.usual_point)}
     return sorted(chosen)
 
 

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from features import MFCCConfig, create_extractor
 from reports.records import Ceiling, Scaling, Throughput
 
-from ..batches import make_batch, torch_threads
+from .support.batches import make_batch, torch_threads
 from ..timing import TimingStats, time_call
 
 NAME = "throughput"

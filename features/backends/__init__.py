@@ -28,8 +28,8 @@ MODULES: dict[str, str] = {
     "audioflux": "features.backends.audioflux:AudioFluxMFCC",
 }
 REFERENCE = "librosa"          # agreement is measured against this backend
-_registered: dict[str, type] = {}
-_loaded: dict[str, type] = {}
+_registered: dict[str, type[Backend]] = {}
+_loaded: dict[str, type[Backend]] = {}
 
 
 def names(*, installed: bool = False) -> tuple[str, ...]:
@@ -38,7 +38,7 @@ def names(*, installed: bool = False) -> tuple[str, ...]:
     return tuple(n for n in every if not installed or missing_library(n) is None)
 
 
-def get(name: str) -> type:
+def get(name: str) -> type[Backend]:
     """The Backend class registered as `name`; ValueError listing the names otherwise."""
     if name in _registered:
         return _registered[name]
@@ -58,7 +58,7 @@ def missing_library(name: str) -> Optional[str]:
     return None
 
 
-def register(cls: type) -> type:
+def register(cls: type[Backend]) -> type[Backend]:
     """Add a Backend subclass under `cls.name` (usable as a class decorator); returns `cls`."""
     if not (isinstance(cls, type) and issubclass(cls, Backend)):
         raise TypeError(f"register: expected a Backend subclass, got {cls!r}")

@@ -94,6 +94,13 @@ class Backend:
         return True
 
     @classmethod
+    def library_kwargs(cls, cfg: MFCCConfig) -> dict:
+        """The keywords of the wrapped library's one MFCC call (all but the waveform) that compute `cfg`:
+        the one mapping from MFCCConfig to that library, used by `direct_call`, the port's snippet and
+        the accuracy measurement's "ported" rows. Backends whose library has no such single call raise."""
+        raise NotImplementedError(f"{cls.name}: no single library call declared")
+
+    @classmethod
     def direct_call(cls, cfg: MFCCConfig, device: str = "cpu") -> Callable:
         """The wrapped library called directly with the same settings, as a user would write it
         without this project: a function of a (B, T) float32 batch (host array, or a tensor on

@@ -33,7 +33,7 @@ class FastMFCC(Backend, torch.nn.Module):
         cfg (MFCCConfig): every parameter; refuses what torchaudio's functions cannot build (`dct_type`
             must be 2, `sample_rate` even), with a ValueError naming the field. Unlike the torchaudio
             backend it honours `window="povey"` (Kaldi's symmetric hann ** 0.85) with librosa's framing,
-            so one Kaldi setting at a time can be tried in librosa's definition (bench/study_settings.py).
+            so one Kaldi setting at a time can be tried in librosa's definition (bench/measurements/support/study_settings.py).
         device (str | torch.device, "cpu"): where the buffers live and the work runs.
 
     Attributes:

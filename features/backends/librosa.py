@@ -69,14 +69,20 @@ class LibrosaMFCC(Backend):
         return stages + [("lifter", lifter)] if cfg.lifter > 0 else stages
 
     @classmethod
+    def library_kwargs(cls, cfg) -> dict:
+        """The keywords of `librosa.feature.mfcc` (all but `y`) that compute `cfg`."""
+        return dict(sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm,
+                    lifter=cfg.lifter, mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
+                    win_length=cfg.effective_win_length, window=cfg.window, center=cfg.center,
+                    pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels, fmin=cfg.fmin,
+                    fmax=cfg.effective_fmax, htk=cfg.mel_scale == "htk")
+
+    @classmethod
     def direct_call(cls, cfg, device="cpu"):
         import librosa
 
+        kwargs = cls.library_kwargs(cfg)
+
         def call(x):
-            return librosa.feature.mfcc(
-                y=x, sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm,
-                lifter=cfg.lifter, mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length,
-                win_length=cfg.effective_win_length, window=cfg.window, center=cfg.center,
-                pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels, fmin=cfg.fmin,
-                fmax=cfg.effective_fmax, htk=cfg.mel_scale == "htk")
+            return librosa.feature.mfcc(y=x, **kwargs)
         return call

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from typing import Callable
 
 import torch
 import torchaudio.functional as F
@@ -14,14 +15,19 @@ import torchaudio.functional as F
 from ..db import power_to_db_torch
 from .base import Backend
 
-WINDOWS = {
+# MFCCConfig.window -> the torch window function (called as fn(n) by torchaudio's transforms, fn(n, dtype=)
+# here): the one window table of the torch-based backends, their direct calls and the "ported" rows
+WINDOWS: dict[str, Callable[..., torch.Tensor]] = {
     "hann": torch.hann_window,
     "hamming": torch.hamming_window,
     "blackman": torch.blackman_window,
-    "boxcar": lambda n, dtype: torch.ones(n, dtype=dtype),
-    # Kaldi's window: a symmetric hann raised to 0.85 (only `fast` honours it; torchaudio's backend refuses it)
-    "povey": lambda n, dtype: torch.hann_window(n, periodic=False, dtype=dtype) ** 0.85,
+    "boxcar": torch.ones,
 }
+
+
+def povey_window(n: int, dtype: torch.dtype) -> torch.Tensor:
+    """Kaldi's window: a symmetric hann raised to 0.85 (only `fast` honours it; torchaudio's backend refuses it)."""
+    return torch.hann_window(n, periodic=False, dtype=dtype) ** 0.85
 # what torch-based backends cannot honour: torchaudio's DCT is type II only, and its mel grid ends at
 # sample_rate // 2, which is not the Nyquist frequency for odd rates
 TORCH_REQUIRES = {
@@ -50,7 +56,7 @@ def matched_matrices(cfg) -> dict:
     in cfg.dtype, built with torchaudio's functions exactly as the torchaudio backend uses them."""
     dtype = {"float32": torch.float32, "float64": torch.float64}[cfg.dtype]
     with default_dtype(dtype):
-        window = WINDOWS[cfg.window](cfg.effective_win_length, dtype=dtype)
+        window = (povey_window if cfg.window == "povey" else WINDOWS[cfg.window])(cfg.effective_win_length, dtype=dtype)
         mel_fb = F.melscale_fbanks(cfg.n_fft // 2 + 1, f_min=float(cfg.fmin), f_max=cfg.effective_fmax,
                                    n_mels=cfg.n_mels, sample_rate=cfg.sample_rate,
                                    norm=cfg.mel_norm, mel_scale=cfg.mel_scale)
@@ -120,16 +126,21 @@ class TorchaudioMFCC(Backend, torch.nn.Module):
         return stages + [("lifter", lambda mfcc: mfcc * self.lifter)] if cfg.lifter > 0 else stages
 
     @classmethod
+    def library_kwargs(cls, cfg) -> dict:
+        """The arguments of `torchaudio.transforms.MFCC` that compute `cfg`. f_max is sample_rate / 2 where
+        cfg.fmax is None (torchaudio's own default, sample_rate // 2, differs at odd rates)."""
+        return dict(sample_rate=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm,
+                    log_mels=False,
+                    melkwargs=dict(n_fft=cfg.n_fft, win_length=cfg.effective_win_length, hop_length=cfg.hop_length,
+                                   f_min=cfg.fmin, f_max=cfg.effective_fmax, n_mels=cfg.n_mels,
+                                   window_fn=WINDOWS[cfg.window], power=cfg.power, center=cfg.center,
+                                   pad_mode=cfg.pad_mode, norm=cfg.mel_norm, mel_scale=cfg.mel_scale))
+
+    @classmethod
     def direct_call(cls, cfg, device="cpu"):
         import torchaudio
 
-        windows = {"hann": torch.hann_window, "hamming": torch.hamming_window, "blackman": torch.blackman_window}
-        module = torchaudio.transforms.MFCC(
-            sample_rate=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=2, norm=cfg.dct_norm, log_mels=False,
-            melkwargs=dict(n_fft=cfg.n_fft, win_length=cfg.effective_win_length, hop_length=cfg.hop_length,
-                           f_min=cfg.fmin, f_max=cfg.effective_fmax, n_mels=cfg.n_mels,
-                           window_fn=windows[cfg.window], power=cfg.power, center=cfg.center,
-                           pad_mode=cfg.pad_mode, norm=cfg.mel_norm, mel_scale=cfg.mel_scale)).to(device)
+        module = torchaudio.transforms.MFCC(**cls.library_kwargs(cfg)).to(device)
         return lambda x: module(torch.as_tensor(x, device=device))
 
     def extra_repr(self) -> str:

@@ -14,7 +14,7 @@ import argparse
 import ast
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -96,9 +96,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     from features.frontend import AudioLoadError, load_audio
 
     a = _parse(argv)
-    makers = {("librosa", False): port.librosa_to_torchaudio, ("librosa", True): port.librosa_logmel_to_torchaudio,
-              ("torchaudio", False): port.torchaudio_to_librosa,
-              ("torchaudio", True): port.torchaudio_logmel_to_librosa}
+    makers: dict[tuple[str, bool], Callable[..., port.TorchaudioPort | port.LibrosaPort]] = {
+        ("librosa", False): port.librosa_to_torchaudio, ("librosa", True): port.librosa_logmel_to_torchaudio,
+        ("torchaudio", False): port.torchaudio_to_librosa, ("torchaudio", True): port.torchaudio_logmel_to_librosa}
     try:
         kwargs = parse_call_args(a.args)
         p = makers[(a.library, a.logmel)](**kwargs)

@@ -1,28 +1,22 @@
-"""`python -m features.port.snippet [PRESET] [--write]`: the `torchaudio.transforms.MFCC` arguments that give
+"""`python -m features.port.snippet [PRESET]`: the `torchaudio.transforms.MFCC` arguments that give
 librosa's numbers under a preset (default `matched`), printed from the port, so no number in it is typed by
-hand. The report shows the committed output (reports/snippets/torchaudio_<preset>.txt, written with
---write); tests/reports/test_snippet.py checks that it equals this output and that it matches librosa."""
+hand. The report calls `snippet("matched")` when it is built (reports/sections/verdict.py);
+tests/reports/test_snippet.py checks that running it gives librosa's numbers."""
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Optional
 
 from ..config import MFCCConfig
 from .recipe import from_librosa
 from .to_torch import transforms_snippet
 
-SNIPPETS = Path(__file__).resolve().parents[2] / "reports" / "snippets"
-
-
 def librosa_keywords(cfg: MFCCConfig) -> dict:
-    """The keywords of `librosa.feature.mfcc` that compute `cfg` (bench.ported serves the "ported" accuracy rows
-    with these too)."""
-    return dict(sr=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm, lifter=cfg.lifter,
-                mel_norm=cfg.mel_norm, n_fft=cfg.n_fft, hop_length=cfg.hop_length, win_length=cfg.win_length,
-                window=cfg.window, center=cfg.center, pad_mode=cfg.pad_mode, power=cfg.power, n_mels=cfg.n_mels,
-                fmin=cfg.fmin, fmax=cfg.fmax, htk=cfg.mel_scale == "htk")
+    """The keywords of `librosa.feature.mfcc` that compute `cfg`: the librosa backend's own mapping."""
+    from ..backends.librosa import LibrosaMFCC
+
+    return LibrosaMFCC.library_kwargs(cfg)
 
 
 def snippet(preset: str = "matched", **overrides) -> str:
@@ -41,14 +35,7 @@ def snippet(preset: str = "matched", **overrides) -> str:
 def main(argv: Optional[list[str]] = None) -> int:
     p = argparse.ArgumentParser(prog="python -m features.port.snippet", description=__doc__.split("\n\n")[0])
     p.add_argument("preset", nargs="?", default="matched")
-    p.add_argument("--write", action="store_true", help=f"write {SNIPPETS.name}/torchaudio_<preset>.txt")
-    a = p.parse_args(argv)
-    text = snippet(a.preset)
-    if a.write:
-        SNIPPETS.mkdir(exist_ok=True)
-        (SNIPPETS / f"torchaudio_{a.preset}.txt").write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    sys.stdout.write(snippet(p.parse_args(argv).preset))
     return 0
 
 

@@ -26,7 +26,7 @@ def environment_table(runs: list[dict]) -> Table:
             ["measurements"] + [", ".join(r.get("measurements") or []) or "—" for r in runs],
             ["thinned"] + ["; ".join(r.get("thinned") or []) or "nothing" for r in runs]]
     sessions = [r.get("session") if isinstance(r.get("session"), dict) else {} for r in runs]
-    if any(sessions):                   # a run made by bench.gpu_session: its steps and the GPU it saw
+    if any(sessions):                   # a run made by bench.gpu.session: its steps and the GPU it saw
         rows.append(["GPU session steps"] + [session_text(s) for s in sessions])
         rows.append(["nvidia-smi"] + [fmt((s.get("machine") or {}).get("nvidia_smi_query")) if s else "—"
                                       for s in sessions])

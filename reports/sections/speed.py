@@ -7,9 +7,8 @@ from __future__ import annotations
 from functools import partial
 
 from reports.figures import memory, simple_bars, speedup_heatmap, stages, throughput_lines
-from reports.page import Block, Section, record_table
+from reports.page import Block, Section, record_table, slug
 from reports.sections.glossary import define
-from reports.sections.verdict import slug
 from reports.speed_rule import questions
 
 THROUGHPUT = ("backend:backend; device:device; config:config; includes_transfer:H2D copy; thread_sweep:thread sweep; "
@@ -83,14 +82,14 @@ def section(ctx) -> Section:
               "Each backend whose power stage takes a complex spectrum, with that stage as it is and swapped for "
               "real² + imag² (the same values to rounding): the step alone and the stages chained (a separate "
               "run, not the throughput grid's whole call), timed in alternating pairs. "
-              "bench/upstream_power_step.py is the short reproduction for the library's maintainers.", None,
+              "scripts/upstream_power_step.py is the short reproduction for the library's maintainers.", None,
               [record_table(runs, "power_step", POWER_STEP)], "power_step records"),
         Block("crossover", "From which batch the GPU wins",
               "The smallest batch (along 1, 2, 4, ...) at which the backend on the accelerator, the host→device "
               "copy included, takes less time per call than the library named on the same machine's CPU, per clip "
               "length; larger batches were not timed once it won. A dash: not within the batches timed (see note).",
               None, [record_table(runs, "crossover", CROSSOVER, ["duration_s", "competitor", "backend"])],
-              "crossover records (a run with a GPU: bench.gpu_session)"),
+              "crossover records (a run with a GPU: bench.gpu.session)"),
         Block("cold_start", "Cold start", "Import, CUDA context (GPU rows), first call (JIT, cuFFT plans, kernel "
               "caches) and a steady call, all timed in a separate cold-start run (its steady call is not the "
               "throughput grid's median).",

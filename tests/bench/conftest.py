@@ -19,5 +19,5 @@ def make_ctx():
     def make(backends=("librosa", "torchaudio"), **fields):
         fields.setdefault("grid", ThroughputGrid(**{**TINY.__dict__, "backends": tuple(backends)}))
         fields.setdefault("progress", lambda message: None)
-        return Context(cfg=MFCCConfig(), backends=tuple(backends), devices=("cpu",), quick=True, **fields)
+        return Context(cfg=MFCCConfig(), backends=tuple(backends), devices=("cpu",), small=True, **fields)
     return make

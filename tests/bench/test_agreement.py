@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from bench.mfcc_agreement import compare, naive_port
+from bench.measurements.support.mfcc_agreement import compare, naive_port
 from bench.measurements import ablation, agreement, batch_invariance
 from bench.results import serialised
 from features import MFCCConfig

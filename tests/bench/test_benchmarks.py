@@ -6,7 +6,7 @@ compare directly; parameters go into extra_info; GPU work gets warm-up rounds an
 import pytest
 import torch
 
-from bench.batches import make_batch
+from bench.measurements.support.batches import make_batch
 from features import MFCCConfig, backend_names, create_extractor
 from features.backends import get
 

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from bench.batches import make_batch
+from bench.measurements.support.batches import make_batch
 from bench.measurements import cold_start, io, overhead
 from bench.results import serialised
 from features import MFCCConfig

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import corpus
-from bench import corpus_engine as engine
-from bench.shards import read_features, read_manifest
+from bench.corpus import cli as corpus
+from bench.corpus import engine
+from bench.corpus.shards import read_features, read_manifest
 from features import MFCCConfig, create_extractor, fix_length, load_audio
 from tests.floats import assert_rounding_close
 
@@ -80,7 +80,7 @@ def test_job_on_ray_skips_the_corrupt_file_and_equals_create_extractor(ray_addre
 @pytest.mark.slow
 def test_a_killed_run_resumes_without_recomputing_its_finished_shard(ray_address, manifest, tmp_path):
     out = tmp_path / "out"
-    env = dict(os.environ, **{corpus.DELAY_ENV: "120", "PYTHONPATH": str(Path(corpus.__file__).parents[1])})
+    env = dict(os.environ, **{corpus.DELAY_ENV: "120", "PYTHONPATH": str(Path(corpus.__file__).parents[2])})
     cmd = [sys.executable, "-m", "bench.corpus", "--backend", "librosa", "--address", ray_address,
            "--workers", "1", "--shard-size", "2", *job_args(manifest, out)]
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL,

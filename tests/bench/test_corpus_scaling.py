@@ -18,9 +18,9 @@ FIELDS = set(RECORD_LISTS["corpus_scaling"])      # every field the schema decla
 def result(fsdd_dir):
     pytest.importorskip("ray")
     mp = pytest.MonkeyPatch()
-    mp.setattr(corpus_scaling, "N_FILES", Sizes(quick=12, full=corpus_scaling.N_FILES.full))
-    mp.setattr(corpus_scaling, "WORK_S", Sizes(quick=0.0, full=0.0))   # each file once (sized() is tested apart)
-    ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa",), devices=("cpu",), quick=True, grid=None,
+    mp.setattr(corpus_scaling, "N_FILES", Sizes(small=12, full=corpus_scaling.N_FILES.full))
+    mp.setattr(corpus_scaling, "WORK_S", Sizes(small=0.0, full=0.0))   # each file once (sized() is tested apart)
+    ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa",), devices=("cpu",), small=True, grid=None,
                   splits=load_splits("fsdd", data_dir=fsdd_dir, limit=40), progress=lambda m: None)
     try:
         out = serialised(corpus_scaling.run(ctx))
@@ -65,9 +65,9 @@ def test_projection_is_labelled_and_derived_from_the_measured_rate(result):
 
 
 def test_worker_counts():
-    assert corpus_scaling.worker_counts(2, quick=True) == [1, 2]
-    assert corpus_scaling.worker_counts(1, quick=True) == [1]
-    assert corpus_scaling.worker_counts(4, quick=False) == [1, 2, 3, 4]
+    assert corpus_scaling.worker_counts(2, small=True) == [1, 2]
+    assert corpus_scaling.worker_counts(1, small=True) == [1]
+    assert corpus_scaling.worker_counts(4, small=False) == [1, 2, 3, 4]
 
 
 def test_each_rate_rests_on_the_asked_work_not_on_the_file_count():

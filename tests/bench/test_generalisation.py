@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import study_settings as study
+from bench.measurements.support import study_settings as study
 from bench.measurements import Options, generalisation
 from features import MFCCConfig, create_extractor
 from features.backends import get

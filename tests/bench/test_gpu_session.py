@@ -1,4 +1,4 @@
-"""The GPU session's plan and runner (bench.gpu_plan, bench.gpu_session), rehearsed on the CPU so the
+"""The GPU session's plan and runner (bench.gpu.plan, bench.gpu.session), rehearsed on the CPU so the
 one command a lent GPU machine runs cannot rot between sessions that have one."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import gpu_plan, gpu_session
-from bench.gpu_plan import Step
+from bench.gpu import plan as gpu_plan, session as gpu_session
+from bench.gpu.plan import Step
 from bench.measurements import Options
 from bench.results import serialised
 from bench.run import parse_args
@@ -114,7 +114,7 @@ def test_rehearsal_runs_the_plan_stops_a_step_at_its_deadline_and_writes_valid_r
 
 
 def test_machine_description_names_versions_and_what_is_missing(tmp_path):
-    from bench import gpu_env
+    from bench.gpu import env as gpu_env
 
     machine = gpu_env.describe(None)
     assert machine["libraries"]["librosa"]["version"] == "0.11.0" and machine["python"] == sys.version.split()[0]

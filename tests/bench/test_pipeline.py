@@ -21,11 +21,11 @@ FIELDS = set(RECORD_LISTS["pipeline"])      # every field the schema declares, a
 def records(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipeline")
     mp = pytest.MonkeyPatch()
-    mp.setattr(pipeline, "N_CLIPS", Sizes(quick=24, full=pipeline.N_CLIPS.full))
-    mp.setattr(pipeline, "BATCH_SIZE", Sizes(quick=8, full=pipeline.BATCH_SIZE.full))
+    mp.setattr(pipeline, "N_CLIPS", Sizes(small=24, full=pipeline.N_CLIPS.full))
+    mp.setattr(pipeline, "BATCH_SIZE", Sizes(small=8, full=pipeline.BATCH_SIZE.full))
     mp.setattr(tempfile, "tempdir", str(tmp))           # the generated WAVs go here, and must be gone after
     ctx = Context(cfg=MFCCConfig.preset("matched"), backends=("librosa", "torchaudio"), devices=("cpu",),
-                  quick=True, grid=None, splits=load_splits("synthetic", limit=30), progress=lambda m: None)
+                  small=True, grid=None, splits=load_splits("synthetic", limit=30), progress=lambda m: None)
     try:
         out = serialised(pipeline.run(ctx))
     finally:
@@ -60,10 +60,10 @@ def test_records_have_the_schema_fields_and_sane_values(records):
 
 
 def test_worker_counts():
-    assert pipeline.worker_counts(2, quick=False) == [0, 1, 2]
-    assert pipeline.worker_counts(16, quick=False) == [0, 1, 2, 4, 8, 16]
-    assert pipeline.worker_counts(6, quick=False) == [0, 1, 2, 4, 6]
-    assert pipeline.worker_counts(8, quick=True) == [0, 8]
+    assert pipeline.worker_counts(2, small=False) == [0, 1, 2]
+    assert pipeline.worker_counts(16, small=False) == [0, 1, 2, 4, 8, 16]
+    assert pipeline.worker_counts(6, small=False) == [0, 1, 2, 4, 6]
+    assert pipeline.worker_counts(8, small=True) == [0, 8]
 
 
 class _BlasThreads(torch.utils.data.Dataset):

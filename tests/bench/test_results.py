@@ -7,7 +7,7 @@ from bench import results as R
 
 
 def minimal(**extra):
-    res = R.new_results(label="test", quick=True, dataset="synthetic", config={"n_mfcc": 13}, device="cpu")
+    res = R.new_results(label="test", small=True, dataset="synthetic", config={"n_mfcc": 13}, device="cpu")
     res.update(backends=["librosa", "torchaudio"], reference="librosa")
     res.update(extra)
     return res

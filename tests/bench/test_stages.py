@@ -64,10 +64,10 @@ def toy_backend():
 
 
 def test_toy_run_on_a_tiny_point(monkeypatch, toy_backend):
-    monkeypatch.setattr(stages, "POINTS", Sizes(quick=((1, 0.25),), full=stages.POINTS.full))
+    monkeypatch.setattr(stages, "POINTS", Sizes(small=((1, 0.25),), full=stages.POINTS.full))
     messages = []
     ctx = Context(cfg=MFCCConfig(), backends=("librosa", "torchaudio", "fast", toy_backend), devices=("cpu",),
-                  quick=True, grid=ThroughputGrid(usual_point=(3, 0.25), min_time_s=0.005), progress=messages.append)
+                  small=True, grid=ThroughputGrid(usual_point=(3, 0.25), min_time_s=0.005), progress=messages.append)
     assert stages.points(ctx) == [(1, 0.25), (3, 0.25)]
     rows = serialised(stages.run(ctx))["stages"]
     assert {r["backend"] for r in rows} == {"librosa", "torchaudio", "fast"}

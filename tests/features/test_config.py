@@ -11,7 +11,7 @@ def test_defaults_are_matched_preset():
 
 def test_keyword_only():
     with pytest.raises(TypeError):
-        MFCCConfig(16000)  # noqa: the positional form must not exist
+        MFCCConfig(16000)  # the positional form must not exist
 
 
 @pytest.mark.parametrize("field, value", [

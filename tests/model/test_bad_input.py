@@ -15,11 +15,11 @@ import pytest
 import soundfile as sf
 import torch
 
-from features.atomic_write import write_text_atomic
+from common.atomic_write import write_text_atomic
 from model import datasets as D
 from model.cache import FeatureCache
 from model.datasets import Splits, load_splits
-from model.cli_options import check_dataset_options, check_out_dir
+from common.cli_options import check_dataset_options, check_out_dir
 from model.train import dataset_features, main, metrics_text, strict_json, train_and_evaluate
 from tests.floats import assert_rounding_close, same_bytes
 

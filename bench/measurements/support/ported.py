@@ -11,20 +11,10 @@ import numpy as np
 import torch
 
 from features import MFCCConfig, fix_length
-# the keywords of `librosa.feature.mfcc` that compute a config (the librosa backend's direct call): the port's own
-from features.port.snippet import librosa_keywords as librosa_call
+from features.backends import get
+from features.backends.torchaudio import WINDOWS as TORCH_WINDOWS
 
 PORTABLE = {"librosa": "torchaudio", "torchaudio": "librosa"}   # trainer -> the library the port serves with
-TORCH_WINDOWS = {"hann": torch.hann_window, "hamming": torch.hamming_window, "blackman": torch.blackman_window}
-
-
-def torchaudio_call(cfg: MFCCConfig) -> dict:
-    """The arguments of `torchaudio.transforms.MFCC` that compute `cfg` (the torchaudio backend's direct call)."""
-    mel = dict(n_fft=cfg.n_fft, win_length=cfg.win_length, hop_length=cfg.hop_length, f_min=cfg.fmin,
-               f_max=cfg.fmax, n_mels=cfg.n_mels, window_fn=TORCH_WINDOWS[cfg.window], power=cfg.power,
-               center=cfg.center, pad_mode=cfg.pad_mode, norm=cfg.mel_norm, mel_scale=cfg.mel_scale)
-    return dict(sample_rate=cfg.sample_rate, n_mfcc=cfg.n_mfcc, dct_type=cfg.dct_type, norm=cfg.dct_norm,
-                log_mels=False, melkwargs=mel)
 
 
 def why_not_portable(trainer: str, cfg: MFCCConfig) -> Optional[str]:
@@ -50,13 +40,13 @@ def ported_server(trainer: str, cfg: MFCCConfig) -> tuple[str, Callable[[np.ndar
     size = cfg.sample_size
 
     if trainer == "librosa":
-        module = port.librosa_to_torchaudio(**librosa_call(cfg)).module
+        module = port.librosa_to_torchaudio(**get("librosa").library_kwargs(cfg)).module
 
         def features(waves: np.ndarray) -> torch.Tensor:
             with torch.no_grad():
                 return module(torch.from_numpy(fix_length(np.asarray(waves, np.float32), size)))
     else:
-        fn = port.torchaudio_to_librosa(**torchaudio_call(cfg)).fn
+        fn = port.torchaudio_to_librosa(**get("torchaudio").library_kwargs(cfg)).fn
 
         def features(waves: np.ndarray) -> torch.Tensor:
             waves = fix_length(np.asarray(waves, np.float32), size)

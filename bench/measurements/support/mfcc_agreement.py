@@ -11,7 +11,7 @@ import numpy as np
 
 from features import MFCCConfig, fix_length, load_audio
 
-from .grid import SHAPE_FIELDS
+from ...grid import SHAPE_FIELDS
 
 
 @dataclass

@@ -5,7 +5,7 @@
         --address ray://head:10001 --out /shared/corpus                                 # an existing cluster
 
 Writes Parquet shards under DIR/shards, DIR/manifest.csv (path, label, n_frames, skip_reason: a row
-per input file) and DIR/job.json; read them back with `bench.shards.read_features(DIR)`. A re-run with
+per input file) and DIR/job.json; read them back with `bench.corpus.shards.read_features(DIR)`. A re-run with
 the same arguments finishes what a killed run left and recomputes no finished shard. Exit status 0
 when done, 2 for bad arguments (one line on stderr), 1 when a shard failed.
 """
@@ -22,9 +22,9 @@ from tqdm.auto import tqdm
 
 from features import PRESETS, MFCCConfig, backend_names
 from features import backends
-from features.atomic_write import write_text_atomic
+from common.atomic_write import write_text_atomic
 
-from . import corpus_engine as engine
+from . import engine
 from .shards import job_json, write_manifest
 
 PARTS = ("all", "train", "val", "test")

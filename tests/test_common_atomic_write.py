@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from features import atomic_write
-from features.atomic_write import atomic_path, write_text_atomic
+from common import atomic_write
+from common.atomic_write import atomic_path, write_text_atomic
 
 
 def test_writes_then_renames(tmp_path):
@@ -26,7 +26,7 @@ def test_failure_keeps_the_old_file_and_leaves_nothing(tmp_path):
 
 
 def test_stale_temporaries_removed_young_ones_and_others_kept(tmp_path):
-    from features.atomic_write import is_partial, remove_stale_temporaries
+    from common.atomic_write import is_partial, remove_stale_temporaries
 
     sub = tmp_path / "ab"
     sub.mkdir()
@@ -43,7 +43,7 @@ def test_stale_temporaries_removed_young_ones_and_others_kept(tmp_path):
 
 
 def test_temporary_name_is_recognisable(tmp_path):
-    from features.atomic_write import is_partial
+    from common.atomic_write import is_partial
 
     with atomic_path(tmp_path / "out.npy", suffix=".npy") as tmp:
         assert is_partial(tmp.name) and tmp.name.startswith(".out.npy.partial-")

@@ -2,12 +2,19 @@
 
 Prints, at batch 64 x 1 s of 16 kHz audio (n_fft 512, hop 160, 40 mels, 13 MFCCs) on the CPU, the
 power step alone on torch.stft's output and torchaudio.transforms.MFCC's whole call with and without
-the cheaper step, as medians of interleaved runs (about 10 s). Run: python bench/upstream_power_step.py
+the cheaper step, as medians of interleaved runs (about 10 s). Run: python scripts/upstream_power_step.py
+(needs torch, torchaudio and numpy; the interleaved timing is bench.timing.time_pairs, the one the
+power_step measurement uses, imported from this checkout).
 """
-import time
+import statistics
+import sys
+from pathlib import Path
 
 import torch
 import torchaudio
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's bench/, installed or not
+from bench.timing import time_pairs  # noqa: E402
 
 
 class CheapPower(torch.nn.Module):
@@ -23,16 +30,10 @@ class CheapPower(torch.nn.Module):
         return spec.real.square() + spec.imag.square()
 
 
-def medians_ms(fns: dict, repeats: int = 30) -> dict:
-    """Median milliseconds per call of each function, timed in turn (A, B, A, B, ...) after a warm-up."""
-    times = {name: [] for name in fns}
-    for i in range(repeats + 3):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            if i >= 3:
-                times[name].append(time.perf_counter() - start)
-    return {name: 1e3 * sorted(t)[len(t) // 2] for name, t in times.items()}
+def medians_ms(a, b, pairs: int = 30) -> tuple[float, float]:
+    """Median milliseconds per call of a() and of b(), timed in turn (A, B, A, B, ...) after a warm-up."""
+    times_a, times_b = time_pairs(a, b, pairs=pairs)
+    return 1e3 * statistics.median(times_a), 1e3 * statistics.median(times_b)
 
 
 def main() -> None:
@@ -44,9 +45,9 @@ def main() -> None:
     cheap.MelSpectrogram.spectrogram = CheapPower(cheap.MelSpectrogram.spectrogram)
     with torch.inference_mode():
         spec = torch.stft(x, 512, 160, window=torch.hann_window(512), return_complex=True)
-        power = medians_ms({"abs().pow(2)": lambda: spec.abs().pow(2),
-                            "real^2 + imag^2": lambda: spec.real.square() + spec.imag.square()})
-        whole = medians_ms({"MFCC stock": lambda: stock(x), "MFCC cheap power": lambda: cheap(x)})
+        power = dict(zip(("abs().pow(2)", "real^2 + imag^2"),
+                         medians_ms(lambda: spec.abs().pow(2), lambda: spec.real.square() + spec.imag.square())))
+        whole = dict(zip(("MFCC stock", "MFCC cheap power"), medians_ms(lambda: stock(x), lambda: cheap(x))))
         a, b = stock(x), cheap(x)
     print(f"torch {torch.__version__}, torchaudio {torchaudio.__version__}, {torch.get_num_threads()} threads, "
           "batch 64 x 1 s, n_fft 512, hop 160")

@@ -1,5 +1,5 @@
 """The GPU session's plan as data: its steps, each a command with a deadline, and how the steps'
-results merge into one results.json. bench/gpu_session.py runs it; tests/bench/test_gpu_session.py
+results merge into one results.json. bench/gpu/session.py runs it; tests/bench/test_gpu_session.py
 checks it, so the plan cannot rot between sessions that have a GPU.
 
 The real session (one device call of at most 10 minutes) must end within SESSION_BUDGET_S; each step
@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SESSION_BUDGET_S = 540          # the whole command: 9 minutes of the device call's 10
 RESERVE_S = 15                  # kept back after the last step: merging and writing results.json
-INSTALL_DEADLINE_S = 30         # installing the carried wheels (gpu_session.install_wheels)
+INSTALL_DEADLINE_S = 30         # installing the carried wheels (session.install_wheels)
 MIN_STEP_S = 10                 # a step given less than this is not started
 SOFT_MARGIN_S = 15              # a bench.run step's loops stop this long before its hard deadline
 # everything written under $OUT (results-invalid.json only where the merged results fail the schema)
@@ -117,7 +117,7 @@ def merge(parts: list[dict], *, label: str, session: dict, not_measured: list[di
     Args:
         parts (list[dict]): each step's results.json, parsed (at least one).
         label (str): the merged run's label.
-        session (dict): results["session"]: machine, install, steps (see gpu_session).
+        session (dict): results["session"]: machine, install, steps (see bench.gpu.session).
         not_measured (list[dict]): {"measurement", "error"} for each step out of time or failed.
     Returns:
         dict: the first part's top level (environment, config, dataset), every table concatenated,

@@ -14,7 +14,7 @@ Layout of an output folder DIR (written by `python -m bench.corpus`):
 Every file is written under a temporary name and renamed into place, so a killed job never leaves a
 file that looks complete. Reading back, one call:
 
-    from bench.shards import read_features
+    from bench.corpus.shards import read_features
     paths, labels, feats = read_features("DIR")      # feats: np.ndarray (N, n_mfcc, n_frames)
 
 or, on a cluster, `ray.data.read_parquet("DIR/shards")` (a row's features reshape to (n_mfcc, n_frames)).
@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from features.atomic_write import atomic_path, write_text_atomic
+from common.atomic_write import atomic_path, write_text_atomic
 
 MANIFEST_FIELDS = ("path", "label", "n_frames", "skip_reason")
 SCHEMA = pa.schema([("path", pa.string()), ("label", pa.string()), ("n_mfcc", pa.int32()),

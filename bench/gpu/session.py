@@ -1,13 +1,13 @@
-"""`python3 -m bench.gpu_session`: the whole GPU session as one command (`make bench-gpu`).
+"""`python3 -m bench.gpu`: the whole GPU session as one command (`make bench-gpu`).
 
-    python3 -m bench.gpu_session [--out DIR] [--rehearse [--no-report]] [--wheels .whl] [--fsdd .fsdd]
+    python3 -m bench.gpu [--out DIR] [--rehearse [--no-report]] [--wheels .whl] [--fsdd .fsdd]
                                  [--only STEP[,...]]
 
 On the lent machine (`make bench-gpu`, the device call carrying .whl and .fsdd), in order:
 1. installs the carried wheels (`pip install --no-index --no-deps --target /tmp/site .whl/*.whl`) where
    the project's libraries are missing, and puts /tmp/site on every step's PYTHONPATH;
-2. records the machine: nvidia-smi, driver, CUDA, cuDNN, every library's version (bench.gpu_env);
-3. runs the steps of bench.gpu_plan.plan() one by one, each in its own process under its own deadline
+2. records the machine: nvidia-smi, driver, CUDA, cuDNN, every library's version (bench.gpu.env);
+3. runs the steps of bench.gpu.plan.plan() one by one, each in its own process under its own deadline
    counted from its start (clipped to what is left of the session's 9 minutes): a step out of time is
    stopped and recorded as not measured, with the reason, and the session goes on;
 4. merges the bench.run steps' results into DIR/results.json (validated against reports/schema.py),
@@ -35,8 +35,8 @@ from pathlib import Path
 
 from reports.schema import upgrade
 
-from . import gpu_plan
-from .gpu_plan import ROOT, Step
+from . import plan as gpu_plan
+from .plan import ROOT, Step
 
 SITE = "/tmp/site"
 CARRIED_MODULES = ("librosa", "soundfile", "soxr", "nnAudio", "kaldi_native_fbank")
@@ -140,13 +140,13 @@ def step_env(site: str | None, fsdd: Path) -> dict:
 
 
 def describe_machine(env: dict, site: str | None, log: Log) -> dict:
-    """bench.gpu_env's JSON (nvidia-smi, driver, CUDA, versions), also written to the log."""
+    """bench.gpu.env's JSON (nvidia-smi, driver, CUDA, versions), also written to the log."""
     try:
-        done = subprocess.run([sys.executable, "-m", "bench.gpu_env"] + ([site] if site else []), cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "bench.gpu.env"] + ([site] if site else []), cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=60)
         machine = json.loads(done.stdout.strip().splitlines()[-1])
     except (subprocess.TimeoutExpired, json.JSONDecodeError, IndexError) as err:
-        machine = dict(error=f"bench.gpu_env: {type(err).__name__}: {err}")
+        machine = dict(error=f"bench.gpu.env: {type(err).__name__}: {err}")
     log.line("machine: " + json.dumps(machine, indent=1), echo=False)
     log.line(f"machine: {machine.get('gpu_name') or 'no GPU'}, CUDA {machine.get('torch_cuda')}, "
              f"{machine.get('cpu_count')} CPUs; unmet requirements: {machine.get('unmet_requirements') or 'none'}")
@@ -205,16 +205,16 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
 
 def write_results(results: dict, out: Path) -> Path:
     """Validate and write out/results.json (atomically)."""
-    from features.atomic_write import write_text_atomic
+    from common.atomic_write import write_text_atomic
 
-    from .results import _json_default, validate
+    from ..results import _json_default, validate
 
     validate(results)
     return write_text_atomic(out / "results.json", json.dumps(results, indent=1, default=_json_default))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python3 -m bench.gpu_session", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python3 -m bench.gpu", description=__doc__.split("\n")[0])
     p.add_argument("--out", default=os.environ.get("OUT") or "out/gpu-session",
                    help="folder for results.json, pytest-benchmark.json and session.log (default: $OUT, "
                         "else out/gpu-session)")
@@ -257,7 +257,7 @@ def main(argv=None) -> int:
     machine = describe_machine(env, install["site"], log)
     if not args.rehearse and not machine.get("cuda_available"):
         log.line("error: torch sees no CUDA device here (see machine above); on a CPU run "
-                 "`make bench-gpu REHEARSE=1` (python -m bench.gpu_session --rehearse)")
+                 "`make bench-gpu REHEARSE=1` (python -m bench.gpu --rehearse)")
         return 2
     records, parts, not_measured = run_steps(steps, env=env, out=out, work=work, fsdd=fsdd, log=log,
                                              session_start=session_start)
@@ -269,7 +269,7 @@ def main(argv=None) -> int:
     label = parts[0].get("label") or "GPU session"
     results = gpu_plan.merge(parts, label=label, session=session, not_measured=not_measured)
     results["environment"] = dict(results.get("environment") or {}, command=" ".join(
-        [Path(sys.executable).name, "-m", "bench.gpu_session"] + list(sys.argv[1:] if argv is None else argv)))
+        [Path(sys.executable).name, "-m", "bench.gpu"] + list(sys.argv[1:] if argv is None else argv)))
     try:
         path = write_results(results, out)
     except ValueError as err:                          # never lose a session's data to a schema slip
@@ -277,7 +277,7 @@ def main(argv=None) -> int:
         path.write_text(json.dumps(results, indent=1, default=str))
         log.line(f"results do not pass reports/schema.py ({err}); written as {path.name} instead")
         return 1
-    from .summary import summary_table
+    from ..summary import summary_table
 
     log.line(f"wrote {path}; {'complete' if results['complete'] else 'INCOMPLETE'} in {session['wall_s']} s")
     log.line(summary_table(results))

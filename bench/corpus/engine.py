@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from features import AudioLoadError, MFCCConfig, create_extractor, fix_length, load_audio
-from features.atomic_write import write_text_atomic
+from common.atomic_write import write_text_atomic
 
 from .shards import done_path, job_json, read_done, shard_path, write_shard
 

@@ -1,8 +1,8 @@
-"""`python -m bench.gpu_env`: the machine a GPU session ran on, as one JSON object on stdout.
+"""`python -m bench.gpu.env`: the machine a GPU session ran on, as one JSON object on stdout.
 
 Records nvidia-smi (its summary and one CSV query), the driver, torch's CUDA and cuDNN versions, the
 GPU torch sees, the CPU, and the version and location of every library the project uses, and checks
-each carried wheel's requirements against what is installed (`unmet`). Run by bench/gpu_session.py
+each carried wheel's requirements against what is installed (`unmet`). Run by bench/gpu/session.py
 in a subprocess after the wheels are installed, so it sees what the steps will see. Nothing here fails:
 what cannot be read is recorded as such.
 """
