@@ -152,12 +152,20 @@ def _swaps(runs: list[Run], order: list[str], preset: str) -> Optional[Swaps]:
     if not rows:
         return None
     costs = [(run, s) for run, s in rows if s.verdict.kind is Kind.COST]     # a one-seed difference is no cost
-    worst_run, worst = min(rows, key=lambda rs: rs[1].delta_pp)
-    cost_run, worst_cost = min(costs, key=lambda rs: rs[1].delta_pp) if costs else (None, None)
+    worst_run, worst = max(rows, key=lambda rs: loss_pp(rs[1]))
+    cost_run, worst_cost = max(costs, key=lambda rs: loss_pp(rs[1])) if costs else (None, None)
     ported = tuple(s for run in runs for s in sk.swap_rows(run, order) if s.preset == "ported" and s.delta_pp is not None)
     return Swaps(preset, tuple(s for _, s in rows), tuple(dict.fromkeys(sk.n_seeds(run) for run, _ in rows)),
                  tuple(s for _, s in costs), worst, _split_name(worst_run), worst_cost,
                  _split_name(cost_run) if cost_run else "", ported)
+
+
+def loss_pp(s: SwapRow) -> float:
+    """What the swap loses against its baseline, in pp (negative: a gain); every SwapRow of :class:`Swaps` has a
+    paired delta."""
+    if s.delta_pp is None:
+        raise ValueError(f"{s.train}→{s.test} ({s.preset}) has no paired delta")
+    return -s.delta_pp
 
 
 def _seeds_text(s: Swaps) -> str:
@@ -171,21 +179,21 @@ def swap_line(s: Swaps) -> str:
             return (f"Same settings (`matched`): serving a model another library's features costs nothing measurable "
                     f"({len(s.swaps)} swaps, {_seeds_text(s)}; largest change: {s.worst.verdict}).")
         return (f"Same settings (`matched`): {len(s.costs)} of {len(s.swaps)} swaps cost accuracy, up to "
-                f"{-s.worst.delta_pp:.1f} pp ({s.worst.train}→{s.worst.test}; {s.worst.verdict}).")
+                f"{loss_pp(s.worst):.1f} pp ({s.worst.train}→{s.worst.test}; {s.worst.verdict}).")
     port = (f" Served features translated by features.port instead, the {len(s.ported)} ported models lose at most "
-            f"{max(0.0, -min(p.delta_pp for p in s.ported)):.1f} pp"
+            f"{max(0.0, max(loss_pp(p) for p in s.ported)):.1f} pp"
             + (" (none beyond noise)." if all(p.verdict.quiet for p in s.ported)
                else f" ({'; '.join(p.verdict.text for p in s.ported)}).")
             if s.ported else " Port the settings, not just the call (features.port, `matched`).")
     if s.worst_cost is None and s.unsure_losses:
         return (f"Each library's own defaults: {len(s.unsure_losses)} of {len(s.swaps)} swaps lose accuracy on one "
-                f"training seed, up to {-s.worst.delta_pp:.0f} pp (worst: trained on {s.worst.train}, served by "
+                f"training seed, up to {loss_pp(s.worst):.0f} pp (worst: trained on {s.worst.train}, served by "
                 f"{s.worst.test}, {s.worst.verdict}, on {s.worst_on}); without an interval none counts as a cost "
                 "(run more seeds: --seeds 5)." + port)
     if s.worst_cost is None:
         return f"Each library's own defaults: no swap cost beyond noise ({len(s.swaps)} swaps, {_seeds_text(s)})."
-    lo, worst = min(-c.delta_pp for c in s.costs), s.worst_cost
-    return (f"Each library's own defaults: a swap costs {lo:.0f} to {-worst.delta_pp:.0f} pp "
+    lo, worst = min(loss_pp(c) for c in s.costs), s.worst_cost
+    return (f"Each library's own defaults: a swap costs {lo:.0f} to {loss_pp(worst):.0f} pp "
             f"(worst: trained on {worst.train}, served by {worst.test}, {worst.verdict}, on "
             f"{s.worst_cost_on})." + port)
 
@@ -205,10 +213,10 @@ def _speakers_line(runs: list[Run], order: list[str]) -> str:
                     "and sits at ceiling, so run `--split speakers` to separate feature choices.")
         return "Unseen speakers: not measured (the speaker-held-out split of FSDD answers it: `--split speakers`)."
     studied = [run for run in held_out if gen.has_study(run)]
-    if studied:
+    base = gen.baseline(studied[0]) if studied else None
+    if base is not None:
         run = studied[0]
-        return (f"Unseen speakers ({_split_name(run)}, matched {accuracy_text(gen.baseline(run))}): "
-                + gen.advice(run).removeprefix("For unseen speakers, starting from `matched`, "))
+        return f"Unseen speakers ({_split_name(run)}, matched {accuracy_text(base)}): " + gen.advice(run, lead="")
     run = held_out[0]
     rows = sk.accuracy_rows(run, order)
     if not rows:

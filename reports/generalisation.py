@@ -120,9 +120,10 @@ def _named(items: list[Effect], limit: int = 4) -> str:
     return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + more if shown else ""
 
 
-def advice(run: dict) -> str:
+def advice(run: dict, *, lead: str = "For unseen speakers, starting from `matched`, ") -> str:
     """Plain sentences from the ranked effects: which single settings help or cost, whether the best combination
-    held on fresh seeds, and which whole presets gain on `matched`."""
+    held on fresh seeds, and which whole presets gain on `matched`. ``lead`` opens the ranking's sentence (the
+    answer box, which names unseen speakers and `matched` itself, passes "")."""
     every = effects(run)
     singles = [e for e in every if e.group != "preset" and e.diff is not None]
     if not singles:
@@ -142,7 +143,7 @@ def advice(run: dict) -> str:
     if rest:
         parts.append(f"{'the other' if parts else 'all'} {rest} setting{'s' if rest > 1 else ''} "
                      f"{'are' if rest > 1 else 'is'} within noise at {n} seeds")
-    text = "For unseen speakers, starting from `matched`, one setting at a time: " + "; ".join(parts) + "."
+    text = lead + "one setting at a time: " + "; ".join(parts) + "."
     c = confirmation(run)
     if c is not None:
         held = c.diff is not None and c.diff.above_zero()
