@@ -33,7 +33,8 @@ class Workload:
     """One workload and device pair in one run: every candidate against the reference, fastest first.
 
     Attributes: run (str: the run's label), scenario (str), question (str, e.g. "CPU vs CPU"), point (str:
-    where it was measured), comparisons (tuple[Comparison, ...]: fastest first, never empty; each holds the
+    where it was measured, in words), at ((batch size, clip duration s) | None: the throughput point; None for a
+    whole-corpus rate), comparisons (tuple[Comparison, ...]: fastest first, never empty; each holds the
     two series, the ratio of their times and its range, and the speed verdict), own_definition (str | None:
     the MFCC definition the picked backend computes where it is not the reference's).
     """
@@ -44,6 +45,7 @@ class Workload:
     point: str
     comparisons: tuple[Comparison, ...]
     own_definition: Optional[str] = None
+    at: Optional[tuple[float, float]] = None
 
     @property
     def fastest(self) -> Comparison:
@@ -142,7 +144,7 @@ def speed(run: Run, order: list[str]) -> list[Workload]:
             continue
         grouped.setdefault((r.scenario, r.question), []).append(r)
     return [Workload(run.label, scenario, question, rows[0].point, tuple(r.cmp for r in rows if r.cmp is not None),
-                     _own_definition(run, rows[0].cmp.winner if rows[0].cmp else None))
+                     _own_definition(run, rows[0].cmp.winner if rows[0].cmp else None), rows[0].at)
             for (scenario, question), rows in grouped.items()]
 
 

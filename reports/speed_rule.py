@@ -180,6 +180,7 @@ class VerdictRow:
     point: str          # where it was measured, e.g. "batch 64 × 1 s"
     cmp: Comparison | None
     note: str = ""
+    at: tuple[float, float] | None = None     # (batch size, clip duration s) of a throughput point; None: a rate
 
 
 def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
@@ -217,7 +218,7 @@ def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
                 out.append(VerdictRow(name, question, where, None, "not measured at this point"))
                 continue
             for cand in cands.sort_values("median_s").to_dict("records"):     # every pair, fastest first
-                out.append(VerdictRow(name, question, where, compare_rows(cand, ref_row)))
+                out.append(VerdictRow(name, question, where, compare_rows(cand, ref_row), at=(b, d)))
     return out
 
 

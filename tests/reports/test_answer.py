@@ -46,6 +46,7 @@ def test_answer_is_one_value_rendered_three_ways():
         assert all(isinstance(c.a, Series) and isinstance(c.b, Series) for c in w.comparisons)
         assert all(c.b.backend == "librosa" for c in w.comparisons)          # every candidate against the reference
         assert w.choice is None if w.fastest.verdict is Speed.EVEN else isinstance(w.choice, Series)
+        assert (w.at is None) == (w.scenario == "a whole corpus")       # a throughput point, or a corpus rate
         ratios = [c.ratio for c in w.comparisons]
         assert ratios[0] == max(ratios) or w.fastest.single    # fastest first
     md, text = "\n".join(markdown(a)), terminal(a)
