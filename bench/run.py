@@ -36,6 +36,7 @@ import torch
 from features import MFCCConfig
 from features.backends import REFERENCE, missing_library, names, runs_on
 from reports.records import Skipped
+from reports.run_results import RunResults
 
 from model.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
                                positive_seconds)
@@ -223,13 +224,15 @@ def main(argv=None) -> int:
     return 0 if results.complete else 1
 
 
-def finish(results, out: Path, *, report: bool = True) -> str:
+def finish(results: RunResults, out: Path, *, report: bool = True) -> str:
     """The answer, computed once from the run in memory (reports.answer), and the report built around the
-    same answer; returns what the terminal shows: the answer, the report's path and the wall time."""
+    same answer; returns what the terminal shows: the answer, the report's path and the wall time. Nothing is
+    read back from disk: the records are taken as the file holds them (``plain()``: numpy numbers as Python
+    numbers, tuples as lists), so the page is the one ``python -m reports.build`` makes from the file."""
     from reports.answer import answer, terminal
     from reports.data import Run, backend_order
 
-    run = Run.of(type(results).from_dict(results.plain()), source=f"{out.name}/results.json", dir=out)
+    run = Run.of(RunResults.from_dict(results.plain()), source=f"{out.name}/results.json", dir=out)
     order = backend_order([run])
     the_answer = answer([run], order)
     page = None
