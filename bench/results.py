@@ -1,26 +1,21 @@
-"""The results file: schema, environment capture, atomic write, one CSV per measurement.
-
-Tables hold records (the dataclasses of reports.records) while a run is measured; `write_results`
-serialises them (`dataclasses.asdict`) and writes the same rows as results.json and as CSVs whose
-columns are the record's declared fields.
+"""A run's results as bench starts them: environment capture, a new RunResults, the check of what a
+measurement returns. Writing is reports.run_results.RunResults.save's (the only writer of results.json).
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
 import os
 import platform
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-from common.atomic_write import write_text_atomic
-from reports import records, schema
+from reports import records
+from reports.run_results import TOP_LEVEL, RunResults
 
-# the format is defined once, in reports/records.py and reports/schema.py: bench writes it, reports reads it
-RECORD_LISTS = tuple(schema.RECORD_LISTS)
+# the format is defined once, in reports/records.py and reports/run_results.py: bench writes it, reports reads it
+RECORD_LISTS = tuple(records.RECORDS)
 
 
 def _version(module: str) -> str | None:
@@ -109,15 +104,11 @@ def environment(device: str = "cpu") -> dict:
     return env
 
 
-def new_results(*, label: str, small: bool, dataset: str, config: dict, device: str) -> dict:
-    """A results dict with every table empty and the environment captured. `small` (the profile used its
-    small sizes) is stored under the key "quick", the name committed runs carry."""
-    results: dict[str, Any] = {"schema_version": schema.SCHEMA_VERSION, "label": label, "quick": small,
-                               "dataset": dataset, "environment": environment(device), "config": config,
-                               "backends": [], "reference": "", "complete": False}
-    for name in RECORD_LISTS:
-        results[name] = []
-    return results
+def new_results(*, label: str, small: bool, dataset: str, config: dict, device: str) -> RunResults:
+    """A run with every table empty and the environment captured. `small` (the profile used its small
+    sizes) is stored under the key "quick", the name committed runs carry."""
+    return RunResults(label=label, quick=small, dataset=dataset, environment=environment(device), config=config,
+                      backends=[], reference="", complete=False)
 
 
 def check_tables(name: str, out) -> None:
@@ -132,7 +123,7 @@ def check_tables(name: str, out) -> None:
     for table, rows in out.items():
         cls = records.RECORDS.get(table)
         if cls is None:
-            if table not in schema.TOP_LEVEL:
+            if table not in TOP_LEVEL:
                 raise TypeError(f"measurement {name!r} returned unknown table {table!r}")
             continue
         bad = rows if not isinstance(rows, list) else next((r for r in rows if type(r) is not cls), None)
@@ -141,53 +132,18 @@ def check_tables(name: str, out) -> None:
                             f"expected reports.records.{cls.__name__} records")
 
 
-def serialised(results: dict) -> dict:
-    """`results` with every record (reports.records dataclass) as its flat dict; rows already dicts
-    (read back from a file) are kept as they are."""
-    out = dict(results)
-    for name in RECORD_LISTS:
-        if isinstance(out.get(name), list):
-            out[name] = [records.as_row(r) if dataclasses.is_dataclass(r) else r for r in out[name]]
-    return out
+def save(results: RunResults, out_dir: Path, *, csv: bool = True) -> Path:
+    """Write ``results.files()`` (results.json and, with ``csv``, one CSV per non-empty table) into ``out_dir``,
+    each atomically; returns the results.json path. ValueError (nothing written) for an invalid run."""
+    from common.atomic_write import write_text_atomic
 
-
-def validate(results: dict) -> None:
-    """Raise ValueError naming every problem reports.schema.validate finds (bench never writes a file
-    the report cannot read)."""
-    problems = schema.validate(results)
-    if problems:
-        raise ValueError("results: " + "; ".join(problems[:5]) + (" ..." if len(problems) > 5 else ""))
-
-
-def write_results(results: dict, out_dir: Path) -> Path:
-    """Serialise and validate, then write `out_dir/results.json` and one CSV per non-empty table
-    (columns: the record's declared fields, then any others), atomically.
-
-    Args:
-        results (dict): the run: top-level fields, and per table a list of records (or of dicts).
-        out_dir (Path): the output folder.
-    Returns:
-        Path: the results.json written.
-    """
-    import pandas as pd
-
-    results = serialised(results)
-    validate(results)
     out_dir = Path(out_dir)
-    for name in RECORD_LISTS:
-        if results.get(name):
-            columns = list(dict.fromkeys([*schema.RECORD_LISTS[name], *(k for r in results[name] for k in r)]))
-            write_text_atomic(out_dir / f"{name}.csv", pd.DataFrame(results[name], columns=columns).to_csv(index=False))
-    path = out_dir / "results.json"
-    write_text_atomic(path, json.dumps(results, indent=1, default=_json_default))
-    return path
+    for name, text in results.files(csv=csv).items():
+        write_text_atomic(out_dir / name, text)
+    return out_dir / "results.json"
 
 
-def _json_default(value: Any):
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def serialised(out: dict) -> dict:
+    """A measurement's {table: records} with every record as its flat dict (what results.json holds)."""
+    return {name: [records.as_row(r) if dataclasses.is_dataclass(r) else r for r in rows]
+            if name in records.RECORDS and isinstance(rows, list) else rows for name, rows in out.items()}

@@ -9,8 +9,9 @@
 Backends come from the registry (features.backends), measurements from bench.measurements; `--only`
 runs exactly the measurements it names. A profile (bench/profiles.py) sets how much is measured: `quick`
 (what `make bench` runs, about 3 minutes on 2 cores), `standard`, `full` (the default; the committed
-runs), and the GPU session's two. The run ends with the answer in the terminal (reports.answer) and the
-report's path. The GPU is measured where present (or with --device cuda),
+runs), and the GPU session's two. The run ends with the answer in the terminal (reports.answer, computed
+once from the run in memory; the report's first box is the same object) and the report's path. The GPU is
+measured where present (or with --device cuda),
 beside the CPU. Results are rewritten atomically after every measurement with `complete: false`
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
@@ -35,6 +36,7 @@ import torch
 from features import MFCCConfig
 from features.backends import REFERENCE, missing_library, names, runs_on
 from reports.records import Skipped
+from reports.run_results import RunResults
 
 from common.cli_options import (check_dataset_options, check_out_dir, exit_cleanly_on_sigterm, positive_int,
                                positive_seconds)
@@ -43,8 +45,7 @@ from . import grid as grids
 from . import measurements
 from . import profiles
 from .measurements import Context, Options
-from .results import RECORD_LISTS, backend_info, check_tables, new_results, write_results
-from .summary import summary_table
+from .results import RECORD_LISTS, backend_info, check_tables, new_results, save
 
 
 def _names(kind: str, valid: tuple):
@@ -185,49 +186,61 @@ def main(argv=None) -> int:
     dataset = args.dataset or "synthetic"
     label = args.label or (f"GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else "CPU")
     results = new_results(label=label, small=profile.small, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
-    results.update(profile=profile.name, backends=list(backends), reference=REFERENCE, backend_info=backend_info(backends),
-                   measurements=chosen, complete=False, failed=[], thinned=grid.thinned(), devices=list(devices))
+    results.profile, results.backends, results.reference = profile.name, list(backends), REFERENCE
+    results.backend_info, results.measurements, results.failed = backend_info(backends), chosen, []
+    results.thinned, results.devices = grid.thinned(), list(devices)
     warnings.filterwarnings("ignore", message=".*(Empty filters|all zero values).*")  # 128 mels at 16 kHz
     set_aside_previous_run(out, progress)
 
     splits = None
     if any(measurements.get(m).NEEDS_DATA for m in chosen):
         splits = load_data(args, cfg, progress)
-        results["skipped"] = [Skipped(**s) for s in splits.skipped]
-        results["dataset_info"] = dict(name=dataset, split=(args.split or "official") if dataset == "fsdd" else None,
+        results.tables["skipped"] = [Skipped(**s) for s in splits.skipped]
+        results.dataset_info = dict(name=dataset, split=(args.split or "official") if dataset == "fsdd" else None,
                                        n_train=len(splits.train), n_val=len(splits.val), n_test=len(splits.test),
                                        classes=list(splits.labels))
-    options = Options(epochs=args.epochs or profile.epochs, seeds=args.seeds or profile.seeds, split=results.get("dataset_info", {}).get("split"),
+    options = Options(epochs=args.epochs or profile.epochs, seeds=args.seeds or profile.seeds, split=(results.dataset_info or {}).get("split"),
                       train_device=devices[-1], out=str(out), accelerator=accelerator, deadline=deadline)
     ctx = Context(cfg=cfg, backends=backends, devices=devices, small=profile.small, grid=grid, splits=splits,
                   progress=progress, swap_defaults=profile.swap_defaults,
                   train_libraries_only=profile.train_libraries_only, options=options)
-    write_results(results, out)
+    save(results, out)
     for name in chosen:
         progress(f"== {name}")
         try:
             tables = measurements.get(name).run(ctx)
             check_tables(name, tables)     # records of reports.records only: a bare dict row is refused
-            results.update(tables)
+            results.update_tables(tables)
         except Exception as err:  # one measurement failing keeps the others' results
-            results["failed"].append(dict(measurement=name, error=f"{type(err).__name__}: {err}"))
+            results.failed.append(dict(measurement=name, error=f"{type(err).__name__}: {err}"))
             progress(f"{name} FAILED: {type(err).__name__}: {err}")
-        write_results(results, out)
-    results["complete"] = not results["failed"]
-    results["wall_s"] = time.perf_counter() - progress.start
-    path = write_results(results, out)
-    progress(f"wrote {path} and one CSV per measurement in {out}/" + ("" if results["complete"] else
-             f" (incomplete: {', '.join(f['measurement'] for f in results['failed'])} failed)"))
-    print(summary_table(results))
-    report = None
-    if not args.no_report:
-        from reports.build import build_report
+        save(results, out)
+    results.complete = not results.failed
+    results.wall_s = time.perf_counter() - progress.start
+    path = save(results, out)
+    progress(f"wrote {path} and one CSV per measurement in {out}/" + ("" if results.complete else
+             f" (incomplete: {', '.join(f['measurement'] for f in results.failed)} failed)"))
+    print(finish(results, out, report=not args.no_report))
+    return 0 if results.complete else 1
 
-        report = build_report([path], out / "report")
-    from reports.answer import terminal_answer      # the same answer the report and README lead with
 
-    print(terminal_answer(path, report=report, wall_s=results["wall_s"]))
-    return 0 if results["complete"] else 1
+def finish(results: RunResults, out: Path, *, report: bool = True) -> str:
+    """The answer, computed once from the run in memory (reports.answer), and the report built around the
+    same answer; returns what the terminal shows: the answer, the report's path and the wall time. Nothing is
+    read back from disk: the records are taken as the file holds them (``plain()``: numpy numbers as Python
+    numbers, tuples as lists), so the page is the one ``python -m reports.build`` makes from the file."""
+    from reports.answer import answer, terminal
+    from reports.data import Run, backend_order
+
+    run = Run.of(RunResults.from_dict(results.plain()), source=f"{out.name}/results.json", dir=out)
+    order = backend_order([run])
+    the_answer = answer([run], order)
+    page = None
+    if report:
+        from reports.build import build_report_for
+
+        page = build_report_for([run], out / "report", the_answer)
+    return terminal(the_answer, report=page, wall_s=results.wall_s)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,12 @@
 Reads results files and pytest-benchmark JSON only; never imports ``features``, ``model`` or ``bench``.
 
 * :mod:`reports.records` -- one frozen dataclass per results table (bench builds them, the writer serialises them)
-* :mod:`reports.schema` -- the results format, its version and validation (bench imports it to write)
-* :mod:`reports.data` -- reading runs, the tables as pandas frames
+* :mod:`reports.run_results` -- RunResults: a results file's top level and its records; load, merge, serialise
+  (bench writes with it), validate
+* :mod:`reports.schema` -- the results format's version, upgrade and per-record checks
+* :mod:`reports.series`, :mod:`reports.intervals` -- Series and Verdict: decisions as values
+* :mod:`reports.data` -- reading runs (records), the tables as pandas frames (built in one place)
+* :mod:`reports.answer` -- the one Answer, rendered for the terminal, the README and the page
 * :mod:`reports.speed_rule`, :mod:`reports.skew` -- the speed rule and the accuracy/skew verdicts
 * :mod:`reports.sections` -- one module per page section; :mod:`reports.figures` -- one per figure
 * :mod:`reports.harnesses` -- pytest-benchmark against bench.run; :mod:`reports.readme` -- the README block

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Iterable
 
 from reports import readme as readme_block
-from reports.answer import answer, html_box
-from reports.data import backend_order, load_runs, overlay_warnings, redact_paths
+from reports.answer import Answer, answer, html_box
+from reports.data import Run, backend_order, load_runs, overlay_warnings, redact_paths
 from reports.figures.style import plt, svg_width_px, to_svg
 from reports.harnesses import beside, read_benchmark_file
 from reports.page import CSS, Block, Section, paragraph, placeholder, table_html
@@ -42,6 +42,11 @@ ANSWER_TERMS = ("In the box, " + define("speedup") + " The range in brackets is 
 def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInputs:
     """Read everything the page needs; raises OSError/ValueError for unreadable files."""
     runs, problems = load_runs(results_paths)
+    return context_of(runs, problems, bench_json_paths)
+
+
+def context_of(runs: list[Run], problems: list[str], bench_json_paths: Iterable = ()) -> PageInputs:
+    """The page's inputs from runs already loaded (or still in memory); ValueError when there are none."""
     if not runs:
         raise ValueError("no results files given")
     benchmarks = [b for run in runs for b in beside(run)]
@@ -128,8 +133,9 @@ def header(ctx: PageInputs) -> str:
     return f'<p class="meta">Runs:</p><ul class="meta">{"".join(lines)}</ul>{box}'
 
 
-def render(ctx: PageInputs, warn=lambda m: None) -> tuple[str, dict[str, str]]:
-    """The page and its figure files ({name: svg}), nothing written."""
+def render(ctx: PageInputs, warn=lambda m: None, the_answer: Answer | None = None) -> tuple[str, dict[str, str]]:
+    """The page and its figure files ({name: svg}), nothing written. ``the_answer``: the answer already
+    computed for these runs (computed here where not given)."""
     sections: list[Section] = [importlib.import_module(f"reports.sections.{name}").section(ctx) for name in ORDER]
     files: dict[str, str] = {}
     body, shown, empty = [], [], []
@@ -151,7 +157,7 @@ def render(ctx: PageInputs, warn=lambda m: None) -> tuple[str, dict[str, str]]:
 <style>{CSS}</style></head>
 <body><main>
 <h1>MFCC benchmark: which backend, on which device?</h1>
-{html_box(answer(ctx.runs, ctx.order))}
+{html_box(the_answer or answer(ctx.runs, ctx.order))}
 {paragraph(ANSWER_TERMS, "meta")}
 <p class="meta">Backends, in the order every plot uses: {html.escape(backends)}.</p>
 {header(ctx)}
@@ -172,10 +178,18 @@ def build_report(results_paths: Iterable, out_dir, bench_json_paths: Iterable = 
     Every problem (unreadable record, overlaid runs that differ) is printed to stderr and shown on the
     page. Nothing is written (no folder made) when reading or rendering fails.
     """
-    ctx = context(results_paths, bench_json_paths)
+    return _write(context(results_paths, bench_json_paths), out_dir)
+
+
+def build_report_for(runs: list[Run], out_dir, the_answer: Answer | None = None) -> Path:
+    """:func:`build_report` for runs already in memory (bench.run's), leading with ``the_answer``."""
+    return _write(context_of(runs, [p for run in runs for p in run.problems]), out_dir, the_answer)
+
+
+def _write(ctx: PageInputs, out_dir, the_answer: Answer | None = None) -> Path:
     for msg in [f"unreadable record left out: {p}" for p in ctx.problems] + ctx.warnings:
         _stderr(msg)
-    page, files = render(ctx, _stderr)
+    page, files = render(ctx, _stderr, the_answer)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("*.svg"):  # no figure left from an earlier build beside this page

@@ -1,14 +1,17 @@
 """Loading results files and the tables the report draws from (pandas).
 
-A *run* is a :class:`Run`: the dict from one results.json after :func:`reports.schema.read` (schema 3,
-unreadable records removed), with what :func:`load_runs` knows about the file as attributes (no key
-is added to the results).
+A *run* is a :class:`Run`: one results.json read by :meth:`reports.run_results.RunResults.load` (current
+schema, unreadable records removed) as a dict of its top-level fields and, per table, its records
+(reports.records), with what :func:`load_runs` knows about the file as attributes (no key is added to the
+results). Readers take records with :func:`records`; :func:`frame` is the one place a table becomes a
+DataFrame.
 
 No backend is named here: backends come from ``results["backends"]`` and the records.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -17,7 +20,10 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from reports import records as rec
 from reports import schema
+from reports.run_results import RunResults
+from reports.series import Series, is_gpu
 
 _ABS_PATH = re.compile(r"""(?<![\w.~/-])(?:[A-Za-z]:[\\/]|/)[^\s'",;:=)\]]+""")
 
@@ -58,20 +64,35 @@ class Run(dict):
         self.source, self.dir, self.problems = source, dir, list(problems)
         self.label = label or run_label(self)
 
+    @classmethod
+    def of(cls, results: RunResults, **kwargs: Any) -> "Run":
+        """A :class:`~reports.run_results.RunResults` as a run: its set top-level fields, and its tables'
+        records. Keyword arguments as for the constructor."""
+        top = {k: v for k, v in results.as_dict().items() if k not in rec.RECORDS}
+        return cls({**top, **{t: list(rows) for t, rows in results.tables.items()}}, **kwargs)
 
-def records(run: dict, table: str) -> list[dict]:
-    """The records of ``table`` in ``run`` (``[]`` when absent)."""
+
+def records(run: dict, table: str) -> list[Any]:
+    """The records of ``table`` in ``run`` (reports.records instances; ``[]`` when absent). Rows given as
+    dicts (a run built by hand) become records, their undeclared fields left out."""
     value = run.get(table)
-    return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    cls = rec.RECORDS[table]
+    known = set(rec.fields(table))
+    out: list[Any] = []
+    for r in value:
+        if isinstance(r, cls):
+            out.append(r)
+        elif isinstance(r, dict):
+            out.append(cls(**{k: v for k, v in r.items() if k in known}))
+    return out
 
 
 def frame(run: dict, table: str) -> pd.DataFrame:
-    """``table``'s records as a DataFrame with at least every documented column (missing = None)."""
-    df = pd.DataFrame(records(run, table))
-    for col in schema.RECORD_LISTS.get(table, ()):
-        if col not in df.columns:
-            df[col] = None
-    return df
+    """``table``'s records as a DataFrame, one column per declared field: the one place records become a table."""
+    return pd.DataFrame([dataclasses.asdict(r) for r in records(run, table)],
+                        columns=list(schema.RECORD_LISTS.get(table, ())))
 
 
 def run_label(run: dict) -> str:
@@ -103,8 +124,8 @@ def load_runs(paths: Iterable[str | Path]) -> tuple[list[dict], list[str]]:
         path = results_path(path)
         if not path.is_file():
             raise OSError(f"{path.name}: no such results file")
-        results, found = schema.read(path)
-        run = Run(results, source=f"{path.parent.name}/{path.name}", dir=path.parent, problems=found)
+        results, found = RunResults.load(path)
+        run = Run.of(results, source=f"{path.parent.name}/{path.name}", dir=path.parent, problems=found)
         seen[run.label] += 1
         if seen[run.label] > 1:
             run.label = f"{run.label} ({seen[run.label]})"
@@ -121,7 +142,7 @@ def backend_order(runs: list[dict]) -> list[str]:
     for run in runs:
         for table, field in (("throughput", "backend"), ("accuracy", "train_backend"), ("agreement", "backend"),
                              ("cold_start", "backend"), ("memory", "backend")):
-            names += [r.get(field) for r in records(run, table) if isinstance(r.get(field), str)]
+            names += [getattr(r, field) for r in records(run, table) if isinstance(getattr(r, field), str)]
     return list(dict.fromkeys(names))
 
 
@@ -137,17 +158,9 @@ def definition(run: dict, backend: str) -> str | None:
     return info.get("definition") if isinstance(info, dict) else None
 
 
-def is_gpu(device: Any) -> bool:
-    """Anything but the CPU counts as an accelerator (cuda, mps, ...)."""
-    return str(device or "cpu").lower() != "cpu"
-
-
-def series_name(backend: str, device: str, transfer: Any = None) -> str:
-    """``"torchaudio cpu"``, ``"nnaudio cuda (incl. copy)"``, ``"nnaudio cuda (kernels only)"``."""
-    name = f"{backend} {device}"
-    if is_gpu(device) and transfer is not None:
-        name += " (incl. copy)" if transfer else " (kernels only)"
-    return name
+def series_of(backend: str, device: str, transfer: Any = None) -> Series:
+    """The :class:`~reports.series.Series` of a backend on a device (``transfer`` kept on accelerators only)."""
+    return Series(backend, device, bool(transfer) if is_gpu(device) and transfer is not None else None)
 
 
 def throughput_points(run: dict) -> pd.DataFrame:
@@ -155,7 +168,7 @@ def throughput_points(run: dict) -> pd.DataFrame:
 
     Thread-sweep rows (``thread_sweep`` true) are left out wherever the main grid measured the point;
     where only sweep rows exist the one with the most threads stands. Columns added: ``transfer``
-    (bool, False on the CPU), ``series`` (see :func:`series_name`), ``lo_s``/``hi_s`` (the spread
+    (bool, False on the CPU), ``series`` (a :class:`~reports.series.Series`), ``lo_s``/``hi_s`` (the spread
     the verdict uses: min and max of ``pass_medians_s`` when there are two or more passes, else
     ``q1_s``/``q3_s``, else ``median_s``), ``spread_basis`` ("passes" | "IQR" | "none").
     """
@@ -171,7 +184,7 @@ def throughput_points(run: dict) -> pd.DataFrame:
     df["lo_s"] = [s[0] for s in spreads]
     df["hi_s"] = [s[1] for s in spreads]
     df["spread_basis"] = [s[2] for s in spreads]
-    df["series"] = [series_name(b, d, t) for b, d, t in zip(df["backend"], df["device"], df["transfer"])]
+    df["series"] = [series_of(b, d, t) for b, d, t in zip(df["backend"], df["device"], df["transfer"])]
     return df.drop(columns=["sweep", "_threads"]).sort_values(["batch_size", "duration_s"]).reset_index(drop=True)
 
 

@@ -10,10 +10,11 @@ seeds; what explains the Kaldi and torchaudio-defaults leads; and one sentence o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional
 
 from reports import intervals as iv
 from reports.data import records
+from reports.records import Generalisation
 
 BASELINE = "matched"
 NOT_TRAINED = ("Natural log against dB is not trained: the dB MFCC is 10/ln 10 times the natural-log one, and the "
@@ -30,7 +31,7 @@ class Effect:
     toward: str
     accuracy: iv.Interval
     diff: Optional[iv.Interval]
-    verdict: str
+    verdict: iv.Verdict
     preset: str = BASELINE
     backend: str = ""
     seeds: dict = field(default_factory=dict)     # {seed: test accuracy}
@@ -53,56 +54,63 @@ class Confirmation:
     baseline: iv.Interval
     combination: iv.Interval
     diff: Optional[iv.Interval]
-    verdict: str
+    verdict: iv.Verdict
 
 
-def _by_setting(run: dict, phase: str) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for r in records(run, "generalisation"):
-        if r.get("phase") == phase:
-            out.setdefault(r["setting"], []).append(r)
+def _by_setting(recs: Iterable[Generalisation], phase: str) -> dict[str, list[Generalisation]]:
+    out: dict[str, list[Generalisation]] = {}
+    for r in recs:
+        if r.phase == phase:
+            out.setdefault(r.setting, []).append(r)
     return out
 
 
-def _seeds(recs: list[dict]) -> dict[int, float]:
-    return {int(r["seed"]): r["test_accuracy"] for r in recs}
+def _seeds(recs: list[Generalisation]) -> dict[int, float]:
+    return {int(r.seed): r.test_accuracy for r in recs}
 
 
 def has_study(run: dict) -> bool:
-    return BASELINE in _by_setting(run, "screen")
+    return BASELINE in _by_setting(records(run, "generalisation"), "screen")
 
 
 def baseline(run: dict) -> Optional[iv.Interval]:
-    recs = _by_setting(run, "screen").get(BASELINE)
-    return iv.mean_interval(r["test_accuracy"] for r in recs) if recs else None
+    recs = _by_setting(records(run, "generalisation"), "screen").get(BASELINE)
+    return iv.mean_interval(r.test_accuracy for r in recs) if recs else None
 
 
 def effects(run: dict) -> list[Effect]:
-    """Every screened setting but the baseline, with its paired difference from `matched`, largest gain first."""
-    groups = _by_setting(run, "screen")
+    """Every screened setting of the run but the baseline, with its paired difference from `matched`, largest
+    gain first (see :func:`effects_of`)."""
+    return effects_of(records(run, "generalisation"))
+
+
+def effects_of(recs: Iterable[Generalisation]) -> list[Effect]:
+    """Every screened setting in ``recs`` (generalisation records) but the baseline, with its paired difference
+    from `matched`, largest gain first."""
+    groups = _by_setting(recs, "screen")
     base = _seeds(groups.get(BASELINE, []))
     out = []
-    for name, recs in groups.items():
+    for name, group in groups.items():
         if name == BASELINE:
             continue
-        diff = iv.paired(_seeds(recs), base)
-        first = recs[0]
-        out.append(Effect(name, first.get("group") or "", first.get("toward") or "",
-                          iv.mean_interval(r["test_accuracy"] for r in recs), diff, iv.verdict(diff, "gains", "costs"),
-                          first.get("preset") or BASELINE, first.get("backend") or "", _seeds(recs)))
+        diff = iv.paired(_seeds(group), base)
+        first = group[0]
+        out.append(Effect(name, first.group or "", first.toward or "",
+                          iv.mean_interval(r.test_accuracy for r in group), diff, iv.verdict(diff, "gains", "costs"),
+                          first.preset or BASELINE, first.backend or "", _seeds(group)))
     return sorted(out, key=lambda e: -e.gain_pp)
 
 
 def confirmation(run: dict) -> Optional[Confirmation]:
-    groups = _by_setting(run, "confirm")
+    groups = _by_setting(records(run, "generalisation"), "confirm")
     combos = [name for name in groups if name != BASELINE]
     if not combos or BASELINE not in groups:
         return None
     name = combos[0]
     diff = iv.paired(_seeds(groups[name]), _seeds(groups[BASELINE]))
-    return Confirmation(name, groups[name][0].get("rule") or "",
-                        iv.mean_interval(r["test_accuracy"] for r in groups[BASELINE]),
-                        iv.mean_interval(r["test_accuracy"] for r in groups[name]), diff,
+    return Confirmation(name, groups[name][0].rule or "",
+                        iv.mean_interval(r.test_accuracy for r in groups[BASELINE]),
+                        iv.mean_interval(r.test_accuracy for r in groups[name]), diff,
                         iv.verdict(diff, "gains", "costs"))
 
 
@@ -112,9 +120,10 @@ def _named(items: list[Effect], limit: int = 4) -> str:
     return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + more if shown else ""
 
 
-def advice(run: dict) -> str:
+def advice(run: dict, *, lead: str = "For unseen speakers, starting from `matched`, ") -> str:
     """Plain sentences from the ranked effects: which single settings help or cost, whether the best combination
-    held on fresh seeds, and which whole presets gain on `matched`."""
+    held on fresh seeds, and which whole presets gain on `matched`. ``lead`` opens the ranking's sentence (the
+    answer box, which names unseen speakers and `matched` itself, passes "")."""
     every = effects(run)
     singles = [e for e in every if e.group != "preset" and e.diff is not None]
     if not singles:
@@ -134,12 +143,12 @@ def advice(run: dict) -> str:
     if rest:
         parts.append(f"{'the other' if parts else 'all'} {rest} setting{'s' if rest > 1 else ''} "
                      f"{'are' if rest > 1 else 'is'} within noise at {n} seeds")
-    text = "For unseen speakers, starting from `matched`, one setting at a time: " + "; ".join(parts) + "."
+    text = lead + "one setting at a time: " + "; ".join(parts) + "."
     c = confirmation(run)
     if c is not None:
         held = c.diff is not None and c.diff.above_zero()
         text += (f" On {c.diff.n if c.diff else 0} fresh seeds the best combination ({c.setting}) "
-                 + ("held: " if held else "did not hold: ") + c.verdict + ".")
+                 + ("held: " if held else "did not hold: ") + c.verdict.text + ".")
     wins = [e for e in every if e.group == "preset" and e.diff is not None and e.diff.above_zero()]
     if wins:
         text += " Whole presets that gain: " + "; ".join(f"{e.setting} {e.diff.mean * 100:+.1f} pp" for e in wins) + "."

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from reports.data import Run, num, throughput_points
+from reports.data import Run, num, records, throughput_points
 
 
 def read_benchmark_file(path: Path, run_label: str | None = None) -> list[dict]:
@@ -39,9 +39,9 @@ def beside(run: Run) -> list[dict]:
 
 def matched_config_hash(run: dict) -> str | None:
     """The matched config's hash as the run's accuracy records give it (train_config), if any."""
-    for r in run.get("accuracy") or []:
-        if r.get("preset") == "matched" and r.get("train_config"):
-            return str(r["train_config"])
+    for r in records(run, "accuracy"):
+        if r.preset == "matched" and r.train_config:
+            return str(r.train_config)
     return None
 
 
@@ -105,7 +105,7 @@ def compare(run: dict, benchmarks: list[dict]) -> list[dict]:
         rec = hit.iloc[0].to_dict()
         spread = rec["hi_s"] - rec["lo_s"]
         larger = abs(med - rec["median_s"]) > spread
-        rows.append({"series": rec["series"], "batch_size": rec["batch_size"], "duration_s": rec["duration_s"],
+        rows.append({"series": rec["series"].name, "batch_size": rec["batch_size"], "duration_s": rec["duration_s"],
                      "run_median_s": rec["median_s"], "run_lo_s": rec["lo_s"], "run_hi_s": rec["hi_s"],
                      "bench_median_s": med, "bench_min_s": num(stats.get("min")), "bench_max_s": num(stats.get("max")),
                      "ratio": med / rec["median_s"], "larger_than_spread": larger,

@@ -6,7 +6,7 @@ points apart, so an accuracy, or a difference between two, is only stated with i
 
     iv = mean_interval([0.63, 0.80, 0.71])             # Interval(mean, low, high, n)
     d = paired({0: .70, 1: .81}, {0: .63, 1: .80})    # a - b on the seeds both have
-    verdict(d, "better", "worse")                      # "better by 4.0 pp (95% CI 1.2 to 6.8)" or "within noise ..."
+    verdict(d, "better", "worse")                      # Verdict(Kind.GAIN, "better 4.0 pp (95% CI ...)") or WITHIN_NOISE
 
 The interval is Student's t on the mean (n - 1 degrees of freedom), stated as METHOD wherever it is shown.
 A comparison pairs the same seeds on both sides (the same initialisation, order and augmentation), and it
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Iterable, Mapping, Optional
 
 CONFIDENCE = 0.95
@@ -69,22 +70,68 @@ def paired(a: Mapping[int, float], b: Mapping[int, float]) -> Optional[Interval]
     return mean_interval(a[s] - b[s] for s in common) if common else None
 
 
-def verdict(diff: Optional[Interval], up: str, down: str, *, scale: float = 100, unit: str = "pp") -> str:
-    """The comparison in words: `up`/`down` by the mean where the interval excludes zero, "no difference"
-    where every seed gave exactly the same number, "within noise" otherwise; with the interval. One seed
-    has no interval: its direction is given, marked "(1 seed, no interval)"."""
+class Kind(StrEnum):
+    """What a paired comparison decided. Only GAIN and COST count as a change; ONE_SEED has a direction
+    (``Verdict.direction``) but no interval, so it never counts."""
+
+    GAIN = "gain"
+    COST = "cost"
+    WITHIN_NOISE = "within noise"
+    NO_DIFFERENCE = "no difference"
+    ONE_SEED = "one seed"
+    NOT_PAIRED = "no paired seeds"
+    NOT_COMPARED = "not compared"       # no comparison made: the reference itself, or no baseline
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A paired comparison decided: its ``kind`` (what code reads), its ``text`` (what a reader reads) and,
+    for one seed, the ``direction`` of the single difference (+1, -1 or 0)."""
+
+    kind: Kind
+    text: str
+    direction: int = 0
+
+    @property
+    def counts(self) -> bool:
+        """A gain or a cost whose interval excludes zero."""
+        return self.kind in (Kind.GAIN, Kind.COST)
+
+    @property
+    def quiet(self) -> bool:
+        """No change found: no difference at all, or within noise."""
+        return self.kind in (Kind.NO_DIFFERENCE, Kind.WITHIN_NOISE)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return format(self.text, spec)
+
+
+def not_compared(text: str) -> Verdict:
+    """A row with no comparison (the reference itself, no baseline), saying why in ``text``."""
+    return Verdict(Kind.NOT_COMPARED, text)
+
+
+def verdict(diff: Optional[Interval], up: str, down: str, *, scale: float = 100, unit: str = "pp") -> Verdict:
+    """The comparison decided and worded: `up`/`down` by the mean where the interval excludes zero (GAIN,
+    COST), "no difference" where every seed gave exactly the same number, "within noise" otherwise; with
+    the interval. One seed has no interval: its direction is given, marked "(1 seed, no interval)", and
+    its kind is ONE_SEED (never a gain or a cost)."""
     if diff is None:
-        return "no paired seeds"
+        return Verdict(Kind.NOT_PAIRED, "no paired seeds")
     if diff.mean == 0 and (diff.low is None or diff.low == diff.high == 0):
-        return f"no difference (0.0 {unit} on each of {diff.n} seed{'s' if diff.n > 1 else ''})"
+        return Verdict(Kind.NO_DIFFERENCE, f"no difference (0.0 {unit} on each of {diff.n} seed{'s' if diff.n > 1 else ''})")
+    direction = 1 if diff.mean > 0 else -1
+    word = up if direction > 0 else down
     if diff.low is None:
-        word = up if diff.mean > 0 else down
-        return f"{word} {abs(diff.mean) * scale:.1f} {unit} (1 seed, no interval)"
+        return Verdict(Kind.ONE_SEED, f"{word} {abs(diff.mean) * scale:.1f} {unit} (1 seed, no interval)", direction)
     ci = f"95% CI {diff.low * scale:+.1f} to {diff.high * scale:+.1f} {unit}, {diff.n} seeds"
     if not diff.excludes_zero():
-        return f"within noise ({ci})"
-    word = up if diff.mean > 0 else down
-    return f"{word} {abs(diff.mean) * scale:.1f} {unit} ({ci})"
+        return Verdict(Kind.WITHIN_NOISE, f"within noise ({ci})")
+    return Verdict(Kind.GAIN if direction > 0 else Kind.COST, f"{word} {abs(diff.mean) * scale:.1f} {unit} ({ci})",
+                   direction)
 
 
 def accuracy_text(interval: Interval) -> str:

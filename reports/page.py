@@ -135,10 +135,14 @@ _NUMERIC = re.compile(r"^[-+]?[\d,]*\.?\d+(e[-+]?\d+)?( ?(%|×|MiB|pp|s))?$")
 _UNIT_SPACE = re.compile(r"(?<=\d) (?=(pp|%|ms|s|h|MiB|×)(\W|$))")
 
 
+class Placeholder(str):
+    """A cell that stands in for a value no run measured: shown greyed (class "na"), never read as a number."""
+
+
 def cell_html(c: str) -> str:
     """A <td>: numbers right-aligned and never wrapped, a number never parted from its unit,
-    placeholders marked."""
-    if c.startswith(NOT_MEASURED) or c.startswith("unreadable"):
+    placeholders (:class:`Placeholder` cells) marked."""
+    if isinstance(c, Placeholder):
         return f'<td class="na">{html.escape(c)}</td>'
     text = _UNIT_SPACE.sub("\u00a0", html.escape(c)).replace("–", "\u2060–\u2060")  # no break inside a range
     return f'<td class="{"n" if _NUMERIC.match(c) else "t"}">{text}</td>'

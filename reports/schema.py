@@ -1,27 +1,23 @@
-"""The results format (``results.json``) and its version, defined once.
+"""The results format's tables (``results.json``) and its version, defined once.
 
-``bench`` writes it (and may import this module to validate what it wrote); ``reports`` reads it.
-A results file is one JSON object: the top-level fields in :data:`TOP_LEVEL` and one list of flat
-records per table in :data:`RECORD_LISTS`.
+A results file is one JSON object: the top-level fields of :class:`reports.run_results.RunResults` (which
+reads, validates and writes the whole file) and one list of flat records per table in :data:`RECORD_LISTS`.
 
 * :data:`SCHEMA_VERSION` -- the version written today (3).
 * :mod:`reports.records` -- one frozen dataclass per table: its fields, their types, which are required.
   Everything below is derived from them.
 * :data:`RECORD_LISTS` -- table name -> its fields in declaration order (the CSV's columns).
 * :data:`REQUIRED_FIELDS` -- table name -> the fields every record must carry (no default).
-* :func:`validate` -- the problems of a results dict, as one-line strings (empty list: valid).
+* :func:`table_problems` -- the problems of a results dict's tables, as one-line strings.
 * :func:`upgrade` -- a schema-1 or -2 results dict rewritten as schema 3 (a copy).
-* :func:`read` -- a file read, upgraded and split into (results, problems), bad records removed.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import math
 import typing
-from pathlib import Path
 from typing import Any
 
 from reports import records
@@ -41,16 +37,6 @@ TEXT = (str,)
 FLAG = (bool,)
 LIST = (list,)
 DICT = (dict,)
-MAYBE_TEXT = (str, type(None))
-
-#: Top-level fields -> accepted types. Those in TOP_LEVEL_REQUIRED must be present.
-TOP_LEVEL = {
-    "schema_version": (int,), "label": MAYBE_TEXT, "quick": FLAG, "dataset": MAYBE_TEXT,
-    "dataset_info": DICT, "environment": DICT, "config": DICT, "backends": LIST, "reference": TEXT,
-    "backend_info": DICT, "complete": FLAG, "measurements": LIST, "thinned": LIST, "failed": LIST,
-    "session": DICT, "profile": MAYBE_TEXT, "wall_s": NUMBER, "devices": LIST, "example_clip": DICT,
-}
-TOP_LEVEL_REQUIRED = ("schema_version", "backends", "reference")
 
 #: Table -> its fields in declaration order (derived from the record classes in reports.records).
 RECORD_LISTS: dict[str, tuple[str, ...]] = {table: records.fields(table) for table in records.RECORDS}
@@ -59,12 +45,12 @@ STAGES = ("stft", "power", "mel", "db", "dct", "lifter", "h2d", "other")
 _JSON_TYPES = {str: TEXT, int: NUMBER, float: NUMBER, bool: FLAG, list: LIST, dict: DICT}
 
 
-def _field_rule(hint: Any) -> tuple[Types | None, bool, Types | None]:
+def field_rule(hint: Any) -> tuple[Types | None, bool, Types | None]:
     """(accepted types or None for any, null allowed, element types of a list or None) of one type hint."""
     args = typing.get_args(hint)
     if typing.get_origin(hint) is typing.Union:
         inner = [a for a in args if a is not type(None)]
-        types, _, items = _field_rule(inner[0]) if len(inner) == 1 else (None, True, None)
+        types, _, items = field_rule(inner[0]) if len(inner) == 1 else (None, True, None)
         return types, True, items
     if hint is typing.Any:
         return None, True, None
@@ -75,7 +61,7 @@ def _field_rule(hint: Any) -> tuple[Types | None, bool, Types | None]:
 
 def _rules(cls: type) -> dict[str, Rule]:
     hints = typing.get_type_hints(cls)
-    return {f.name: (*_field_rule(hints[f.name]), f.default is dataclasses.MISSING and f.default_factory is
+    return {f.name: (*field_rule(hints[f.name]), f.default is dataclasses.MISSING and f.default_factory is
                      dataclasses.MISSING) for f in dataclasses.fields(cls)}
 
 
@@ -87,7 +73,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {t: tuple(f for f, rule in r.items
                                                for t, r in FIELD_RULES.items()}
 
 
-def _type_ok(value: Any, types: Types) -> bool:
+def type_ok(value: Any, types: Types) -> bool:
     if bool not in types and isinstance(value, bool):
         return False  # True is an int to Python, never a number here
     if isinstance(value, float) and not math.isfinite(value):
@@ -95,7 +81,7 @@ def _type_ok(value: Any, types: Types) -> bool:
     return isinstance(value, types)
 
 
-def _type_name(types: Types) -> str:
+def type_name(types: Types) -> str:
     names = {int: "integer", float: "number", str: "text", bool: "true/false", list: "list", dict: "object",
              type(None): "null"}
     return " or ".join(dict.fromkeys(names[t] for t in types if t is not int or float not in types))
@@ -115,10 +101,10 @@ def record_problem(table: str, record: Any) -> str | None:
             if required:
                 return f"field {name!r} missing"
             continue
-        if types is not None and not _type_ok(value, types):
-            return f"field {name!r} is {value!r}, expected {_type_name(types)}"
-        if items is not None and not all(_type_ok(v, items) for v in value):
-            return f"field {name!r} holds a non-{_type_name(items)}"
+        if types is not None and not type_ok(value, types):
+            return f"field {name!r} is {value!r}, expected {type_name(types)}"
+        if items is not None and not all(type_ok(v, items) for v in value):
+            return f"field {name!r} holds a non-{type_name(items)}"
     return None
 
 
@@ -131,27 +117,10 @@ def _describe(table: str, i: int, record: Any) -> str:
     return f"{table}[{i}] (" + ", ".join(f"{k} {record[k]}" for k in keys[:4]) + ")" if keys else f"{table}[{i}]"
 
 
-def validate(results: Any) -> list[str]:
-    """Every problem of a results dict, one line each, naming the table, index and field.
-
-    Args:
-        results (dict): a parsed results.json (schema 3; upgrade older ones first with :func:`upgrade`).
-    Returns:
-        list[str]: empty when the file is valid.
-    """
-    if not isinstance(results, dict):
-        return [f"top level is {type(results).__name__}, expected an object"]
+def table_problems(results: JSONObject) -> list[str]:
+    """Every problem of a results dict's tables, one line each, naming the table, index and field (the top
+    level is reports.run_results.validate's)."""
     problems = []
-    version = results.get("schema_version")
-    if version != SCHEMA_VERSION:
-        problems.append(f"schema_version is {version!r}, expected {SCHEMA_VERSION}")
-    for name in TOP_LEVEL_REQUIRED:
-        if name not in results:
-            problems.append(f"top-level field {name!r} missing")
-    for name, types in TOP_LEVEL.items():
-        if results.get(name) is not None and not _type_ok(results[name], types):
-            problems.append(f"top-level field {name!r} is {type(results[name]).__name__}, "
-                            f"expected {_type_name(types)}")
     for table in RECORD_LISTS:
         value = results.get(table)
         if value is None:
@@ -164,6 +133,15 @@ def validate(results: Any) -> list[str]:
             if why:
                 problems.append(f"{_describe(table, i, rec)}: {why}")
     return problems
+
+
+def drop_unreadable(results: JSONObject) -> None:
+    """Remove, in place, every record :func:`record_problem` refuses (a table that is no list becomes [])."""
+    for table in RECORD_LISTS:
+        value = results.get(table)
+        if value is None:
+            continue
+        results[table] = [r for r in value if record_problem(table, r) is None] if isinstance(value, list) else []
 
 
 def _devices_seen(results: JSONObject, backend: str) -> list[str]:
@@ -239,40 +217,3 @@ def upgrade(results: JSONObject) -> JSONObject:
         _upgrade_1_to_2(out)
     _upgrade_2_to_3(out)
     return out
-
-
-def read(path: str | Path) -> tuple[JSONObject, list[str]]:
-    """Read a results file: parse, upgrade schemas 1 and 2, and drop the records the report cannot read.
-
-    Args:
-        path (str | Path): a results.json.
-    Returns:
-        (dict, list[str]): the results (schema 3, bad records removed) and one problem per removed
-        record or bad field, each naming the file.
-    Raises:
-        ValueError: not JSON, not an object, or a schema version this code cannot read.
-    """
-    path = Path(path)
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path.name}: not valid JSON ({exc})") from exc
-    if not isinstance(results, dict):
-        raise ValueError(f"{path.name}: expected a JSON object at top level")
-    version = results.get("schema_version")
-    if version not in READABLE_VERSIONS:
-        raise ValueError(f"{path.name}: schema_version {version!r}; this report reads {READABLE_VERSIONS}")
-    results = upgrade(results)
-    problems = [f"{path.name}: {p}" for p in validate(results)]
-    for table in RECORD_LISTS:
-        value = results.get(table)
-        if value is None:
-            continue
-        if not isinstance(value, list):
-            results[table] = []
-            continue
-        results[table] = [r for r in value if record_problem(table, r) is None]
-    for name, types in TOP_LEVEL.items():  # a mistyped top-level field is dropped (and named above)
-        if results.get(name) is not None and not _type_ok(results[name], types):
-            results.pop(name)
-    return results, problems

@@ -15,6 +15,7 @@ from typing import Optional
 
 from reports import intervals as iv
 from reports.data import definition, num, records, reference
+from reports.records import Accuracy
 
 NOISE_RULE = (f"Each accuracy is the mean over the run's training seeds with its {iv.METHOD}; each difference "
               "is paired (the same seeds on both sides: the same initialisation, batch order and augmentation) "
@@ -22,22 +23,22 @@ NOISE_RULE = (f"Each accuracy is the mean over the run's training seeds with its
               "on one seed has no interval and says so.")
 
 
-def seed_of(rec: dict) -> int:
+def seed_of(rec: Accuracy) -> int:
     """The record's training seed (0 for records written before seeds were recorded)."""
-    seed = num(rec.get("seed"))
+    seed = num(rec.seed)
     return int(seed) if seed is not None else 0
 
 
-def by_seed(recs: list[dict]) -> dict[int, float]:
+def by_seed(recs: list[Accuracy]) -> dict[int, float]:
     """{seed: test accuracy} of records that differ only by seed."""
-    return {seed_of(r): r["test_accuracy"] for r in recs}
+    return {seed_of(r): r.test_accuracy for r in recs}
 
 
-def _groups(run: dict) -> dict[tuple, list[dict]]:
+def _groups(run: dict) -> dict[tuple, list[Accuracy]]:
     """Accuracy records grouped by (train backend, test backend, preset, split)."""
-    out: dict[tuple, list[dict]] = {}
+    out: dict[tuple, list[Accuracy]] = {}
     for r in records(run, "accuracy"):
-        out.setdefault((r["train_backend"], r["test_backend"], r["preset"], r.get("split")), []).append(r)
+        out.setdefault((r.train_backend, r.test_backend, r.preset, r.split), []).append(r)
     return out
 
 
@@ -48,7 +49,11 @@ def n_seeds(run: dict) -> int:
 
 def seeds_text(run: dict) -> str:
     """"5 training seeds" / "1 training seed (no interval)": how many seeds the run's accuracy figures use."""
-    n = n_seeds(run)
+    return seeds_phrase(n_seeds(run))
+
+
+def seeds_phrase(n: int) -> str:
+    """"5 training seeds" / "1 training seed (no interval)" for ``n`` seeds."""
     return f"{n} training seeds" if n > 1 else "1 training seed (no interval)"
 
 
@@ -79,11 +84,11 @@ class AccuracyRow(OverSeeds):
     n_test: float | None
     diff: Optional[iv.Interval]   # against the reference's own accuracy at the same seeds
     baseline: str                 # e.g. "librosa→librosa, matched"
-    verdict: str
+    verdict: iv.Verdict
     definition: str | None = None
 
 
-def own_groups(run: dict) -> dict[tuple, list[dict]]:
+def own_groups(run: dict) -> dict[tuple, list[Accuracy]]:
     """(backend, split) -> its own records (train = test backend): at `matched` where recorded, else at the
     backend's own preset (a Kaldi backend's kaldi_defaults); library_defaults never stands for a backend."""
     out: dict[tuple, tuple] = {}
@@ -103,14 +108,15 @@ def accuracy_rows(run: dict, order: list[str]) -> list[AccuracyRow]:
     rows = []
     for (backend, split), recs in sorted(own.items(), key=lambda kv: (kv[0][0] != ref, _pos(order, kv[0][0]))):
         base = own.get((ref, split))
-        interval = iv.mean_interval(r["test_accuracy"] for r in recs)
+        interval = iv.mean_interval(r.test_accuracy for r in recs)
         if base is None or backend == ref:
-            diff, baseline, verdict = None, "", "the reference" if backend == ref else "no reference run"
+            diff, baseline = None, ""
+            verdict = iv.not_compared("the reference" if backend == ref else "no reference run")
         else:
             diff = iv.paired(by_seed(recs), by_seed(base))
-            baseline = f"{ref}→{ref}, {base[0]['preset']}"
+            baseline = f"{ref}→{ref}, {base[0].preset}"
             verdict = iv.verdict(diff, "better by", "worse by")
-        rows.append(AccuracyRow(backend, recs[0]["preset"], str(split or "—"), interval, num(recs[0].get("n_test")),
+        rows.append(AccuracyRow(backend, recs[0].preset, str(split or "—"), interval, num(recs[0].n_test),
                                 diff, baseline, verdict, definition(run, backend)))
     return rows
 
@@ -125,7 +131,7 @@ class SwapRow(OverSeeds):
     interval: iv.Interval
     diff: Optional[iv.Interval]   # against train→train at the same preset and seeds
     baseline: str
-    verdict: str
+    verdict: iv.Verdict
 
 
 # a preset whose model was trained at another preset: "ported" serves the library_defaults model the other
@@ -144,9 +150,9 @@ def swap_rows(run: dict, order: list[str]) -> list[SwapRow]:
         recs = groups[(train, test, preset, split)]
         trained_at = TRAINED_AT.get(preset, preset)
         base = groups.get((train, train, trained_at, split))
-        interval = iv.mean_interval(r["test_accuracy"] for r in recs)
+        interval = iv.mean_interval(r.test_accuracy for r in recs)
         if base is None:
-            rows.append(SwapRow(preset, train, test, interval, None, "", "no train→train baseline"))
+            rows.append(SwapRow(preset, train, test, interval, None, "", iv.not_compared("no train→train baseline")))
             continue
         diff = iv.paired(by_seed(recs), by_seed(base))
         rows.append(SwapRow(preset, train, test, interval, diff, f"{train}→{train}, {trained_at}",

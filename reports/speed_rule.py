@@ -12,10 +12,13 @@ host-to-device copy; every series is compared with the reference backend on the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 import pandas as pd
 
-from reports.data import is_gpu, nearest, num, records, reference, series_name, throughput_points
+from reports.data import is_gpu, nearest, num, records, reference, series_of, throughput_points
+from reports.series import Series
 
 THRESHOLD = 1.10
 RULE = (f"A is faster than B when the ranges [min, max] of their per-pass medians do not overlap and the "
@@ -32,21 +35,34 @@ SCENARIOS = [
 ]
 
 
+class Speed(StrEnum):
+    """What :data:`RULE` decided about ``a`` against ``b``."""
+
+    FASTER = "faster"       # a is faster
+    SLOWER = "slower"       # a is slower
+    EVEN = "even"           # the passes do not separate them, or the ratio is within the threshold
+
+
 @dataclass
 class Comparison:
     """``a`` against ``b`` at one point: ratio = time(b) / time(a), so > 1 means a is faster."""
 
-    a: str
-    b: str
+    a: Series
+    b: Series
     ratio: float
     lo: float           # the ratio's range, from the two spreads
     hi: float
-    verdict: str        # "faster" (a), "slower" (a is slower), "even"
+    verdict: Speed
     basis: str = "passes"
 
     @property
-    def winner(self) -> str | None:
-        return self.a if self.verdict == "faster" else self.b if self.verdict == "slower" else None
+    def single(self) -> bool:
+        """One measurement a side (rates with no spread): the threshold alone decided."""
+        return self.basis == "single measurement"
+
+    @property
+    def winner(self) -> Series | None:
+        return self.a if self.verdict is Speed.FASTER else self.b if self.verdict is Speed.SLOWER else None
 
     def text(self) -> str:
         """``"nnaudio cpu, 3.5× [2.9–4.4]"`` or ``"even (1.04× [0.8–1.3])"``."""
@@ -66,10 +82,10 @@ def ratio_text(x: float, unit: bool = True) -> str:
 
 
 def decide(a_med: float, a_lo: float, a_hi: float, b_med: float, b_lo: float, b_hi: float,
-           *, names=("a", "b"), basis: str = "passes", threshold: float = THRESHOLD) -> Comparison:
+           *, names: tuple[Series, Series] = (Series("a", "cpu"), Series("b", "cpu")), basis: str = "passes", threshold: float = THRESHOLD) -> Comparison:
     """Apply :data:`RULE` to two times (seconds; smaller is faster).
 
-    Args: the median, lower and upper end of each side's spread (s); names (tuple[str, str]); basis
+    Args: the median, lower and upper end of each side's spread (s); names (tuple[Series, Series]); basis
     (str): what the spreads are, for the page; threshold (float, default 1.10).
     """
     if threshold <= 1:
@@ -77,15 +93,15 @@ def decide(a_med: float, a_lo: float, a_hi: float, b_med: float, b_lo: float, b_
     ratio = b_med / a_med
     lo, hi = b_lo / a_hi, b_hi / a_lo
     if a_hi < b_lo and ratio > threshold:
-        verdict = "faster"
+        verdict = Speed.FASTER
     elif b_hi < a_lo and ratio < 1 / threshold:
-        verdict = "slower"
+        verdict = Speed.SLOWER
     else:
-        verdict = "even"
+        verdict = Speed.EVEN
     return Comparison(names[0], names[1], ratio, lo, hi, verdict, basis)
 
 
-def decide_rates(a: float, b: float, *, names=("a", "b"), threshold: float = THRESHOLD) -> Comparison:
+def decide_rates(a: float, b: float, *, names: tuple[Series, Series] = (Series("a", "cpu"), Series("b", "cpu")), threshold: float = THRESHOLD) -> Comparison:
     """Two rates (larger is faster) with no spread recorded: the threshold alone decides."""
     return decide(1 / a, 1 / a, 1 / a, 1 / b, 1 / b, 1 / b, names=names, basis="single measurement",
                   threshold=threshold)
@@ -114,11 +130,11 @@ def question_of(device: str, transfer: bool) -> str:
     return f"{device.upper()} vs CPU, " + ("incl. host→device copy" if transfer else "kernels only")
 
 
-def questions(run: dict, order: list[str]) -> dict[str, list[str]]:
+def questions(run: dict, order: list[str]) -> dict[str, list[Series]]:
     """Device-pair question -> the series that answer it (backend order), reference excluded."""
     df = throughput_points(run)
     ref = reference(run)
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[Series]] = {}
     if df.empty:
         return out
     df = df.assign(_o=df["backend"].map(lambda b: order.index(b) if b in order else len(order)))
@@ -131,7 +147,7 @@ def questions(run: dict, order: list[str]) -> dict[str, list[str]]:
     return dict(sorted(out.items(), key=lambda kv: (kv[0] != "CPU vs CPU", "kernels" in kv[0], kv[0])))
 
 
-def heatmap_cells(run: dict, series: str) -> pd.DataFrame:
+def heatmap_cells(run: dict, series: Series) -> pd.DataFrame:
     """Every point where ``series`` and the reference were both measured: batch_size, duration_s and
     the :class:`Comparison` (column ``cmp``)."""
     df = throughput_points(run)
@@ -164,6 +180,7 @@ class VerdictRow:
     point: str          # where it was measured, e.g. "batch 64 × 1 s"
     cmp: Comparison | None
     note: str = ""
+    at: tuple[float, float] | None = None     # (batch size, clip duration s) of a throughput point; None: a rate
 
 
 def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
@@ -201,7 +218,7 @@ def scenario_rows(run: dict, order: list[str]) -> list[VerdictRow]:
                 out.append(VerdictRow(name, question, where, None, "not measured at this point"))
                 continue
             for cand in cands.sort_values("median_s").to_dict("records"):     # every pair, fastest first
-                out.append(VerdictRow(name, question, where, compare_rows(cand, ref_row)))
+                out.append(VerdictRow(name, question, where, compare_rows(cand, ref_row), at=(b, d)))
     return out
 
 
@@ -214,29 +231,30 @@ def corpus_rows(run: dict, scenario: str, order: list[str]) -> list[VerdictRow]:
     ref = reference(run)
     for table, rate, key in (("corpus_scaling", "audio_hours_per_hour", "workers"),
                              ("pipeline", "samples_per_s", "workers")):
-        recs = [r for r in records(run, table) if num(r.get(rate))]
+        recs = [r for r in records(run, table) if num(getattr(r, rate))]
         if not recs:
             continue
-        best: dict[tuple, dict] = {}
+        best: dict[tuple, Any] = {}
         for r in recs:  # per backend and device: the fastest configuration measured
-            k = (r["backend"], r["device"])
-            if k not in best or r[rate] > best[k][rate]:
+            k = (r.backend, r.device)
+            if k not in best or getattr(r, rate) > getattr(best[k], rate):
                 best[k] = r
         ref_keys = [k for k in best if k[0] == ref and not is_gpu(k[1])] or [k for k in best if k[0] == ref]
         if not ref_keys:
             return []
         ref_rec = best[ref_keys[0]]
         rows = []
-        by_q: dict[str, list[dict]] = {}
+        by_q: dict[str, list[Any]] = {}
         for (b, d), r in best.items():
             if (b, d) != ref_keys[0]:
                 by_q.setdefault("CPU vs CPU" if not is_gpu(d) else f"{d.upper()} vs CPU", []).append(r)
         for q, cands in by_q.items():
-            for top in sorted(cands, key=lambda r: -r[rate]):                 # every pair, fastest first
-                cmp = decide_rates(top[rate], ref_rec[rate], names=(series_name(top["backend"], top["device"]),
-                                                                      series_name(ref, ref_rec["device"])))
-                where = (f"{PLAIN[table]}: {top.get(key, '?')} vs {ref_rec.get(key, '?')} {key}"
-                         + (f", {top.get('engine')}" if top.get("engine") else f", {top.get('mode')}").replace("_", " "))
+            for top in sorted(cands, key=lambda r: -getattr(r, rate)):        # every pair, fastest first
+                cmp = decide_rates(getattr(top, rate), getattr(ref_rec, rate),
+                                   names=(series_of(top.backend, top.device), series_of(ref, ref_rec.device)))
+                where = (f"{PLAIN[table]}: {top.workers} vs {ref_rec.workers} {key}"
+                         + (f", {top.engine}" if getattr(top, "engine", None) else f", {getattr(top, 'mode', None)}")
+                         .replace("_", " "))
                 rows.append(VerdictRow(scenario, q, where, cmp, "one measurement: no pass spread, threshold only"))
         return rows
     return []
@@ -252,6 +270,6 @@ def verdict_words(cmp: Comparison) -> tuple[str, str]:
     ``("nnaudio cpu", "faster than librosa cpu")`` or ``("even", "the passes' ranges overlap")``."""
     if cmp.winner:
         loser = cmp.b if cmp.winner == cmp.a else cmp.a
-        return cmp.winner, f"faster than {loser}"
+        return cmp.winner.name, f"faster than {loser}"
     overlap = not (cmp.lo > 1 or cmp.hi < 1)
     return "even", ("the passes' ranges overlap" if overlap else f"ratio within {THRESHOLD:.2f}×")

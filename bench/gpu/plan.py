@@ -109,37 +109,3 @@ def given_s(step: Step, elapsed_s: float) -> float:
     what is left of SESSION_BUDGET_S less RESERVE_S; 0 (not started) when less than MIN_STEP_S is left."""
     left = SESSION_BUDGET_S - RESERVE_S - elapsed_s
     return min(step.deadline_s, left) if left >= MIN_STEP_S else 0.0
-
-
-def merge(parts: list[dict], *, label: str, session: dict, not_measured: list[dict]) -> dict:
-    """One results dict from the bench.run steps' results (in step order).
-
-    Args:
-        parts (list[dict]): each step's results.json, parsed (at least one).
-        label (str): the merged run's label.
-        session (dict): results["session"]: machine, install, steps (see bench.gpu.session).
-        not_measured (list[dict]): {"measurement", "error"} for each step out of time or failed.
-    Returns:
-        dict: the first part's top level (environment, config, dataset), every table concatenated,
-        backends and measurements in first-seen order, `failed` = the parts' failures + not_measured,
-        `complete` True only when nothing failed.
-    """
-    if not parts:
-        raise ValueError("merge: no step wrote results")
-    from reports.schema import RECORD_LISTS
-
-    out = dict(parts[0])
-    for table in RECORD_LISTS:
-        out[table] = [rec for part in parts for rec in part.get(table) or []]
-    for key in ("backends", "measurements", "thinned", "devices"):
-        out[key] = list(dict.fromkeys(x for part in parts for x in part.get(key) or []))
-    info = {b: i for part in parts for b, i in (part.get("backend_info") or {}).items()}
-    out["backend_info"] = {b: info[b] for b in out["backends"] if b in info}
-    for part in parts:                       # the step that loaded a dataset says which
-        if part.get("dataset_info"):
-            out["dataset"], out["dataset_info"] = part.get("dataset"), part["dataset_info"]
-    out["failed"] = [f for part in parts for f in part.get("failed") or []] + list(not_measured)
-    out["complete"] = not out["failed"] and all(part.get("complete") for part in parts)
-    out["label"] = label
-    out["session"] = session
-    return out

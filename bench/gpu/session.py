@@ -10,7 +10,7 @@ On the lent machine (`make bench-gpu`, the device call carrying .whl and .fsdd),
 3. runs the steps of bench.gpu.plan.plan() one by one, each in its own process under its own deadline
    counted from its start (clipped to what is left of the session's 9 minutes): a step out of time is
    stopped and recorded as not measured, with the reason, and the session goes on;
-4. merges the bench.run steps' results into DIR/results.json (validated against reports/schema.py),
+4. merges the bench.run steps' results into DIR/results.json (reports.run_results.RunResults.merge, save),
    beside DIR/pytest-benchmark.json and DIR/session.log (every step's output). Nothing else is written
    under DIR: the device tool brings back at most 8 files.
 
@@ -33,10 +33,11 @@ import sys
 import time
 from pathlib import Path
 
-from reports.schema import upgrade
+from reports.run_results import RunResults
 
 from . import plan as gpu_plan
 from .plan import ROOT, Step
+from ..results import save
 
 SITE = "/tmp/site"
 CARRIED_MODULES = ("librosa", "soundfile", "soxr", "nnAudio", "kaldi_native_fbank")
@@ -162,7 +163,7 @@ def pytest_summary(log_path: Path, since: int) -> str:
 
 
 def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path, log: Log,
-              session_start: float) -> tuple[list[dict], list[dict], list[dict]]:
+              session_start: float) -> tuple[list[dict], list[RunResults], list[dict]]:
     """Run each step under its deadline. Returns (step records, the bench.run steps' results, and one
     {"measurement", "error"} per step not measured or whose tests failed)."""
     records, parts, not_measured, failures = [], [], [], []
@@ -193,7 +194,10 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
                 rec.update(status="measured" if status == 0 else "partial",
                            reason="" if status == 0 else f"exit status {status} (see session.log)")
         if results_file and results_file.is_file():
-            parts.append(upgrade(json.loads(results_file.read_text())))     # a part of an older schema too
+            part, problems = RunResults.load(results_file)                   # a part of an older schema too
+            parts.append(part)
+            for problem in problems:
+                log.line(f"{step.name}: left out of the merge: {problem}")
         if rec["status"] == "not measured":
             not_measured.append(dict(measurement=step.name, error=f"not measured: {rec['reason']}"))
         log.line(f"{step.name}: {rec['status']}" + (f" in {rec['wall_s']} s" if "wall_s" in rec else "")
@@ -201,16 +205,6 @@ def run_steps(steps: list[Step], *, env: dict, out: Path, work: Path, fsdd: Path
                  + (f"; {rec['summary']}" if rec.get("summary") else ""))
         records.append(rec)
     return records, parts, not_measured + failures
-
-
-def write_results(results: dict, out: Path) -> Path:
-    """Validate and write out/results.json (atomically)."""
-    from common.atomic_write import write_text_atomic
-
-    from ..results import _json_default, validate
-
-    validate(results)
-    return write_text_atomic(out / "results.json", json.dumps(results, indent=1, default=_json_default))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -266,26 +260,23 @@ def main(argv=None) -> int:
     if not parts:
         log.line("no step wrote results: results.json not written (see session.log)")
         return 1
-    label = parts[0].get("label") or "GPU session"
-    results = gpu_plan.merge(parts, label=label, session=session, not_measured=not_measured)
-    results["environment"] = dict(results.get("environment") or {}, command=" ".join(
+    label = parts[0].label or "GPU session"
+    results = RunResults.merge(parts, label=label, session=session, not_measured=not_measured)
+    results.environment = dict(results.environment or {}, command=" ".join(
         [Path(sys.executable).name, "-m", "bench.gpu"] + list(sys.argv[1:] if argv is None else argv)))
     try:
-        path = write_results(results, out)
+        path = save(results, out, csv=False)
     except ValueError as err:                          # never lose a session's data to a schema slip
         path = out / "results-invalid.json"
-        path.write_text(json.dumps(results, indent=1, default=str))
-        log.line(f"results do not pass reports/schema.py ({err}); written as {path.name} instead")
+        path.write_text(json.dumps(results.as_dict(), indent=1, default=str))
+        log.line(f"results do not pass reports/run_results.py ({err}); written as {path.name} instead")
         return 1
-    from ..summary import summary_table
-
-    log.line(f"wrote {path}; {'complete' if results['complete'] else 'INCOMPLETE'} in {session['wall_s']} s")
-    log.line(summary_table(results))
+    log.line(f"wrote {path}; {'complete' if results.complete else 'INCOMPLETE'} in {session['wall_s']} s")
     if args.rehearse and not args.no_report:
         from reports.build import build_report
 
         log.line(f"report beside the CPU run: {build_report([CPU_RUN, path], work / 'report')}")
-    return 0 if results["complete"] else 1
+    return 0 if results.complete else 1
 
 
 if __name__ == "__main__":

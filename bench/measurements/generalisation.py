@@ -52,13 +52,12 @@ def train_setting(ctx, setting: study.Setting, seed: int, phase: str, epochs: in
 
 def best_combination(rows: list[Generalisation]) -> tuple[study.Setting | None, str]:
     """The combination to confirm from the screen's records, ranked as the report ranks them
-    (reports.generalisation.effects: paired gain over `matched`), and the rule that chose it."""
-    from reports.generalisation import effects
-    from reports.records import as_row
+    (reports.generalisation.effects_of: paired gain over `matched`), and the rule that chose it."""
+    from reports.generalisation import effects_of
 
     singles = {s.name: s for s in study.SINGLE}
     best_per_group: dict[str, tuple] = {}
-    for e in effects({"generalisation": [as_row(r) for r in rows]}):       # largest gain first
+    for e in effects_of(rows):                                              # largest gain first
         if e.setting in singles and e.diff is not None and e.diff.mean > 0:
             best_per_group.setdefault(e.group, (e.diff, singles[e.setting]))
     ranked = list(best_per_group.values())

@@ -33,10 +33,11 @@ def draw(benchmarks: list[dict], order: list[str]):
     rows.sort(key=lambda r: (group_key(r[0]), r[1]))
     groups = list(dict.fromkeys(r[0] for r in rows))
     fig, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.32 * (len(rows) + len(groups))))
-    y, ticks, labels = 0, [], []
+    y, ticks, labels, headings = 0, [], [], []
     for g in groups:
         ticks.append(y)
         labels.append(g)
+        headings.append(True)
         y += 1
         for r in (r for r in rows if r[0] == g):
             med, lo, hi = r[3]["median"], num(r[3].get("min")) or r[3]["median"], num(r[3].get("max")) or r[3]["median"]
@@ -46,10 +47,11 @@ def draw(benchmarks: list[dict], order: list[str]):
                         va="center", fontsize=SMALL)
             ticks.append(y)
             labels.append("  " + r[2])
+            headings.append(False)
             y += 1
     ax.set_yticks(ticks, labels, fontsize=SMALL)
-    for t, lab in zip(ax.get_yticklabels(), labels):
-        if not lab.startswith("  "):
+    for t, heading in zip(ax.get_yticklabels(), headings):
+        if heading:                                   # a group's heading, above its indented rows
             t.set_fontweight("bold")
     ax.set_ylim(y - 0.5, -0.8)
     ax.set_xscale("log")

@@ -10,10 +10,11 @@ from matplotlib.colors import TwoSlopeNorm
 
 from reports.data import definition, reference
 from reports.figures.style import SMALL, WIDTH, finish
-from reports.speed_rule import heatmap_cells, ratio_text
+from reports.series import Series
+from reports.speed_rule import Speed, heatmap_cells, ratio_text
 
 
-def draw(run: dict, question: str, series: list[str]):
+def draw(run: dict, question: str, series: list[Series]):
     """Panels of time(reference) / time(series) per measured (batch, duration); cells the passes do
     not separate are grey and read "even". Returns None when no cell was measured on both sides."""
     panels = [(s, heatmap_cells(run, s)) for s in series]
@@ -37,7 +38,7 @@ def draw(run: dict, question: str, series: list[str]):
         for r in cells.to_dict("records"):
             i, j = batches.index(r["batch_size"]), durs.index(r["duration_s"])
             grid[i, j] = math.log2(r["cmp"].ratio)
-            even[i, j] = r["cmp"].verdict == "even"
+            even[i, j] = r["cmp"].verdict is Speed.EVEN
         shown = np.where(even, np.nan, grid)
         ax.imshow(np.where(np.isnan(grid), np.nan, 0), cmap="Greys", vmin=-4, vmax=4, aspect="auto")
         im = ax.imshow(shown, cmap="RdBu", norm=norm, aspect="auto")
@@ -53,7 +54,7 @@ def draw(run: dict, question: str, series: list[str]):
         ax.set_xlabel("clip duration")
         ax.set_ylabel("batch size (clips)")
         ax.grid(False)
-        backend = name.split(" ")[0]
+        backend = name.backend
         other = definition(run, backend) not in (None, definition(run, ref))
         ax.set_title(backend + (f"\n({definition(run, backend)} definition)" if other else ""), fontsize=9.5)
     cbar = fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.85, pad=0.02)

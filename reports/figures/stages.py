@@ -53,7 +53,7 @@ def draw(run: dict, order: list[str]):
         done.add((backend, device))
     for r in whole.sort_values("transfer", ascending=False).to_dict("records"):
         if (r["backend"], r["device"]) not in done:  # accelerators: the row with the copy
-            bars.append((r["series"], [(WHOLE, r["median_s"])], r["backend"], r["device"]))
+            bars.append((r["series"].name, [(WHOLE, r["median_s"])], r["backend"], r["device"]))
             done.add((r["backend"], r["device"]))
     bars.sort(key=lambda x: (x[3] != "cpu", order.index(x[2]) if x[2] in order else 99))
     for r in ceil.to_dict("records"):

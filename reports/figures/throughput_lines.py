@@ -20,8 +20,7 @@ def draw(runs: list[dict], order: list[str], *, along: str, at: float):
             continue
         fixed = nearest(set(df[other]), at)
         held.add(fixed)
-        exps = {(s["backend"], s["device"]): s["exponent"] for s in records(run, "scaling")
-                if num(s.get("batch_size")) == fixed}
+        exps = {(s.backend, s.device): s.exponent for s in records(run, "scaling") if num(s.batch_size) == fixed}
         sub = df[df[other] == fixed]
         sub = sub.assign(_o=sub["backend"].map(lambda b: order.index(b) if b in order else 99))
         for name, rows in sub.sort_values(["_o", "device", "transfer"]).groupby("series", sort=False):
@@ -29,7 +28,7 @@ def draw(runs: list[dict], order: list[str], *, along: str, at: float):
             if len(rows) < 2:
                 continue
             first = rows.iloc[0]
-            label = name + run_suffix(run, runs)
+            label = str(name) + run_suffix(run, runs)
             if along == "duration_s" and (first["backend"], first["device"]) in exps:
                 label += f", cost ∝ duration^{exps[(first['backend'], first['device'])]:.2f}"
             c = colour(order, first["backend"])

@@ -11,7 +11,7 @@ from matplotlib.patches import Patch
 
 from reports.data import definition, reference
 from reports.figures.style import SMALL, WIDTH, colour, finish, legend_below, log_ticks
-from reports.speed_rule import THRESHOLD, ratio_text, scenario_rows
+from reports.speed_rule import THRESHOLD, Speed, ratio_text, scenario_rows
 
 EVEN_GREY = "#d9d9d9"
 
@@ -50,14 +50,13 @@ def draw(run: dict, order: list[str]):
         ax.axvspan(1 / THRESHOLD, THRESHOLD, color=EVEN_GREY, zorder=0, lw=0)
         ax.axvline(1.0, color="#555", lw=0.8, zorder=1)
         for y, c in enumerate(cmps):
-            backend = c.a.split(" ")[0]
-            col = colour(order, backend)
+            col = colour(order, c.a.backend)
             ax.plot([c.lo, c.hi], [y, y], color=col, lw=2, solid_capstyle="butt", zorder=2)
-            even = c.verdict == "even"
+            even = c.verdict is Speed.EVEN
             ax.plot([c.ratio], [y], "o", ms=8, mec=col, mew=1.6, mfc="white" if even else col, zorder=3)
             ax.annotate(ratio_text(c.ratio) + (" even" if even else ""), (max(c.hi, c.ratio), y), xytext=(5, 0),
                         textcoords="offset points", va="center", fontsize=SMALL)
-        ax.set_yticks(range(len(cmps)), [c.a + own_definition(run, c.a.split(" ")[0]) for c in cmps])
+        ax.set_yticks(range(len(cmps)), [c.a.name + own_definition(run, c.a.backend) for c in cmps])
         ax.set_ylim(len(cmps) - 0.5, -0.5)
         ax.grid(True, axis="x", alpha=0.3)
         ax.grid(False, axis="y")

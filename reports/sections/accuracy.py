@@ -29,7 +29,7 @@ def study_tables(runs: list[dict]) -> list[Table]:
             continue
         base = gen.baseline(run)
         rows = [["matched (the baseline)", "", accuracy_text(base), "—"]]
-        rows += [[e.setting, e.toward.replace(",", ", ") or "—", accuracy_text(e.accuracy), e.verdict]
+        rows += [[e.setting, e.toward.replace(",", ", ") or "—", accuracy_text(e.accuracy), e.verdict.text]
                  for e in gen.effects(run)]
         tables.append(Table(["setting (changed from matched)", "toward whose default", "held-out accuracy",
                              "against matched (paired over seeds)"], rows,
@@ -39,7 +39,7 @@ def study_tables(runs: list[dict]) -> list[Table]:
         if c is not None:
             tables.append(Table(["on fresh seeds", "held-out accuracy", "against matched (paired)"],
                                 [["matched", accuracy_text(c.baseline), "—"],
-                                 [c.setting, accuracy_text(c.combination), c.verdict]],
+                                 [c.setting, accuracy_text(c.combination), c.verdict.text]],
                                 f"The best combination, tested on seeds the screen never used (chosen by: {c.rule})"))
     return tables
 

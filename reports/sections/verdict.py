@@ -42,7 +42,7 @@ def accuracy_table(ctx) -> Table:
             delta = f"{r.delta_pp:+.1f} pp vs {r.baseline}" if r.delta_pp is not None else "—"
             definition = "" if r.definition in (None, reference(run)) else f" ({r.definition} definition)"
             row = [r.backend + definition, r.preset, r.split, accuracy_text(r.interval), fmt(r.n_test, "int"), delta,
-                   r.verdict]
+                   r.verdict.text]
             rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["backend", "preset", "split", "test accuracy (mean over seeds)", "test clips", "Δ (pp, baseline named)",
                "verdict (paired over seeds)"]
@@ -54,7 +54,7 @@ def swap_table(ctx) -> Table:
     for run in ctx.runs:
         for r in sk.swap_rows(run, ctx.order):
             delta = f"{r.delta_pp:+.1f} pp vs {r.baseline}" if r.delta_pp is not None else "—"
-            row = [r.preset, f"trained on {r.train}, served by {r.test}", accuracy_text(r.interval), delta, r.verdict]
+            row = [r.preset, f"trained on {r.train}, served by {r.test}", accuracy_text(r.interval), delta, r.verdict.text]
             rows.append(([run.label] + row) if ctx.several() else row)
     headers = ["config", "library swap", "test accuracy (mean over seeds)", "Δ (pp, baseline named)",
                "verdict (paired over seeds)"]

@@ -9,6 +9,7 @@ from bench.measurements import Options, generalisation
 from features import MFCCConfig, create_extractor
 from features.backends import get
 from reports import generalisation as gen
+from reports.intervals import Kind
 from reports.records import Generalisation, as_row
 
 
@@ -79,10 +80,12 @@ def test_without_a_sure_gain_the_three_largest_means_are_combined():
 
 
 def test_report_ranks_effects_and_writes_advice():
-    run = {"generalisation": [as_row(r) for r in _rows({"n_mfcc=40": 0.05, "lifter=22": -0.04})]}
+    run = {"generalisation": _rows({"n_mfcc=40": 0.05, "lifter=22": -0.04})}     # records, as a run holds them
     effects = gen.effects(run)
-    assert effects[0].setting == "n_mfcc=40" and effects[0].verdict.startswith("gains 5.0 pp")
-    assert effects[-1].setting == "lifter=22" and effects[-1].verdict.startswith("costs 4.0 pp")
+    assert effects[0].setting == "n_mfcc=40" and effects[0].verdict.kind is Kind.GAIN
+    assert effects[0].verdict.text.startswith("gains 5.0 pp")
+    assert effects[-1].setting == "lifter=22" and effects[-1].verdict.kind is Kind.COST
+    assert effects[-1].verdict.text.startswith("costs 4.0 pp")
     advice = gen.advice(run)
     assert "n_mfcc=40 (+5.0 pp) helps" in advice and "lifter=22 (-4.0 pp) costs accuracy" in advice
     assert f"the other {len(study.SINGLE) - 2} settings are within noise at 5 seeds" in advice

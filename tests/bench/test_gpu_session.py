@@ -14,7 +14,7 @@ from bench.gpu.plan import Step
 from bench.measurements import Options
 from bench.results import serialised
 from bench.run import parse_args
-from reports import schema
+from reports import run_results, schema
 
 STEP_NAMES = ["gpu_tests", "throughput", "crossover", "cold_start", "epoch_time", "benchmarks"]
 
@@ -92,7 +92,7 @@ def test_rehearsal_runs_the_plan_stops_a_step_at_its_deadline_and_writes_valid_r
     assert time.monotonic() - start < 60                          # the hung step's group was stopped
     assert sorted(p.name for p in out.rglob("*")) == ["results.json", "session.log"]
     assert len(list(out.iterdir())) <= 8
-    results, problems = schema.read(out / "results.json")
+    results, problems = run_results.read(out / "results.json")
     assert problems == [] and results["complete"] is False
     steps_done = {s["name"]: s for s in results["session"]["steps"]}
     assert steps_done["crossover"]["status"] == steps_done["written"]["status"] == "measured"
@@ -131,19 +131,25 @@ def test_machine_description_names_versions_and_what_is_missing(tmp_path):
 
 
 def test_merge_keeps_every_table_and_says_what_was_not_measured():
-    a = dict(schema_version=2, backends=["torchaudio"], reference="librosa", complete=True, label="a",
-             measurements=["throughput"], throughput=[{"backend": "torchaudio"}], failed=[])
-    b = dict(schema_version=2, backends=["librosa", "torchaudio"], reference="librosa", complete=True,
-             measurements=["cold_start"], cold_start=[{"backend": "librosa"}], failed=[],
-             dataset="fsdd", dataset_info={"name": "fsdd"})
-    merged = gpu_plan.merge([a, b], label="L", session={"steps": []},
-                            not_measured=[{"measurement": "crossover", "error": "not measured: out of time"}])
-    assert merged["backends"] == ["torchaudio", "librosa"] and merged["measurements"] == ["throughput", "cold_start"]
-    assert len(merged["throughput"]) == len(merged["cold_start"]) == 1 and merged["dataset"] == "fsdd"
-    assert merged["complete"] is False and merged["failed"][0]["measurement"] == "crossover"
-    assert merged["label"] == "L" and a["label"] == "a"           # the parts are not changed
+    from reports.records import ColdStart, Throughput
+    from reports.run_results import RunResults
+
+    a = RunResults(backends=["torchaudio"], reference="librosa", complete=True, label="a", measurements=["throughput"],
+                   failed=[])
+    a.tables["throughput"].append(Throughput(backend="torchaudio", device="cpu", batch_size=1, duration_s=1.0,
+                                             median_s=0.1, realtime_factor=10.0))
+    b = RunResults(backends=["librosa", "torchaudio"], reference="librosa", complete=True,
+                   measurements=["cold_start"], failed=[], dataset="fsdd", dataset_info={"name": "fsdd"})
+    b.tables["cold_start"].append(ColdStart(backend="librosa", device="cpu"))
+    merged = RunResults.merge([a, b], label="L", session={"steps": []},
+                              not_measured=[{"measurement": "crossover", "error": "not measured: out of time"}])
+    assert merged.backends == ["torchaudio", "librosa"] and merged.measurements == ["throughput", "cold_start"]
+    assert len(merged.tables["throughput"]) == len(merged.tables["cold_start"]) == 1 and merged.dataset == "fsdd"
+    assert merged.complete is False and merged.failed[0]["measurement"] == "crossover"
+    assert merged.label == "L" and a.label == "a" and len(a.tables["cold_start"]) == 0   # the parts are not changed
+    assert run_results.validate(merged.plain()) == []
     with pytest.raises(ValueError, match="no step wrote results"):
-        gpu_plan.merge([], label="L", session={}, not_measured=[])
+        RunResults.merge([], label="L", session={}, not_measured=[])
 
 
 def test_bad_options_get_one_line(capsys):

@@ -21,7 +21,9 @@ def test_one_value_has_no_interval_and_says_so():
     i = iv.mean_interval([0.7])
     assert (i.low, i.high, i.n) == (None, None, 1)
     assert iv.accuracy_text(i) == "70.0 % (1 seed, no interval)"
-    assert iv.verdict(iv.paired({0: 0.5}, {0: 0.7}), "gains", "costs") == "costs 20.0 pp (1 seed, no interval)"
+    one = iv.verdict(iv.paired({0: 0.5}, {0: 0.7}), "gains", "costs")
+    assert one == iv.Verdict(iv.Kind.ONE_SEED, "costs 20.0 pp (1 seed, no interval)", -1)
+    assert not one.counts and not one.quiet          # a direction, never a cost: no interval to exclude zero
     with pytest.raises(ValueError, match="no values"):
         iv.mean_interval([])
 
@@ -32,14 +34,15 @@ def test_paired_uses_only_shared_seeds():
     assert iv.paired({0: 0.8}, {1: 0.7}) is None
 
 
-@pytest.mark.parametrize("a, b, start", [
-    ({0: .70, 1: .71, 2: .72}, {0: .60, 1: .61, 2: .62}, "gains 10.0 pp (95% CI +10.0 to +10.0 pp, 3 seeds)"),
-    ({0: .50, 1: .90, 2: .55}, {0: .60, 1: .61, 2: .62}, "within noise (95% CI"),
-    ({0: .60, 1: .61, 2: .62}, {0: .60, 1: .61, 2: .62}, "no difference (0.0 pp on each of 3 seeds)"),
-    ({0: .40, 1: .45, 2: .41}, {0: .60, 1: .61, 2: .62}, "costs 19.0 pp"),
+@pytest.mark.parametrize("a, b, kind, start", [
+    ({0: .70, 1: .71, 2: .72}, {0: .60, 1: .61, 2: .62}, iv.Kind.GAIN, "gains 10.0 pp (95% CI +10.0 to +10.0 pp, 3 seeds)"),
+    ({0: .50, 1: .90, 2: .55}, {0: .60, 1: .61, 2: .62}, iv.Kind.WITHIN_NOISE, "within noise (95% CI"),
+    ({0: .60, 1: .61, 2: .62}, {0: .60, 1: .61, 2: .62}, iv.Kind.NO_DIFFERENCE, "no difference (0.0 pp on each of 3 seeds)"),
+    ({0: .40, 1: .45, 2: .41}, {0: .60, 1: .61, 2: .62}, iv.Kind.COST, "costs 19.0 pp"),
 ])
-def test_verdict_words(a, b, start):
-    assert iv.verdict(iv.paired(a, b), "gains", "costs").startswith(start)
+def test_verdict_kind_and_words(a, b, kind, start):
+    v = iv.verdict(iv.paired(a, b), "gains", "costs")
+    assert v.kind is kind and v.text.startswith(start) and str(v) == v.text
 
 
 def _acc(train, test, preset, seed, acc):
@@ -54,7 +57,8 @@ def test_swap_verdict_pairs_seeds_not_the_spread_between_them():
     served = [_acc("librosa", "torchaudio", "matched", s, a - 0.05) for s, a in enumerate((0.60, 0.80, 0.70))]
     run = {"accuracy": own + served, "reference": "librosa"}
     (row,) = swap_rows(run, ["librosa", "torchaudio"])
-    assert row.verdict.startswith("costs 5.0 pp (95% CI -5.0 to -5.0 pp, 3 seeds)"), row.verdict
+    assert row.verdict.kind is iv.Kind.COST
+    assert row.verdict.text.startswith("costs 5.0 pp (95% CI -5.0 to -5.0 pp, 3 seeds)"), row.verdict
     assert row.interval.n == 3 and row.accuracy == pytest.approx(0.65)
 
 
@@ -63,5 +67,5 @@ def test_own_accuracy_is_a_mean_with_an_interval_and_a_paired_delta():
     recs += [_acc("torchaudio", "torchaudio", "matched", s, a) for s, a in enumerate((0.50, 0.95, 0.70))]
     rows = accuracy_rows({"accuracy": recs, "reference": "librosa"}, ["librosa", "torchaudio"])
     assert [r.backend for r in rows] == ["librosa", "torchaudio"]
-    assert rows[0].verdict == "the reference" and rows[0].interval.n == 3
-    assert rows[1].verdict.startswith("within noise") and rows[1].delta_pp == pytest.approx(1.6666, abs=1e-3)
+    assert rows[0].verdict == iv.not_compared("the reference") and rows[0].interval.n == 3
+    assert rows[1].verdict.kind is iv.Kind.WITHIN_NOISE and rows[1].delta_pp == pytest.approx(1.6666, abs=1e-3)

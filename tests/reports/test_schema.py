@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from reports import records, schema
+from reports import records, run_results, schema
 from tests.reports.helpers import COMMITTED, COMMITTED_RUNS, FIXTURE, SCHEMA1_CPU, SCHEMA1_GPU, load, write
 
 
@@ -15,7 +15,7 @@ def test_fixture_is_valid_schema_2_upgraded_with_every_table():
     data = load(FIXTURE)
     assert data["schema_version"] == 2 and schema.SCHEMA_VERSION == 3
     data = schema.upgrade(data)
-    assert schema.validate(data) == []
+    assert run_results.validate(data) == []
     for table in ("stages", "pipeline", "corpus_scaling", "projection"):
         assert table in schema.RECORD_LISTS and data[table], table
     assert len(data["backends"]) == 6 and any(r["device"] == "cuda" for r in data["throughput"])
@@ -26,7 +26,7 @@ def test_schema_1_files_upgrade_to_valid_schema_3(path):
     old = load(path)
     assert old["schema_version"] == 1
     new = schema.upgrade(old)
-    assert schema.validate(new) == []
+    assert run_results.validate(new) == []
     assert old["schema_version"] == 1                     # a copy: the input is untouched
     assert new["reference"] == new["backends"][0]
     rec = new["agreement"][0]
@@ -40,7 +40,7 @@ def test_validate_names_table_index_and_field():
     del data["accuracy"][0]["test_accuracy"]
     data["stages"][0]["median_s"] = True                  # a bool is not a number
     data["pipeline"] = {"not": "a list"}
-    problems = schema.validate(data)
+    problems = run_results.validate(data)
     assert len(problems) == 4
     assert any(p.startswith("throughput[3] (") and "'batch_size' is '64', expected number" in p for p in problems)
     assert any(p.startswith("accuracy[0]") and "'test_accuracy' missing" in p for p in problems)
@@ -53,7 +53,7 @@ def test_read_drops_unreadable_records_and_says_so(tmp_path):
     n = len(data["throughput"])
     data["throughput"][0]["pass_medians_s"] = [0.1, "fast"]
     path = write(tmp_path / "results.json", data)
-    results, problems = schema.read(path)
+    results, problems = run_results.read(path)
     assert len(results["throughput"]) == n - 1
     assert problems == ["results.json: throughput[0] (backend librosa, device cpu, batch_size 1, duration_s 0.5): "
                         "field 'pass_medians_s' holds a non-number"]
@@ -61,11 +61,11 @@ def test_read_drops_unreadable_records_and_says_so(tmp_path):
 
 def test_read_refuses_unknown_versions_and_non_json(tmp_path):
     with pytest.raises(ValueError, match="schema_version 7"):
-        schema.read(write(tmp_path / "a.json", {"schema_version": 7}))
+        run_results.read(write(tmp_path / "a.json", {"schema_version": 7}))
     bad = tmp_path / "b.json"
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="b.json: not valid JSON"):
-        schema.read(bad)
+        run_results.read(bad)
 
 
 def test_upgrade_leaves_schema_3_alone_and_changes_no_value():
@@ -96,8 +96,8 @@ def test_committed_runs_are_schema_3_and_write_exactly_the_declared_fields(path)
     """Every committed run loads with no problem, and every record of every table carries exactly the
     fields its record class declares (in order): what bench.run writes today."""
     data = load(path)
-    assert data["schema_version"] == schema.SCHEMA_VERSION and schema.validate(data) == []
-    results, problems = schema.read(path)
+    assert data["schema_version"] == schema.SCHEMA_VERSION and run_results.validate(data) == []
+    results, problems = run_results.read(path)
     assert problems == [] and results == data
     tables = [t for t in schema.RECORD_LISTS if data.get(t)]
     assert tables
@@ -111,8 +111,8 @@ def test_committed_run_is_what_the_writer_produced_and_validated():
     """The committed CPU run was written by bench.run (schema 2, upgraded to 3; validated before every write): the
     report reads it with no problem, and it holds every backend of the registry it names."""
     data = load(COMMITTED)
-    assert data["schema_version"] == schema.SCHEMA_VERSION and schema.validate(data) == []
+    assert data["schema_version"] == schema.SCHEMA_VERSION and run_results.validate(data) == []
     assert data["complete"] is True and data["reference"] == data["backends"][0]
     assert set(data["backends"]) == set(data["backend_info"]) and len(data["backends"]) >= 6
-    results, problems = schema.read(COMMITTED)
+    results, problems = run_results.read(COMMITTED)
     assert problems == [] and {r["backend"] for r in results["throughput"]} == set(data["backends"])

@@ -5,20 +5,22 @@ from __future__ import annotations
 import pytest
 
 from reports.data import load_runs
-from reports.speed_rule import decide, ratio_text, scenario_rows
+from reports.series import Series
+from reports.speed_rule import Speed, decide, ratio_text, scenario_rows
 from tests.reports.helpers import FIXTURE, SCHEMA1_CPU
 
 
 def test_rule_needs_separated_ranges_and_the_threshold():
     # a: 1.0 s [0.9, 1.1]; b: 2.0 s [1.8, 2.2] -> a faster, ratio 2, range 1.8/1.1 .. 2.2/0.9
-    c = decide(1.0, 0.9, 1.1, 2.0, 1.8, 2.2, names=("a", "b"))
-    assert (c.verdict, c.winner) == ("faster", "a")
+    a, b = Series("a", "cpu"), Series("b", "cpu")
+    c = decide(1.0, 0.9, 1.1, 2.0, 1.8, 2.2, names=(a, b))
+    assert (c.verdict, c.winner) == (Speed.FASTER, a)
     assert c.ratio == pytest.approx(2.0) and (c.lo, c.hi) == pytest.approx((1.8 / 1.1, 2.2 / 0.9))
-    assert decide(1.0, 0.9, 1.6, 2.0, 1.5, 2.2).verdict == "even"            # ranges overlap
-    assert decide(1.0, 0.99, 1.01, 1.05, 1.04, 1.06).verdict == "even"       # separated, ratio 1.05 < 1.10
-    assert decide(1.0, 0.99, 1.01, 1.2, 1.19, 1.21).verdict == "faster"
-    slower = decide(2.0, 1.9, 2.1, 1.0, 0.95, 1.05, names=("a", "b"))
-    assert (slower.verdict, slower.winner) == ("slower", "b")
+    assert decide(1.0, 0.9, 1.6, 2.0, 1.5, 2.2).verdict is Speed.EVEN            # ranges overlap
+    assert decide(1.0, 0.99, 1.01, 1.05, 1.04, 1.06).verdict is Speed.EVEN       # separated, ratio 1.05 < 1.10
+    assert decide(1.0, 0.99, 1.01, 1.2, 1.19, 1.21).verdict is Speed.FASTER
+    slower = decide(2.0, 1.9, 2.1, 1.0, 0.95, 1.05, names=(a, b))
+    assert (slower.verdict, slower.winner) == (Speed.SLOWER, b)
     with pytest.raises(ValueError, match="threshold"):
         decide(1, 1, 1, 2, 2, 2, threshold=1.0)
 
@@ -34,12 +36,12 @@ def test_committed_cpu_run_verdicts():
     assert problems == []
     rows = {r.scenario: r for r in scenario_rows(runs[0], ["librosa", "torchaudio"])}
     one = rows["one clip at a time (inference)"].cmp
-    assert one.winner == "torchaudio cpu" and one.ratio == pytest.approx(2.13947 / 0.606913, rel=1e-4)
+    assert one.winner == Series("torchaudio", "cpu") and one.ratio == pytest.approx(2.13947 / 0.606913, rel=1e-4)
     assert (one.lo, one.hi) == pytest.approx((1.403397 / 0.757841, 2.216737 / 0.496686), rel=1e-4)
-    assert rows["a training batch"].cmp.verdict == "even"
-    assert rows["long recordings (10 s clips, batched)"].cmp.verdict == "even"
+    assert rows["a training batch"].cmp.verdict is Speed.EVEN
+    assert rows["long recordings (10 s clips, batched)"].cmp.verdict is Speed.EVEN
     corpus = rows["a whole corpus"]
-    assert corpus.point.startswith("batch 256 × 1 s") and corpus.cmp.verdict == "even"
+    assert corpus.point.startswith("batch 256 × 1 s") and corpus.cmp.verdict is Speed.EVEN
 
 
 def test_fixture_answers_every_device_question_and_the_corpus():
@@ -52,5 +54,5 @@ def test_fixture_answers_every_device_question_and_the_corpus():
     corpus = [r for r in rows if r.scenario == "a whole corpus"]
     assert {r.question for r in corpus} == {"CPU vs CPU", "CUDA vs CPU"}
     cpu = next(r for r in corpus if r.question == "CPU vs CPU")
-    assert cpu.cmp.a == "torchaudio cpu" and cpu.point.startswith("corpus run: 8 vs 8 workers")
+    assert cpu.cmp.a == Series("torchaudio", "cpu") and cpu.point.startswith("corpus run: 8 vs 8 workers")
     assert cpu.cmp.ratio == pytest.approx(1500 / 900)   # same efficiency at 8 workers
