@@ -1,6 +1,6 @@
 """`python -m bench.run`: every registered measurement over every chosen backend -> DIR/results.json.
 
-    python -m bench.run [--profile quick|standard|full|gpu|gpu-rehearsal] [--backend all|NAME[,NAME...]]
+    python -m bench.run [--profile compare|quick|standard|full|gpu|gpu-rehearsal] [--backend all|NAME[,NAME...]]
                         [--device cpu|cuda] [--dataset synthetic|fsdd|folder] [--data-dir D] [--manifest CSV]
                         [--split official|speakers] [--only MEASUREMENT[,...]] [--epochs N] [--seeds N]
                         [--deadline-s S]
@@ -11,9 +11,9 @@ runs exactly the measurements it names. The reference (librosa, features.backend
 measured beside the backends named, so every ratio has its other side. A profile (bench/profiles.py) sets
 how much is measured: `compare` (the default where one or two backends are named: the named ones against
 librosa, about 2 minutes on 2 cores), `quick` (what `make bench` runs, about 3 minutes on 2 cores),
-`standard`, `full` (the default otherwise; the committed runs), and the GPU session's two. The run ends with the answer in the terminal (reports.answer) and the
-report's path. The GPU is measured where present (or with --device cuda),
-beside the CPU. Results are rewritten atomically after every measurement with `complete: false`
+`standard`, `full` (the default otherwise; the committed runs), and the GPU session's two. The run ends
+with the answer in the terminal (reports.answer) and the report's path. The GPU is measured where present
+(or with --device cuda), beside the CPU. Results are rewritten atomically after every measurement with `complete: false`
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
 
