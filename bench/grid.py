@@ -12,7 +12,10 @@ from features.backends import runs_on
 @dataclass(frozen=True)
 class ThroughputGrid:
     """Extraction throughput points: every backend x device x batch size x clip duration, plus a
-    thread sweep at one (batch, duration) point for the CPU, where the thread count matters.
+    thread sweep on the CPU, where the thread count matters: every backend whose speed the thread count
+    sets (the reference, and those that compute on torch's threads: `Backend.uses_torch_threads`) at
+    each of `thread_sweep_points` it is timed at, once per count in `thread_sweep` (a one-thread row is
+    the DataLoader-worker case: torch runs one thread in each worker).
 
     Backends that declare `full_grid = False` (the peers) are timed at `thin_batch_sizes` x
     `thin_durations_s` only, and those that declare `per_clip = True` (a Python loop over clips) at
@@ -26,8 +29,10 @@ class ThroughputGrid:
     thin_durations_s: tuple = (1.0, 10.0)
     per_clip_batch_sizes: tuple = (1, 64)
     per_clip_durations_s: tuple = (1.0,)
-    thread_sweep: tuple = (1, 2)
-    thread_sweep_point: tuple = (64, 1.0)        # (batch_size, duration_s)
+    thread_sweep: tuple = (1, 2)                 # thread counts, each timed beside the default (all cores)
+    # (batch_size, duration_s) points of the sweep: the workloads the answer names (one clip, a training
+    # batch, long recordings; reports.speed_rule.SCENARIOS)
+    thread_sweep_points: tuple = ((1, 1.0), (64, 1.0), (64, 10.0))
     usual_point: tuple = (64, 1.0)               # the point the headline and overhead checks use
     min_time_s: float = 0.4
     min_repeats: int = 5                         # timed calls per point and pass, at least
@@ -69,20 +74,29 @@ class ThroughputGrid:
             if runs_on(backend, device) and batch in sizes and duration in durations:
                 rows.append(dict(backend=backend, device=device, batch_size=batch, duration_s=duration,
                                  threads=None))
-        batch, duration = self.thread_sweep_point
-        for backend, threads in product(self.backends, self.thread_sweep):
-            if get_backend(backend).full_grid and (self.cpu_backends is None or backend in self.cpu_backends):
+        for backend, (batch, duration), threads in product(self.backends, self.thread_sweep_points,
+                                                           self.thread_sweep):
+            sizes, durations = self.sizes_for(backend)
+            if self.swept(backend) and batch in sizes and duration in durations:
                 rows.append(dict(backend=backend, device="cpu", batch_size=batch, duration_s=duration,
                                  threads=threads))
         return rows
 
+    def swept(self, backend: str) -> bool:
+        """Whether `backend` is in the thread sweep: timed on the CPU, and the reference (timed on the whole
+        grid) or computing on torch's intra-op threads (`Backend.uses_torch_threads`)."""
+        cls = get_backend(backend)
+        on_cpu = runs_on(backend, "cpu") and (self.cpu_backends is None or backend in self.cpu_backends)
+        return on_cpu and (cls.full_grid or cls.uses_torch_threads)
+
 
 FULL = ThroughputGrid()
 # The three workloads the verdict names (one clip, a training batch, long recordings) and nothing else:
-# the `quick` profile, which must answer on a 2-core machine in about 3 minutes. Two passes, so the
-# verdict has a pass range; three timed calls a point and pass; no thread sweep.
+# the `quick` and `compare` profiles, which must answer on a 2-core machine in about 3 and 2 minutes. Two
+# passes, so the verdict has a pass range; three timed calls a point and pass; each workload also at one
+# thread (the DataLoader-worker case) for the reference and the torch backends.
 THREE_WORKLOADS = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64),
-                                 thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), thread_sweep=(),
+                                 thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), thread_sweep=(1,),
                                  min_time_s=0.1, min_repeats=3, passes=2, memory_batch_sizes=(64,))
 # Every measurement's grid at small sizes: the `standard` and `generalisation` profiles.
 SMALL = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_sizes=(1, 64),

@@ -1,5 +1,7 @@
 """Run profiles: how much `python -m bench.run` measures, named by what a person runs it for.
 
+    python -m bench.run --backend torchaudio # one or two backends named: --profile compare, the named
+                                             # backends against librosa (about 2 minutes on 2 cores)
     python -m bench.run --profile quick      # `make bench`: your machine's answer in about 3 minutes
     python -m bench.run --profile standard   # every measurement, small sizes (about 6 minutes on 2 cores)
     python -m bench.run --profile full       # `make bench-full`: the committed runs (about 30 minutes on 2 cores, 5 seeds)
@@ -74,6 +76,9 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             "(make bench; about 3 minutes on 2 cores)",
             grids.THREE_WORKLOADS, measurements=("throughput", "agreement", "accuracy"), clip_limit=160, swap_defaults=True,
             epochs=10, train_libraries_only=True, seeds=2),
+    Profile("compare", "the named backends against librosa: the three workloads at all cores and at one thread, "
+            "and whether their numbers agree (the default where one or two backends are named; about 2 minutes "
+            "on 2 cores)", grids.THREE_WORKLOADS, measurements=("throughput", "agreement"), clip_limit=160),
     Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.SMALL),
     Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
             grids.FULL, small=False, clip_limit=None, swap_defaults=True, seeds=5),
@@ -88,6 +93,14 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             swap_defaults=True, train_libraries_only=True, seeds=5),
 )}
 DEFAULT = "full"
+#: the default where one or two backends are named (`--backend torchaudio`): an answer in minutes
+FEW_BACKENDS = "compare"
+
+
+def default_for(backends: tuple) -> str:
+    """The profile `bench.run` runs where no --profile is given: FEW_BACKENDS where `backends` (what
+    --backend parsed to) names one or two backends, else DEFAULT ('all' included)."""
+    return FEW_BACKENDS if "all" not in backends and len(backends) <= 2 else DEFAULT
 
 
 def get(name: str) -> Profile:

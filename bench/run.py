@@ -1,17 +1,19 @@
 """`python -m bench.run`: every registered measurement over every chosen backend -> DIR/results.json.
 
-    python -m bench.run [--profile quick|standard|full|gpu|gpu-rehearsal] [--backend all|NAME[,NAME...]]
+    python -m bench.run [--profile compare|quick|standard|full|gpu|gpu-rehearsal] [--backend all|NAME[,NAME...]]
                         [--device cpu|cuda] [--dataset synthetic|fsdd|folder] [--data-dir D] [--manifest CSV]
                         [--split official|speakers] [--only MEASUREMENT[,...]] [--epochs N] [--seeds N]
                         [--deadline-s S]
                         [--out DIR]
 
 Backends come from the registry (features.backends), measurements from bench.measurements; `--only`
-runs exactly the measurements it names. A profile (bench/profiles.py) sets how much is measured: `quick`
-(what `make bench` runs, about 3 minutes on 2 cores), `standard`, `full` (the default; the committed
-runs), and the GPU session's two. The run ends with the answer in the terminal (reports.answer, computed
-once from the run in memory; the report's first box is the same object) and the report's path. The GPU is
-measured where present (or with --device cuda),
+runs exactly the measurements it names. The reference (librosa, features.backends.REFERENCE) is always
+measured beside the backends named, so every ratio has its other side. A profile (bench/profiles.py) sets
+how much is measured: `compare` (the default where one or two backends are named: the named ones against
+librosa, about 2 minutes on 2 cores), `quick` (what `make bench` runs, about 3 minutes on 2 cores),
+`standard`, `full` (the default otherwise; the committed runs), and the GPU session's two. The run ends
+with the answer in the terminal (reports.answer, computed once from the run in memory; the report's first
+box is the same object) and the report's path. The GPU is measured where present (or with --device cuda),
 beside the CPU. Results are rewritten atomically after every measurement with `complete: false`
 until the last one finishes, so an interrupted run keeps what it measured and says it is partial.
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
@@ -71,7 +73,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--split", choices=("official", "speakers"), default=None, help="FSDD split (default official)")
     p.add_argument("--profile", choices=tuple(profiles.PROFILES), default=None,
                    help="how much to measure: " + "; ".join(f"{p.name}: {p.purpose}" for p in profiles.PROFILES.values())
-                   + f" (default {profiles.DEFAULT})")
+                   + f" (default: {profiles.FEW_BACKENDS} where one or two backends are named, else {profiles.DEFAULT})")
     p.add_argument("--quick", action="store_true", help="the same as --profile quick")
     p.add_argument("--only", default=None, type=_names("measurement", measurements.names()),
                    help=f"comma-separated measurements (default: the profile's): {', '.join(measurements.names())}")
@@ -86,7 +88,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick and args.profile not in (None, "quick"):
         p.error(f"--quick is --profile quick; it cannot be combined with --profile {args.profile}")
-    args.profile = profiles.get("quick" if args.quick else args.profile or profiles.DEFAULT)
+    args.profile = profiles.get("quick" if args.quick else args.profile or profiles.default_for(args.backend))
     try:
         check_dataset_options(args.dataset or "synthetic", args.data_dir, args.manifest, args.split)
         check_out_dir(args.out)
@@ -124,6 +126,18 @@ def choose_backends(requested: tuple, progress, among: tuple | None = None) -> t
         if missing_library(name):
             raise SystemExit(f"--backend: {missing_library(name)}")
     return tuple(n for n in names() if n in requested)
+
+
+def with_reference(backends: tuple, progress) -> tuple:
+    """`backends` and the reference (features.backends.REFERENCE), in the registry's order: every ratio the
+    run reports is against the reference, so it is measured whatever was asked. One progress line says so."""
+    if missing_library(REFERENCE):
+        raise SystemExit(f"the reference backend cannot run: {missing_library(REFERENCE)}")
+    others = [b for b in backends if b != REFERENCE]
+    progress(f"reference: {REFERENCE} (features.backends.REFERENCE) is measured beside "
+             f"{', '.join(others) or 'nothing else'}" + ("" if REFERENCE in backends else " (added: not named)")
+             + "; every speed ratio is against it")
+    return tuple(n for n in names() if n == REFERENCE or n in backends)
 
 
 def choose_devices(requested, progress) -> tuple:
@@ -174,6 +188,7 @@ def main(argv=None) -> int:
     deadline = time.monotonic() + args.deadline_s if args.deadline_s else None
     out = Path(args.out)
     backends = choose_backends(args.backend, progress, gpu_profile_backends() if profile.gpu_backends else None)
+    backends = with_reference(backends, progress)
     if profile.needs_cuda and not torch.cuda.is_available():
         raise SystemExit(f"--profile {profile.name}: torch.cuda.is_available() is False on this machine; "
                          "use --profile gpu-rehearsal")

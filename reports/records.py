@@ -186,13 +186,18 @@ class BatchInvariance:
 
 @record
 class Accuracy:
-    """A model trained on one backend's features, served with another's (accuracy)."""
+    """A model trained on one backend's features, served with another's (accuracy). `epochs` is the epochs
+    run, `max_epochs` the limit, `best_epoch` the validation-best epoch whose weights were kept, and
+    `stopped_early` whether early stopping ended the training before the limit (reports.seed_flags flags it)."""
     preset: str
     train_backend: str
     seed: Optional[int] = None
     device: Optional[str] = None
     split: Optional[str] = None
     epochs: Optional[int] = None
+    max_epochs: Optional[int] = None
+    best_epoch: Optional[int] = None
+    stopped_early: Optional[bool] = None
     n_train: Optional[int] = None
     n_test: Optional[int] = None
     train_seconds: Optional[float] = None

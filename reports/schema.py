@@ -3,13 +3,13 @@
 A results file is one JSON object: the top-level fields of :class:`reports.run_results.RunResults` (which
 reads, validates and writes the whole file) and one list of flat records per table in :data:`RECORD_LISTS`.
 
-* :data:`SCHEMA_VERSION` -- the version written today (3).
+* :data:`SCHEMA_VERSION` -- the version written today (4: accuracy records say how their training ended).
 * :mod:`reports.records` -- one frozen dataclass per table: its fields, their types, which are required.
   Everything below is derived from them.
 * :data:`RECORD_LISTS` -- table name -> its fields in declaration order (the CSV's columns).
 * :data:`REQUIRED_FIELDS` -- table name -> the fields every record must carry (no default).
 * :func:`table_problems` -- the problems of a results dict's tables, as one-line strings.
-* :func:`upgrade` -- a schema-1 or -2 results dict rewritten as schema 3 (a copy).
+* :func:`upgrade` -- a schema-1, -2 or -3 results dict rewritten as schema 4 (a copy).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from typing import Any
 
 from reports import records
 
-SCHEMA_VERSION = 3
-#: The versions :func:`read` accepts (1 and 2 are upgraded on reading).
-READABLE_VERSIONS = (1, 2, 3)
+SCHEMA_VERSION = 4
+#: The versions :func:`read` accepts (1 to 3 are upgraded on reading).
+READABLE_VERSIONS = (1, 2, 3, 4)
 #: The reference backend when a file names none (schema 1 files list it first in ``backends``).
 DEFAULT_REFERENCE = "librosa"
 
@@ -201,19 +201,39 @@ def _upgrade_2_to_3(out: JSONObject) -> None:
     out["schema_version"] = 3
 
 
+def _upgrade_3_to_4(out: JSONObject) -> None:
+    """A schema-3 results dict rewritten as schema 4, in place: every record carries every field declared
+    today (as in :func:`_upgrade_2_to_3`), and each accuracy record that lacks them gains ``max_epochs``
+    and ``stopped_early``. Schema 3 did not record the epoch limit; every training of a run shares one,
+    so the most epochs any of the run's trainings ran stands for it (the limit itself unless every
+    training stopped early), and ``stopped_early`` is ``epochs < max_epochs``. ``best_epoch`` stays null."""
+    _upgrade_2_to_3(out)
+    accuracy = [r for r in out.get("accuracy") or [] if isinstance(r, dict)]
+    counted = [r for r in accuracy if type_ok(r.get("epochs"), (int,))]
+    for rec in accuracy:
+        if rec.get("max_epochs") is None and counted:
+            rec["max_epochs"] = max(r["epochs"] for r in counted)
+        if rec.get("stopped_early") is None and type_ok(rec.get("epochs"), (int,)) \
+                and type_ok(rec.get("max_epochs"), (int,)):
+            rec["stopped_early"] = rec["epochs"] < rec["max_epochs"]
+    out["schema_version"] = 4
+
+
 def upgrade(results: JSONObject) -> JSONObject:
     """An older results dict rewritten as schema :data:`SCHEMA_VERSION` (a deep copy; a current or
     unknown version comes back unchanged).
 
     Args:
-        results (dict): a parsed results.json of schema 1, 2 or 3.
+        results (dict): a parsed results.json of schema 1, 2, 3 or 4.
     Returns:
-        dict: schema 3.
+        dict: schema 4.
     """
-    if not isinstance(results, dict) or results.get("schema_version") not in (1, 2):
+    if not isinstance(results, dict) or results.get("schema_version") not in (1, 2, 3):
         return results
     out = copy.deepcopy(results)
     if out["schema_version"] == 1:
         _upgrade_1_to_2(out)
-    _upgrade_2_to_3(out)
+    if out["schema_version"] == 2:
+        _upgrade_2_to_3(out)
+    _upgrade_3_to_4(out)
     return out

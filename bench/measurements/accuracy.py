@@ -49,8 +49,9 @@ def train_and_serve(ctx, *, preset: str, trainer: str, train_cfg: MFCCConfig, se
                                     epochs=ctx.options.epochs or EPOCHS.pick(ctx.small),
                                     seed=seed, cache_dir=False, progress=False)
     common = dict(preset=preset, train_backend=trainer, seed=seed, device=str(device), split=ctx.options.split,
-                  epochs=m["epochs"], n_train=m["n_train"], n_test=m["n_test"], train_seconds=m["train_seconds"],
-                  train_config=train_cfg.hash())
+                  epochs=m["epochs"], max_epochs=m["max_epochs"], best_epoch=m["best_epoch"],
+                  stopped_early=m["epochs"] < m["max_epochs"], n_train=m["n_train"], n_test=m["n_test"],
+                  train_seconds=m["train_seconds"], train_config=train_cfg.hash())
     rows = [dict(common, test_backend=trainer, test_accuracy=m["test_accuracy"],
                  extraction_seconds=m["extraction_seconds"], serve_config=train_cfg.hash(),
                  per_class_accuracy=m["per_class_accuracy"], confusion=m["confusion"], labels=m["labels"])]

@@ -171,8 +171,10 @@ def _records(backend, device, files, rows) -> list[CorpusScaling]:
 
 def project(records: list[CorpusScaling]) -> list[Projection]:
     """Projection records: time to featurise CORPUS_HOURS on K CPU workers (or G GPUs), from the Ray
-    one-worker rate times the count times the efficiency measured at the most workers measured
-    (1.0 for a count of one; efficiency is assumed to hold beyond the measured count)."""
+    one-worker rate times the count times the efficiency measured at the most workers measured, capped at
+    1.0 (1.0 for a count of one; efficiency is assumed to hold beyond the measured count). A measured
+    efficiency above 1.0 says the one-worker run was slow (noise, a cold start), not that more workers do
+    more than their share: projecting it would promise a speed no worker count gives."""
     out = []
     for backend, device in dict.fromkeys((r.backend, r.device) for r in records):
         ray = [r for r in records if (r.backend, r.device, r.engine) == (backend, device, "ray")]
@@ -180,7 +182,9 @@ def project(records: list[CorpusScaling]) -> list[Projection]:
             continue
         base = next(r for r in ray if r.workers == 1)
         top = max(ray, key=lambda r: r.workers)
-        eff = top.efficiency or 1.0
+        measured = top.efficiency or 1.0
+        eff = min(measured, 1.0)
+        capped = f", capped at {eff:.2f}" if measured > eff else ""
         resource, counts = ("gpus", GPU_COUNTS) if device == "cuda" else ("cpu_workers", CPU_COUNTS)
         for count in counts:
             e = 1.0 if count == 1 else eff
@@ -189,8 +193,8 @@ def project(records: list[CorpusScaling]) -> list[Projection]:
                                       corpus_hours=hours,
                                       projected_wall_h=hours / (base.audio_hours_per_hour * count * e),
                                       basis=(f"Ray 1-worker rate {base.audio_hours_per_hour:.0f} h audio/h x {count} x "
-                                             f"efficiency {e:.2f} (measured at {top.workers} workers, {top.files} "
-                                             f"files; assumed to hold at {count})"),
+                                             f"efficiency {e:.2f} (measured {measured:.2f} at {top.workers} workers"
+                                             f"{capped}, {top.files} files; assumed to hold at {count})"),
                                       label="projection"))
     return out
 

@@ -43,6 +43,8 @@ class Backend:
             about); False: on the thinner grid of the peers (bench.grid.ThroughputGrid).
         per_clip (bool): the library computes one clip at a time (a Python loop over the batch), so its
             cost is linear in batch size and it is timed at fewer points still.
+        uses_torch_threads (bool): it computes on torch's intra-op thread pool, so torch.set_num_threads
+            sets its speed (inside a DataLoader worker it gets one thread): the thread sweep times it.
         frontend_preemphasis (bool): the front end (`waveform_array`, `waveform_tensor`) applies
             cfg.preemphasis to the whole clip; False where the library pre-emphasises each frame itself
             (Kaldi).
@@ -61,6 +63,7 @@ class Backend:
     description: ClassVar[str] = ""
     full_grid: ClassVar[bool] = False
     per_clip: ClassVar[bool] = False
+    uses_torch_threads: ClassVar[bool] = False
     frontend_preemphasis: ClassVar[bool] = True
 
     def __init__(self, cfg: MFCCConfig, device="cpu"):

@@ -52,6 +52,7 @@ class NnAudioMFCC(Backend, torch.nn.Module):
     distribution = "nnAudio"
     defaults_preset = "nnaudio_defaults"
     requires = NNAUDIO_REQUIRES
+    uses_torch_threads = True
     description = "nnAudio.features.MelSpectrogram (conv1d STFT) + power_to_db + DCT (torch)"
 
     def __init__(self, cfg, device="cpu"):

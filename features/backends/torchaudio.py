@@ -91,6 +91,7 @@ class TorchaudioMFCC(Backend, torch.nn.Module):
     defaults_preset = "torchaudio_defaults"
     requires = TORCH_REQUIRES
     full_grid = True
+    uses_torch_threads = True
     description = "torchaudio.functional.spectrogram + melscale_fbanks + amplitude_to_DB + create_dct (torch)"
 
     def __init__(self, cfg, device="cpu"):

@@ -24,6 +24,7 @@ class TorchaudioKaldiMFCC(KaldiDefinition):
 
     name = "torchaudio_kaldi"
     per_clip = True   # one clip at a time: timed at fewer grid points
+    uses_torch_threads = True
     devices = ("cpu", "cuda")
     library = "torchaudio"
     distribution = "torchaudio"

@@ -9,7 +9,7 @@ from features import MFCCConfig
 
 TINY = ThroughputGrid(batch_sizes=(2,), durations_s=(0.5, 1.0), thin_batch_sizes=(2,), thin_durations_s=(0.5,),
                       per_clip_batch_sizes=(2,), per_clip_durations_s=(0.5,), thread_sweep=(1,),
-                      thread_sweep_point=(2, 0.5), usual_point=(2, 0.5), min_time_s=0.01, passes=2,
+                      thread_sweep_points=((2, 0.5),), usual_point=(2, 0.5), min_time_s=0.01, passes=2,
                       memory_batch_sizes=(1, 256))
 
 

@@ -60,7 +60,7 @@ def test_projection_is_labelled_and_derived_from_the_measured_rate(result):
                                                               for h in corpus_scaling.CORPUS_HOURS}
     for p in proj:
         assert p["label"] == "projection" and p["resource"] == "cpu_workers" and "efficiency" in p["basis"]
-        eff = 1.0 if p["count"] == 1 else two["efficiency"]
+        eff = 1.0 if p["count"] == 1 else min(1.0, two["efficiency"])
         assert p["projected_wall_h"] == pytest.approx(p["corpus_hours"] / (one["audio_hours_per_hour"] * p["count"] * eff))
 
 
@@ -76,3 +76,22 @@ def test_each_rate_rests_on_the_asked_work_not_on_the_file_count():
     assert corpus_scaling.sized(items, 1.0, 3.0) == items[:3]                                 # a slow backend: fewer
     assert corpus_scaling.sized(items, 0.5, 0.0) == items                                     # no target: one pass
     assert max(corpus_scaling.CPU_COUNTS) <= 16          # the projection stops where a 2-core run can still speak
+
+
+def test_a_projection_never_assumes_more_than_full_scaling_efficiency():
+    """The committed AMD run measured librosa 2.54x faster on two Ray workers than on one (efficiency 1.27,
+    its one-worker run the slow one); the projection used 1.27 up to 16 workers."""
+    from reports.records import CorpusScaling
+
+    def rec(workers, rate, efficiency):
+        return CorpusScaling(backend="librosa", device="cpu", engine="ray", workers=workers, files=7509,
+                             audio_hours_per_hour=rate, efficiency=efficiency)
+
+    above = corpus_scaling.project([rec(1, 328.0, 1.0), rec(2, 834.6, 1.27)])
+    below = corpus_scaling.project([rec(1, 328.0, 1.0), rec(2, 590.4, 0.9)])
+    for proj, eff in ((above, 1.0), (below, 0.9)):
+        for p in proj:
+            assert p.projected_wall_h == pytest.approx(p.corpus_hours / (328.0 * p.count * (1.0 if p.count == 1 else eff)))
+    at_16 = next(p for p in above if p.count == 16 and p.corpus_hours == 1000)
+    assert "efficiency 1.00 (measured 1.27 at 2 workers, capped at 1.00" in at_16.basis
+    assert "capped" not in next(p for p in below if p.count == 16).basis

@@ -23,6 +23,7 @@ def test_quick_run_writes_results_csvs_and_report(tmp_path, capsys):
     # the quick profile also swaps each library's own defaults: the finding a user most needs
     assert {(t, s) for p, t, s in pairs if p == "library_defaults"} >= {("librosa", "torchaudio"),
                                                                        ("torchaudio", "librosa")}
+    assert all((r["max_epochs"], r["best_epoch"], r["stopped_early"]) == (1, 1, False) for r in results["accuracy"])
     assert (out / "agreement.csv").exists() and (out / "accuracy.csv").exists()
     assert not (out / "throughput.csv").exists()
     assert (out / "report" / "index.html").exists()
@@ -52,6 +53,56 @@ def test_profiles_choose_the_grid_and_measurements():
     assert profiles.get("generalisation").seeds >= 5 and profiles.get("quick").seeds == 2
     with pytest.raises(ValueError, match="profile='fastest'"):
         profiles.get("fastest")
+
+
+def test_one_or_two_backends_named_default_to_the_compare_profile():
+    """`--backend torchaudio` ran the full profile (5.8 minutes on 2 cores) and timed no reference."""
+    from bench import profiles
+
+    assert run.parse_args(["--backend", "torchaudio"]).profile is profiles.get("compare")
+    assert run.parse_args(["--backend", "torchaudio,fast"]).profile is profiles.get("compare")
+    assert run.parse_args(["--backend", "torchaudio,fast,nnaudio"]).profile is profiles.get("full")
+    assert run.parse_args(["--backend", "all"]).profile is profiles.get("full")
+    assert run.parse_args(["--backend", "torchaudio", "--profile", "full"]).profile is profiles.get("full")
+    compare = profiles.get("compare")
+    assert compare.chosen_measurements() == ("throughput", "agreement") and compare.grid.thread_sweep == (1,)
+
+
+def test_the_reference_is_measured_whatever_was_named():
+    said = []
+    assert run.with_reference(("torchaudio",), said.append) == ("librosa", "torchaudio")
+    assert run.with_reference(("fast", "librosa"), said.append) == ("librosa", "fast")
+    assert said == ["reference: librosa (features.backends.REFERENCE) is measured beside torchaudio (added: not named); "
+                    "every speed ratio is against it",
+                    "reference: librosa (features.backends.REFERENCE) is measured beside fast; every speed ratio is "
+                    "against it"]
+
+
+@pytest.mark.slow
+def test_one_backend_named_ends_with_it_against_librosa_per_workload(tmp_path, capsys, monkeypatch):
+    """The compare profile's run, its grid cut to the three workloads' cheap points: the reference is timed
+    beside the backend, all cores and one thread, and the answer gives torchaudio against librosa per workload."""
+    import dataclasses
+
+    from bench import grid, profiles
+
+    tiny = dataclasses.replace(grid.THREE_WORKLOADS, durations_s=(1.0,), thin_durations_s=(1.0,), min_time_s=0.01,
+                               min_repeats=2)
+    monkeypatch.setitem(profiles.PROFILES, "compare", dataclasses.replace(profiles.get("compare"), grid=tiny))
+    out = tmp_path / "b"
+    assert run.main(["--backend", "torchaudio", "--out", str(out), "--no-report"]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["profile"] == "compare" and results["backends"] == ["librosa", "torchaudio"]
+    timed = {(r["backend"], r["batch_size"], r["threads"], r["thread_sweep"]) for r in results["throughput"]}
+    for backend in ("librosa", "torchaudio"):
+        for batch in (1, 64):
+            assert {(backend, batch, 1, True)} <= timed and any(t[:2] == (backend, batch) and not t[3] for t in timed)
+    text = capsys.readouterr()
+    assert "reference: librosa (features.backends.REFERENCE) is measured beside torchaudio" in text.err
+    tail = text.out[text.out.index("== the answer"):].splitlines()
+    for scenario in ("one clip at a time", "a training batch", "long recordings"):
+        i = next(i for i, line in enumerate(tail) if line.startswith(scenario))
+        assert tail[i + 1].split()[:2] == ["torchaudio", "cpu"]
 
 
 def test_quick_and_another_profile_is_refused(capsys):

@@ -75,3 +75,37 @@ def test_grid_passes_pool_their_samples(make_ctx):
     assert {(c["batch_size"], c["duration_s"]) for c in out["ceiling"]} == {(2, 0.5), (2, 1.0)}
     assert all(c["passes"] == 2 for c in out["ceiling"])
     assert {(s["backend"], s["batch_size"]) for s in out["scaling"]} == {("librosa", 2), ("torchaudio", 2)}
+
+
+def test_every_torch_backend_and_the_reference_are_swept_at_each_answer_workload():
+    """`fast` was not in the thread sweep, and the sweep stood at 64 x 1 s only: now the reference and every
+    backend that computes on torch's threads are timed at one thread at each workload the answer names
+    where the grid times them (the DataLoader-worker case), in the full run and in `make bench`'s."""
+    from bench.grid import THREE_WORKLOADS
+    from features.backends import names
+
+    workloads = {(1, 1.0), (64, 1.0), (64, 10.0)}
+    for grid in (FULL, THREE_WORKLOADS):
+        grid = type(grid)(**{**grid.__dict__, "backends": names()})
+        swept = {(p["backend"], p["batch_size"], p["duration_s"]) for p in grid.points(("cpu",)) if p["threads"] == 1}
+        assert {b for b, _, _ in swept} == {"librosa", "torchaudio", "nnaudio", "fast", "torchaudio_kaldi"}
+        for backend in ("librosa", "torchaudio", "nnaudio", "fast"):
+            assert {(b, d) for s, b, d in swept if s == backend} == workloads, backend
+        assert {(b, d) for s, b, d in swept if s == "torchaudio_kaldi"} == {(1, 1.0), (64, 1.0)}   # per clip: 1 s only
+
+
+def test_a_thread_sweep_point_runs_every_library_on_that_many_threads():
+    """torch.set_num_threads alone left NumPy's OpenBLAS (librosa's mel product) on every core, so librosa's
+    'one thread' row was not one thread; the record says the count it ran with."""
+    import torch
+    from threadpoolctl import threadpool_info
+
+    from bench.batches import torch_threads
+
+    before = (torch.get_num_threads(), [p["num_threads"] for p in threadpool_info()])
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1 and all(p["num_threads"] == 1 for p in threadpool_info())
+    assert (torch.get_num_threads(), [p["num_threads"] for p in threadpool_info()]) == before
+    point = dict(backend="librosa", device="cpu", batch_size=2, duration_s=0.5, threads=1)
+    ((keys, _),) = throughput.time_point(point, MFCCConfig(), min_time_s=0.01)
+    assert keys["threads"] == 1 and keys["thread_sweep"] is True

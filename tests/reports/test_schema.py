@@ -13,7 +13,7 @@ from tests.reports.helpers import COMMITTED, COMMITTED_RUNS, FIXTURE, SCHEMA1_CP
 
 def test_fixture_is_valid_schema_2_upgraded_with_every_table():
     data = load(FIXTURE)
-    assert data["schema_version"] == 2 and schema.SCHEMA_VERSION == 3
+    assert data["schema_version"] == 2 and schema.SCHEMA_VERSION == 4
     data = schema.upgrade(data)
     assert run_results.validate(data) == []
     for table in ("stages", "pipeline", "corpus_scaling", "projection"):
@@ -68,15 +68,16 @@ def test_read_refuses_unknown_versions_and_non_json(tmp_path):
         run_results.read(bad)
 
 
-def test_upgrade_leaves_schema_3_alone_and_changes_no_value():
+def test_upgrade_leaves_the_current_schema_alone_and_changes_no_value():
     old = load(FIXTURE)
     data = schema.upgrade(old)
     assert schema.upgrade(copy.deepcopy(data)) == data
-    for table in schema.RECORD_LISTS:                       # schema 2 -> 3 only adds the missing fields, as null
+    inferred = {"max_epochs", "stopped_early"}              # schema 3 -> 4 derives these from `epochs`
+    for table in schema.RECORD_LISTS:                       # otherwise the upgrades only add missing fields, as null
         for before, after in zip(old.get(table) or [], data.get(table) or []):
             assert {k: after[k] for k in before} == before and list(after)[:len(schema.RECORD_LISTS[table])] == \
                 list(schema.RECORD_LISTS[table])
-            assert all(after[k] is None for k in set(after) - set(before))
+            assert all(after[k] is None for k in set(after) - set(before) - (inferred if table == "accuracy" else set()))
 
 
 def test_required_fields_and_columns_come_from_the_record_classes():
@@ -93,9 +94,12 @@ def test_required_fields_and_columns_come_from_the_record_classes():
 
 @pytest.mark.parametrize("path", COMMITTED_RUNS, ids=[p.parent.name for p in COMMITTED_RUNS])
 def test_committed_runs_are_schema_3_and_write_exactly_the_declared_fields(path):
-    """Every committed run loads with no problem, and every record of every table carries exactly the
-    fields its record class declares (in order): what bench.run writes today."""
+    """Every committed run (schema 3, written before accuracy records said how their training ended) loads
+    with no problem, and upgraded, every record of every table carries exactly the fields its record class
+    declares (in order): what bench.run writes today."""
     data = load(path)
+    assert data["schema_version"] == 3
+    data = schema.upgrade(data)
     assert data["schema_version"] == schema.SCHEMA_VERSION and run_results.validate(data) == []
     results, problems = run_results.read(path)
     assert problems == [] and results == data
@@ -110,9 +114,26 @@ def test_committed_runs_are_schema_3_and_write_exactly_the_declared_fields(path)
 def test_committed_run_is_what_the_writer_produced_and_validated():
     """The committed CPU run was written by bench.run (schema 2, upgraded to 3; validated before every write): the
     report reads it with no problem, and it holds every backend of the registry it names."""
-    data = load(COMMITTED)
+    data = schema.upgrade(load(COMMITTED))
     assert data["schema_version"] == schema.SCHEMA_VERSION and run_results.validate(data) == []
     assert data["complete"] is True and data["reference"] == data["backends"][0]
     assert set(data["backends"]) == set(data["backend_info"]) and len(data["backends"]) >= 6
     results, problems = run_results.read(COMMITTED)
     assert problems == [] and {r["backend"] for r in results["throughput"]} == set(data["backends"])
+
+
+def test_schema_3_accuracy_records_gain_the_epoch_limit_and_whether_training_stopped_early():
+    """The committed AMD run's torchaudio_kaldi seed 1 stopped at 13 of 30 epochs (78.3 %): schema 3 did not
+    say so; read as schema 4 its record does, inferred from the run's other trainings."""
+    run = {"schema_version": 3, "backends": ["librosa"], "reference": "librosa", "accuracy": [
+        dict(preset="kaldi_defaults", train_backend="torchaudio_kaldi", test_backend="torchaudio_kaldi", seed=s,
+             epochs=e, test_accuracy=a) for s, e, a in ((0, 30, 0.985), (1, 13, 0.783), (2, 30, 0.99))]}
+    new = schema.upgrade(run)
+    assert new["schema_version"] == 4 and schema.table_problems(new) == [] and run["schema_version"] == 3
+    assert [(r["max_epochs"], r["stopped_early"], r["best_epoch"]) for r in new["accuracy"]] == [
+        (30, False, None), (30, True, None), (30, False, None)]
+    assert list(new["accuracy"][0]) == list(schema.RECORD_LISTS["accuracy"])
+    written = dict(run, schema_version=4, accuracy=[dict(run["accuracy"][1], max_epochs=15, stopped_early=False)])
+    assert schema.upgrade(written) == written            # schema 4 keeps what the run recorded
+    assert schema.upgrade(dict(run, accuracy=[dict(run["accuracy"][1], max_epochs=15)]))["accuracy"][0][
+        "stopped_early"] is True                         # a recorded limit is used, not inferred

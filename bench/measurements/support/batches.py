@@ -18,11 +18,18 @@ def make_batch(batch_size: int, duration_s: float, sample_rate: int, seed: int =
 
 @contextmanager
 def torch_threads(n: Optional[int]):
-    """Run with `n` torch intra-op threads (None: leave as is)."""
-    previous = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(n)
-    try:
+    """Run with `n` threads (None: leave as is): torch's intra-op threads and every native thread pool
+    threadpoolctl finds (OpenBLAS under NumPy, which librosa's mel product uses; OpenMP), so a one-thread
+    measurement is one thread for every library, not only for torch."""
+    from threadpoolctl import threadpool_limits
+
+    if n is None:
         yield
+        return
+    previous = torch.get_num_threads()
+    try:
+        with threadpool_limits(n):
+            torch.set_num_threads(n)
+            yield
     finally:
         torch.set_num_threads(previous)
