@@ -100,7 +100,7 @@ def test_a_thread_sweep_point_runs_every_library_on_that_many_threads():
     import torch
     from threadpoolctl import threadpool_info
 
-    from bench.batches import torch_threads
+    from bench.measurements.support.batches import torch_threads
 
     before = (torch.get_num_threads(), [p["num_threads"] for p in threadpool_info()])
     with torch_threads(1):
