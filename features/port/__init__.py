@@ -121,6 +121,8 @@ class LibrosaPort:
 def _args(source: dict) -> str:
     """The user's keywords as they would type them (np.max and torch window functions by name)."""
     def lit(v):
+        if isinstance(v, np.ndarray):
+            return f"<array of {v.size} samples>"
         if v is np.max or v is np.amax:
             return "np.max"
         if callable(v):
