@@ -43,6 +43,8 @@ class Backend:
             about); False: on the thinner grid of the peers (bench.grid.ThroughputGrid).
         per_clip (bool): the library computes one clip at a time (a Python loop over the batch), so its
             cost is linear in batch size and it is timed at fewer points still.
+        exported (bool): it runs an artefact `python -m features.port ... --emit` writes (the ONNX graph),
+            so a model served by it is served without any Python audio library: the report's deployment rows.
         frontend_preemphasis (bool): the front end (`waveform_array`, `waveform_tensor`) applies
             cfg.preemphasis to the whole clip; False where the library pre-emphasises each frame itself
             (Kaldi).
@@ -62,6 +64,7 @@ class Backend:
     full_grid: ClassVar[bool] = False
     per_clip: ClassVar[bool] = False
     frontend_preemphasis: ClassVar[bool] = True
+    exported: ClassVar[bool] = False
 
     def __init__(self, cfg: MFCCConfig, device="cpu"):
         self.check_config(cfg)

@@ -62,6 +62,7 @@ class OnnxRuntimeMFCC(Backend):
     library = "onnxruntime"
     distribution = "onnxruntime"
     requires = ORT_REQUIRES
+    exported = True
     description = ("the port's ONNX graph (Conv as framing + real DFT, MatMul mel and DCT, per-clip floor) "
                    "in ONNX Runtime")
 

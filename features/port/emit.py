@@ -141,6 +141,21 @@ def check(art: Artefact, clips: Sequence[np.ndarray], *, dtype: str = "float32",
     return errors
 
 
+def graph_float64_errors(art: Artefact, clips: Sequence[np.ndarray]) -> list[float]:
+    """The ONNX artefact's graph built in float64 and run by onnx.reference (NumPy), against the source call in
+    float64, per clip: what the graph's arithmetic itself misses by. Where this is within the float64 tolerance,
+    what the float32 file misses by beyond it is float32 rounding (slow: seconds a clip)."""
+    from onnx.reference import ReferenceEvaluator
+
+    evaluator = ReferenceEvaluator(onnx_model(art.recipe, dtype="float64"))
+    ref = source_call(art)
+    out = []
+    for clip in clips:
+        y = np.ascontiguousarray(clip, dtype=np.float64)
+        out.append(relative_error(evaluator.run(None, {"waveform": y[None]})[0][0], ref(y)))
+    return out
+
+
 def too_short(r: Recipe, n_samples: int) -> str | None:
     """Why a clip of `n_samples` cannot be computed under `r` (None where it can)."""
     need = min_samples(r)

@@ -51,17 +51,23 @@ def dft_kernel(r: Recipe, window: np.ndarray) -> np.ndarray:
     return rows[:, None, :]
 
 
-def onnx_model(r: Recipe, *, doc: str = ""):
-    """The recipe as an onnx.ModelProto (checked with onnx.checker)."""
+def onnx_model(r: Recipe, *, doc: str = "", dtype: str = "float32"):
+    """The recipe as an onnx.ModelProto (checked with onnx.checker). `dtype="float64"` builds the same graph in
+    double precision, for checking the graph's arithmetic with onnx.reference (ONNX Runtime's CPU Conv is
+    float32 only): what that graph misses by is the recipe, what the float32 graph misses by beyond it is
+    float32 rounding."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     b = buffers(r)
     nodes, inits = [], []
 
+    def _scalar(x: float):
+        return np.asarray(x, dtype=dtype)
+
     def const(name: str, value) -> str:
         array = np.asarray(value)
-        array = array.astype(np.int64 if array.dtype.kind in "iu" else np.float32)
+        array = array.astype(np.int64 if array.dtype.kind in "iu" else dtype)
         inits.append(numpy_helper.from_array(array, name))
         return name
 
@@ -95,31 +101,32 @@ def onnx_model(r: Recipe, *, doc: str = ""):
     if r.power == 1.0:
         power = node("Sqrt", [power], "magnitude")
     elif r.power != 2.0:
-        power = node("Pow", [power, const("half_power", np.float32(r.power / 2))], "spectrum")
+        power = node("Pow", [power, const("half_power", _scalar(r.power / 2))], "spectrum")
     mel = node("MatMul", [const("mel_fb", b["fb"]), power], "mel")                       # (B, n_mels, frames)
     if r.log == "ln":
-        feats = node("Log", [node("Add", [mel, const("ln_offset", np.float32(1e-6))], "mel_offset")], "log_mel")
+        feats = node("Log", [node("Add", [mel, const("ln_offset", _scalar(1e-6))], "mel_offset")], "log_mel")
     else:
-        clamped = node("Max", [mel, const("amin", np.float32(r.amin))], "clamped")
-        feats = node("Mul", [node("Log", [clamped], "ln_mel"), const("db_per_neper", np.float32(r.db_mult / math.log(10)))],
+        clamped = node("Max", [mel, const("amin", _scalar(r.amin))], "clamped")
+        feats = node("Mul", [node("Log", [clamped], "ln_mel"), const("db_per_neper", _scalar(r.db_mult / math.log(10)))],
                      "db")
         if r.ref == "max":
             peak = node("ReduceMax", [feats], "peak_db", axes=[1, 2], keepdims=1)
             feats = node("Sub", [feats, peak], "db_ref")
         elif r.ref != 1.0:
-            feats = node("Sub", [feats, const("ref_db", np.float32(r.db_mult * math.log10(max(r.amin, r.ref))))],
+            feats = node("Sub", [feats, const("ref_db", _scalar(r.db_mult * math.log10(max(r.amin, r.ref))))],
                          "db_ref")
         if r.top_db is not None:
             peak = node("ReduceMax", [feats], "clip_peak", axes=[1, 2], keepdims=1)
-            floor = node("Sub", [peak, const("top_db", np.float32(r.top_db))], "floor")
+            floor = node("Sub", [peak, const("top_db", _scalar(r.top_db))], "floor")
             feats = node("Max", [feats, floor], "floored")
     if r.kind == "mfcc":
         feats = node("MatMul", [const("dct", b["dct"]), feats], "mfcc")
     nodes.append(helper.make_node("Identity", [feats], ["features"], name="features"))
     n_out = r.n_mfcc if r.kind == "mfcc" else r.n_mels
+    elem = TensorProto.FLOAT if dtype == "float32" else TensorProto.DOUBLE
     graph = helper.make_graph(
-        nodes, class_name(r), [helper.make_tensor_value_info("waveform", TensorProto.FLOAT, ["batch", "time"])],
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", n_out, "frames"])], inits)
+        nodes, class_name(r), [helper.make_tensor_value_info("waveform", elem, ["batch", "time"])],
+        [helper.make_tensor_value_info("features", elem, ["batch", n_out, "frames"])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="features.port",
                               doc_string=doc)
     model.ir_version = 8      # readable by every ONNX Runtime since 1.10
