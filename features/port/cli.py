@@ -130,11 +130,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     if status and art.target == "onnx":
         worst = sorted(range(len(clips)), key=lambda i: -errors["float32"][i])[:3]
         exact = max(emit.graph_float64_errors(art, [clips[i] for i in worst]))
+        why = ("the rest is float32 rounding of the DFT-as-product in the quietest bins"
+               if exact <= port.TOLERANCE["float64"] else "see the port's own notes (the same command without --emit)")
         print(f"# - the same graph built in float64 (run by onnx.reference) misses by {exact:.1e} on the "
-              f"{len(worst)} worst clip(s): {'the rest is float32 rounding of the DFT-as-product in the quietest bins' if exact <= port.TOLERANCE['float64'] else 'see the notes of the port itself (python -m features.port without --emit)'}")
-    if status and a.library == "torchaudio":
-        print("# - the artefact computes its window and mel filterbank in float64 (rounded once to float32); "
-              "torchaudio computes them in float32 (melscale_fbanks), which is the gap in the quietest bins")
+              f"{len(worst)} worst clip(s): {why}")
     return status
 
 

@@ -70,9 +70,9 @@ def emit(library: str, kind: str, kwargs: dict, target: str, path, *, args_text:
         raise ValueError(f"--out {path}: folder {path.parent} does not exist")
     doc = describe(library, kind, args_text).replace('"""', "'''")
     if target == "torch":
-        path.write_text(torch_file_code(r, doc=doc), encoding="utf-8")
+        path.write_text(torch_file_code(r, doc=doc, source=library), encoding="utf-8")
     else:
-        path.write_bytes(onnx_model(r, doc=doc).SerializeToString())
+        path.write_bytes(onnx_model(r, doc=doc, source=library).SerializeToString())
     return Artefact(target, path, library, kind, dict(kwargs), r)
 
 
@@ -147,7 +147,7 @@ def graph_float64_errors(art: Artefact, clips: Sequence[np.ndarray]) -> list[flo
     what the float32 file misses by beyond it is float32 rounding (slow: seconds a clip)."""
     from onnx.reference import ReferenceEvaluator
 
-    evaluator = ReferenceEvaluator(onnx_model(art.recipe, dtype="float64"))
+    evaluator = ReferenceEvaluator(onnx_model(art.recipe, dtype="float64", source=art.library))
     ref = source_call(art)
     out = []
     for clip in clips:
@@ -165,7 +165,7 @@ def too_short(r: Recipe, n_samples: int) -> str | None:
     return f"{n_samples} samples, fewer than the {need} this call needs ({how})"
 
 
-def main_module_free(path) -> bool:
+def imports_only_torch(path) -> bool:
     """Whether the torch file at `path` imports nothing but torch and the standard library."""
     import ast
 

@@ -12,8 +12,9 @@ Why a DFT as a convolution and not ONNX's STFT or DFT operators: Conv and MatMul
 and on every execution provider (CPU, CUDA, TensorRT, CoreML, NNAPI, WebGPU), are fused and tuned there, and
 need no complex numbers; the STFT operator (opset 17) is missing from several of them. The cost is an
 O(n_fft^2) product per frame instead of an FFT, which at the window sizes of speech features (n_fft 400-2048)
-is one GEMM per batch. The constants are the float64 buffers of the emitted torch file (to_torch_file.py),
-so the two artefacts compute the same thing from the same numbers, rounded once to float32.
+is one GEMM per batch. The constants are the buffers of the emitted torch file (to_torch_file.py: computed
+as the source library computes them, librosa's in float64, torchaudio's in float32), so the two artefacts
+compute the same thing from the same numbers.
 """
 from __future__ import annotations
 
@@ -28,12 +29,13 @@ OPSET = 17
 _NP_PAD = {"constant": "constant", "reflect": "reflect", "edge": "edge"}   # ONNX Pad modes at opset 17
 
 
-def buffers(r: Recipe) -> dict:
-    """The torch file's buffers in float64 as NumPy: window (win_length,), fb (n_mels, n_freqs), dct."""
+def buffers(r: Recipe, source: str = "librosa") -> dict:
+    """The torch file's buffers (as `source` computes them) in float64 as NumPy: window (win_length,),
+    fb (n_freqs, n_mels), dct (n_mels, n_mfcc)."""
     import torch
 
     namespace: dict = {}
-    exec(compile(torch_file_code(r, doc="buffers"), "<port:torch-file>", "exec"), namespace)
+    exec(compile(torch_file_code(r, doc="buffers", source=source), "<port:torch-file>", "exec"), namespace)
     module = namespace[class_name(r)](torch.float64)
     return {name: buf.numpy() for name, buf in module.named_buffers()}
 
@@ -51,15 +53,15 @@ def dft_kernel(r: Recipe, window: np.ndarray) -> np.ndarray:
     return rows[:, None, :]
 
 
-def onnx_model(r: Recipe, *, doc: str = "", dtype: str = "float32"):
+def onnx_model(r: Recipe, *, doc: str = "", dtype: str = "float32", source: str = "librosa"):
     """The recipe as an onnx.ModelProto (checked with onnx.checker). `dtype="float64"` builds the same graph in
     double precision, for checking the graph's arithmetic with onnx.reference (ONNX Runtime's CPU Conv is
     float32 only): what that graph misses by is the recipe, what the float32 graph misses by beyond it is
-    float32 rounding."""
+    float32 rounding. `source`: whose arithmetic the constants follow (to_torch_file.torch_file_code)."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
-    b = buffers(r)
+    b = buffers(r, source)
     nodes, inits = [], []
 
     def _scalar(x: float):
@@ -102,7 +104,7 @@ def onnx_model(r: Recipe, *, doc: str = "", dtype: str = "float32"):
         power = node("Sqrt", [power], "magnitude")
     elif r.power != 2.0:
         power = node("Pow", [power, const("half_power", _scalar(r.power / 2))], "spectrum")
-    mel = node("MatMul", [const("mel_fb", b["fb"]), power], "mel")                       # (B, n_mels, frames)
+    mel = node("MatMul", [const("mel_fb", b["fb"].T), power], "mel")                       # (B, n_mels, frames)
     if r.log == "ln":
         feats = node("Log", [node("Add", [mel, const("ln_offset", _scalar(1e-6))], "mel_offset")], "log_mel")
     else:
@@ -120,7 +122,7 @@ def onnx_model(r: Recipe, *, doc: str = "", dtype: str = "float32"):
             floor = node("Sub", [peak, const("top_db", _scalar(r.top_db))], "floor")
             feats = node("Max", [feats, floor], "floored")
     if r.kind == "mfcc":
-        feats = node("MatMul", [const("dct", b["dct"]), feats], "mfcc")
+        feats = node("MatMul", [const("dct", b["dct"].T), feats], "mfcc")
     nodes.append(helper.make_node("Identity", [feats], ["features"], name="features"))
     n_out = r.n_mfcc if r.kind == "mfcc" else r.n_mels
     elem = TensorProto.FLOAT if dtype == "float32" else TensorProto.DOUBLE

@@ -7,6 +7,11 @@ settings are baked in; an optional `dtype` picks float32 or float64 buffers) who
 floor taken per clip. It is what the port's recipe computes, written with torch.stft and three precomputed
 buffers (window, mel filterbank, DCT with the lifter folded in), the same buffers the ONNX emitter
 (to_onnx.py) bakes into its graph.
+
+The buffers follow the source library's own arithmetic (`source`): for a librosa call they are computed in
+float64 as librosa computes them; for a torchaudio call, in float32 with torchaudio's formulas (its
+window function, melscale_fbanks, create_dct), so the file returns torchaudio's numbers, rounding included
+(measured: 1e-16 relative in float64 where float64 buffers left gaps up to 1e-3 in the quietest bins).
 """
 from __future__ import annotations
 
@@ -44,6 +49,57 @@ def magnitude_scale(r: Recipe) -> float:
     return r.n_fft ** -0.5 if r.spec_scale == "frame_length" else 1.0
 
 
+SOURCES = ("librosa", "torchaudio")
+
+
+def _torchaudio_fbank_code(r: Recipe) -> list[str]:
+    """`mel_filterbank()` as torchaudio.functional.melscale_fbanks computes it: float32 grid and triangles,
+    the mel edges from Python floats (returned as float64 holding those float32 values)."""
+    if r.htk:
+        to_mel = "2595.0 * math.log10(1.0 + f / 700.0)"
+        to_hz = ["    f_pts = 700.0 * (10.0 ** (m_pts / 2595.0) - 1.0)"]
+    else:
+        # torchaudio's constants as it writes them: f_sp = 200 / 3, min_log_mel = 1000 / f_sp, logstep
+        to_mel = ("f / (200.0 / 3) if f < 1000.0 else 1000.0 / (200.0 / 3) + math.log(f / 1000.0) / "
+                  "(math.log(6.4) / 27.0)")
+        to_hz = ["    f_pts = 0.0 + (200.0 / 3) * m_pts",
+                 "    above = m_pts >= 1000.0 / (200.0 / 3)",
+                 "    f_pts[above] = 1000.0 * torch.exp(math.log(6.4) / 27.0 * (m_pts[above] - 1000.0 / (200.0 / 3)))"]
+    lines = ["def mel_filterbank():",
+             f'    """torchaudio.functional.melscale_fbanks({r.n_freqs}, {r.fmin!r}, {r.fmax!r}, {r.n_mels}, '
+             f'{int(r.grid_top) * 2}, norm={r.mel_norm!r}, mel_scale={"htk" if r.htk else "slaney"!r}), computed '
+             'as torchaudio computes it (float32): (n_freqs, n_mels)."""',
+             "    def hz_to_mel(f):",
+             f"        return {to_mel}",
+             "",
+             f"    all_freqs = torch.linspace(0, {int(r.grid_top)}, {r.n_freqs}, dtype=torch.float32)",
+             f"    m_pts = torch.linspace(hz_to_mel({r.fmin!r}), hz_to_mel({r.fmax!r}), {r.n_mels + 2}, "
+             "dtype=torch.float32)"] + to_hz + [
+             "    f_diff = f_pts[1:] - f_pts[:-1]",
+             "    slopes = f_pts.unsqueeze(0) - all_freqs.unsqueeze(1)",
+             "    down = (-1.0 * slopes[:, :-2]) / f_diff[:-1]",
+             "    up = slopes[:, 2:] / f_diff[1:]",
+             "    fb = torch.max(torch.zeros(1), torch.min(down, up))"]
+    if r.mel_norm == "slaney":
+        lines.append(f"    fb = fb * (2.0 / (f_pts[2:{r.n_mels + 2}] - f_pts[:{r.n_mels}])).unsqueeze(0)")
+    return lines + ["    return fb.double()", "", ""]
+
+
+def _torchaudio_dct_code(r: Recipe) -> list[str]:
+    """`dct_matrix()` as torchaudio.functional.create_dct computes it (float32): (n_mels, n_mfcc)."""
+    if r.kind != "mfcc":
+        return []
+    lines = ["def dct_matrix():",
+             f'    """torchaudio.functional.create_dct({r.n_mfcc}, {r.n_mels}, {r.dct_norm!r}), computed as torchaudio '
+             'computes it (float32): (n_mels, n_mfcc)."""',
+             f"    n = torch.arange({float(r.n_mels)!r}, dtype=torch.float32)",
+             f"    k = torch.arange({float(r.n_mfcc)!r}, dtype=torch.float32).unsqueeze(1)",
+             f"    dct = torch.cos(math.pi / {float(r.n_mels)!r} * (n + 0.5) * k)"]
+    lines += (["    dct[0] *= 1.0 / math.sqrt(2.0)", f"    dct *= math.sqrt(2.0 / {float(r.n_mels)!r})"]
+              if r.dct_norm == "ortho" else ["    dct *= 2.0"])
+    return lines + ["    return dct.t().double()", "", ""]
+
+
 def _forward_lines(r: Recipe) -> list[str]:
     lines = ["    def forward(self, waveform):",
              '        """(T,) or (B, T) float waveform -> (n_out, frames) or (B, n_out, frames) in the buffers\' dtype."""',
@@ -67,7 +123,7 @@ def _forward_lines(r: Recipe) -> list[str]:
         lines.append(f"        spec = spec * {scale!r}   # torchaudio's normalized={r.spec_scale!r}")
     if r.power != 1.0:
         lines.append(f"        spec = spec.pow({r.power!r})")
-    lines.append("        mel = torch.matmul(self.fb, spec)   # (B, n_mels, frames)")
+    lines.append("        mel = torch.matmul(spec.transpose(-1, -2), self.fb).transpose(-1, -2)   # (B, n_mels, frames)")
     if r.log == "ln":
         lines.append("        feats = torch.log(mel + 1e-6)")
     else:
@@ -80,34 +136,40 @@ def _forward_lines(r: Recipe) -> list[str]:
             lines.append(f"        feats = torch.maximum(feats, feats.amax(dim=(-2, -1), keepdim=True) - {r.top_db!r})"
                          "   # top_db per clip")
     if r.kind == "mfcc":
-        lines.append("        feats = torch.matmul(self.dct, feats)   # (B, n_mfcc, frames)")
+        lines.append("        feats = torch.matmul(feats.transpose(-1, -2), self.dct).transpose(-1, -2)   # (B, n_mfcc, frames)")
     lines += ["        return feats[0] if single else feats", ""]
     return lines
 
 
-def torch_file_code(r: Recipe, *, doc: str) -> str:
+def torch_file_code(r: Recipe, *, doc: str, source: str = "librosa") -> str:
     """The file's text: a docstring (`doc`), `mel_filterbank()`, `dct_matrix()` (MFCC), and the module class
-    (`class_name(r)`), whose buffers are window (win_length,), fb (n_mels, n_freqs) and dct (n_mfcc, n_mels)."""
+    (`class_name(r)`), whose buffers are window (win_length,), fb (n_freqs, n_mels) and dct (n_mels, n_mfcc),
+    computed as library `source` ("librosa" or "torchaudio") computes them."""
+    if source not in SOURCES:
+        raise ValueError(f"source={source!r}: must be one of {SOURCES}")
     cls = class_name(r)
     window = WINDOWS[r.window]
-    window_call = (f"torch.ones({r.win_length}, dtype=torch.float64)" if window == "ones"
-                   else f"torch.{window}({r.win_length}, dtype=torch.float64)")
-    lines = [f'"""{doc}"""', _HEAD, ""] + _fbank_code(r) + _dct_code(r, torch_only=True)
+    precision = "torch.float64" if source == "librosa" else "torch.float32"
+    window_call = (f"torch.ones({r.win_length}, dtype={precision})" if window == "ones"
+                   else f"torch.{window}({r.win_length}, dtype={precision})")
+    buffers = (_fbank_code(r) + _dct_code(r, torch_only=True) if source == "librosa"
+               else _torchaudio_fbank_code(r) + _torchaudio_dct_code(r))
+    lines = [f'"""{doc}"""', _HEAD, ""] + buffers
     lines += [f"class {cls}(torch.nn.Module):",
               f'    """{doc.splitlines()[0]}',
               "",
               "    Args:",
               "        dtype (torch.dtype, torch.float32): the buffers' dtype, which the waveform is cast to.",
               "",
-              "    Buffers: window (win_length,), fb (n_mels, n_freqs)" + (", dct (n_mfcc, n_mels)" if r.kind == "mfcc"
-                                                                        else "") + ', computed in float64."""',
+              "    Buffers: window (win_length,), fb (n_freqs, n_mels)" + (", dct (n_mels, n_mfcc)" if r.kind == "mfcc"
+                                                                        else "") + f', computed as {source} does."""',
               "",
               "    def __init__(self, dtype=torch.float32):",
               "        super().__init__()",
               f"        self.register_buffer(\"window\", {window_call}.to(dtype))",
-              "        self.register_buffer(\"fb\", mel_filterbank().T.contiguous().to(dtype))"]
+              "        self.register_buffer(\"fb\", mel_filterbank().to(dtype))"]
     if r.kind == "mfcc":
-        lines.append("        self.register_buffer(\"dct\", dct_matrix().T.contiguous().to(dtype))")
+        lines.append("        self.register_buffer(\"dct\", dct_matrix().to(dtype))")
     lines.append("")
     lines += _forward_lines(r)
     return "\n".join(lines)

@@ -90,3 +90,19 @@ def test_a_file_above_the_tolerance_is_flagged_and_the_exit_status_says_so(tmp_p
     assert len(re.findall(r"#   ABOVE \S+ .*clip\d\.wav", text)) == 2
     # the notes come from the user's files, not the synthetic clips
     assert re.search(r"# - measured on 2 file\(s\) from .*: max relative error", text)
+
+
+@pytest.mark.slow
+def test_readme_port_commands_run_as_typed(monkeypatch, capsys):
+    import shlex
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    commands = [line for line in (repo / "README.md").read_text(encoding="utf-8").splitlines()
+                if line.startswith(".venv/bin/python -m features.port ")]
+    assert len(commands) >= 4
+    if any("../shared/data/fsdd" in c for c in commands) and not (repo.parent / "shared" / "data" / "fsdd").is_dir():
+        pytest.skip("FSDD is not at ../shared/data/fsdd, where the README's commands read it")
+    monkeypatch.chdir(repo)
+    for command in commands:
+        assert main(shlex.split(command)[3:]) == 0, (command, capsys.readouterr())
