@@ -1,6 +1,10 @@
 """docs/deploy.md's measured block, generated from a committed run and the emitters' verification record:
 
-    python -m reports.deploy_page RESULTS_JSON VERIFICATION_JSON --write docs/deploy.md [--check]
+    python -m reports.deploy_page RESULTS_JSON [RESULTS_JSON ...] --verification VERIFICATION_JSON \
+        --write docs/deploy.md [--check]
+
+Speed (throughput, latency) comes from the runs that hold it, accuracy and the exported backend's agreement,
+batch invariance and cold start from those that hold them, each run named with its folder.
 
 The block sits between `<!-- deploy:begin -->` and `<!-- deploy:end -->`; `--check` exits 1 where the file
 no longer says what the records say (tests/reports/test_deploy_page.py runs it on the committed files).
@@ -74,9 +78,9 @@ def speed_lines(run: dict) -> list[str]:
         p50, p99 = (lr.iloc[0]["p50_s"], lr.iloc[0]["p99_s"]) if not lr.empty else (None, None)
         lines.append(f"| {backend} | " + " | ".join(cells) + f" | {_ms(p50)} | {_ms(p99)} |")
     calls = sorted({int(c) for c in lat["calls"]}) if not lat.empty else []
-    lines += ["", f"Throughput: median over {len(tp['passes'].dropna().unique()) and int(tp['passes'].max())} "
-              "interleaved passes, with the range of the per-pass medians in brackets. Latency: "
-              f"{', '.join(map(str, calls)) or '—'} timed calls of one 1-second clip per backend, in rounds of 100 "
+    passes = int(tp["passes"].max()) if not tp.empty else 0
+    lines += ["", f"Throughput: median over {passes} interleaved passes, with the range of the per-pass medians in brackets. Latency: "
+              f"{', '.join(fmt(c, 'int') for c in calls) or '—'} timed calls of one 1-second clip per backend, in rounds of 100 "
               "cycling through the backends."]
     return lines
 
@@ -100,44 +104,67 @@ def accuracy_lines(run: dict) -> list[str]:
                 worst = max([worst] + [abs(d) for d in deltas])
             lines.append(f"| {trainer} | {server} | {', '.join(accs)} | "
                          f"{', '.join(f'{d:+.1f} pp' for d in deltas) if server != trainer else '—'} |")
-    lines.append("")
-    lines.append(f"Largest change from serving through {', '.join(deployed) or 'an exported backend'}: {worst:.1f} pp.")
-    for backend in deployed:
+    lines += ["", f"Largest change from serving through {', '.join(deployed) or 'an exported backend'}: {worst:.1f} pp."]
+    return lines
+
+
+def exported_lines(run: dict) -> list[str]:
+    """The exported backend's agreement, batch invariance and cold start, where the run measured them."""
+    lines = []
+    for backend in exported(run):
         agreement = frame(run, "agreement")
         agreement = agreement[(agreement["backend"] == backend) & (agreement["preset"] == "matched")]
         invariance = frame(run, "batch_invariance")
         invariance = invariance[invariance["backend"] == backend]
         cold = frame(run, "cold_start")
         cold = cold[cold["backend"] == backend]
-        lines[-1] += (f" {backend}: " + (f"agreement with the reference under `matched`, relative error "
-                                         f"{agreement.iloc[0]['rel_error']:.1e}; " if not agreement.empty else "")
-                      + (f"a clip alone against inside a batch, max |difference| "
-                         f"{np.max(invariance['max_abs_error']):.1e}; " if not invariance.empty else "")
-                      + (f"cold start, import {fmt(cold.iloc[0]['import_s'])} s and first call (graph built, session "
-                         f"created) {fmt(cold.iloc[0]['first_call_s'])} s." if not cold.empty else ""))
+        parts = ([f"agreement with the reference under `matched`, relative error {agreement.iloc[0]['rel_error']:.1e}"]
+                 if not agreement.empty else [])
+        parts += ([f"a clip alone against inside a batch, max |difference| {np.max(invariance['max_abs_error']):.1e}"]
+                  if not invariance.empty else [])
+        parts += ([f"cold start, import {fmt(cold.iloc[0]['import_s'])} s and first call (graph built, session "
+                   f"created) {fmt(cold.iloc[0]['first_call_s'])} s"] if not cold.empty else [])
+        if parts:
+            lines.append(f"{backend}: " + "; ".join(parts) + ".")
     return lines
 
 
-def block(results: Path, verification: Path, doc_dir: Path) -> str:
-    run, problems = schema.read(results)
-    run = _Run(run)
-    record = json.loads(Path(verification).read_text(encoding="utf-8"))
+def _head(run: dict, path: Path, root: Path) -> str:
     env = run.get("environment") or {}
     info = run.get("dataset_info") or {}
-    root = doc_dir.resolve().parent
-
-    def rel(path) -> str:
-        """The path from the repository root (the folder above the doc's), else its name."""
-        path = Path(path).resolve()
-        return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-    head = (f"From [{rel(results)}](../{rel(results)}) ({run.get('label')}, {env.get('cpu_model', 'CPU not recorded')}, "
-            f"profile {run.get('profile')}, {info.get('name')} {info.get('split')} split, "
+    seeds = len(set(frame(run, "accuracy")["seed"].dropna()))
+    where = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else path.name
+    return (f"- [{where}](../{where}): {run.get('label')}, {env.get('cpu_model', 'CPU not recorded')}, "
+            f"profile {run.get('profile')}, {', '.join(run.get('measurements') or [])}"
+            + (f" ({seeds} seeds)" if seeds else "") + f", {info.get('name')} {info.get('split')} split, "
             f"{fmt(info.get('n_train'), 'int')} train / {fmt(info.get('n_test'), 'int')} test clips, "
-            f"{len(set(frame(run, 'accuracy')['seed'].dropna()))} seeds, {fmt((run.get('wall_s') or 0) / 60)} min) "
-            f"and [{rel(verification)}](../{rel(verification)}):")
-    lines = [BEGIN, "<!-- generated by `python -m reports.deploy_page RESULTS VERIFICATION --write docs/deploy.md`; "
-                    "edit the records or the generator, not this block -->", "", head, ""]
-    lines += speed_lines(run) + [""] + accuracy_lines(run) + [""] + verification_lines(record) + ["", END]
+            + (f"{fmt(run['wall_s'] / 60)} min" if run.get("wall_s") else "wall time not recorded")
+            + ("" if run.get("complete") else
+                                                            ", **stopped before its end** (what it finished is kept)"))
+
+
+def block(results: list, verification: Path, doc_dir: Path) -> str:
+    root = doc_dir.resolve().parent
+    runs = []
+    for path in results:
+        run, _ = schema.read(Path(path))
+        runs.append(_Run(run))
+    record = json.loads(Path(verification).read_text(encoding="utf-8"))
+    lines = [BEGIN, "<!-- generated by `python -m reports.deploy_page RESULTS... --verification RECORD --write "
+                    "docs/deploy.md`; edit the records or the generator, not this block -->", "", "From:", ""]
+    lines += [_head(run, Path(path), root) for run, path in zip(runs, results)]
+    verification_where = Path(verification).resolve()
+    rel = verification_where.relative_to(root).as_posix() if verification_where.is_relative_to(root) else verification_where.name
+    lines += [f"- [{rel}](../{rel})", ""]
+    for run in runs:
+        if not frame(run, "throughput").empty:
+            lines += speed_lines(run) + [""]
+    for run in runs:
+        if not frame(run, "accuracy").empty:
+            lines += accuracy_lines(run) + [""]
+    for run in runs:
+        lines += exported_lines(run)
+    lines += [""] + verification_lines(record) + ["", END]
     return "\n".join(lines)
 
 
@@ -150,13 +177,13 @@ def rewrite(doc: Path, text_block: str) -> str:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m reports.deploy_page", description=__doc__.split("\n")[0])
-    p.add_argument("results")
-    p.add_argument("verification")
+    p.add_argument("results", nargs="+")
+    p.add_argument("--verification", required=True, help="the emitters' record (tests/features/emitter_verification.py)")
     p.add_argument("--write", required=True, help="the markdown file holding the markers (docs/deploy.md)")
     p.add_argument("--check", action="store_true", help="exit 1 if the file differs from the records")
     a = p.parse_args(argv)
     doc = Path(a.write)
-    new = rewrite(doc, block(Path(a.results), Path(a.verification), doc.parent))
+    new = rewrite(doc, block([Path(r) for r in a.results], Path(a.verification), doc.parent))
     if a.check:
         if new != doc.read_text(encoding="utf-8"):
             print(f"{doc}: its deploy block differs from the records; rerun without --check", file=sys.stderr)
