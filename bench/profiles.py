@@ -7,6 +7,8 @@
     python -m bench.run --profile full       # `make bench-full`: the committed runs (about 30 minutes on 2 cores, 5 seeds)
     python -m bench.run --profile gpu        # the GPU session's steps (bench/gpu/plan.py runs them; needs CUDA)
     python -m bench.run --profile gpu-rehearsal   # the same, cut down, with the CPU standing in for the GPU
+    python -m bench.run --profile deploy --backend librosa,torchaudio,fast,onnxruntime --dataset fsdd
+                                             # serving: latency, ONNX Runtime beside the libraries (docs/deploy.md)
     python -m bench.run --profile generalisation --dataset fsdd --split speakers
                                              # accuracy over 5 seeds and the settings study (about 40 minutes)
 
@@ -87,6 +89,12 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             grids.GPU, small=False, clip_limit=None, gpu_backends=True, needs_cuda=True),
     Profile("gpu-rehearsal", "the GPU session cut down, the CPU standing in for the GPU",
             grids.GPU_REHEARSAL, gpu_backends=True, stand_in="cpu"),
+    Profile("deploy", "the deployment question on a shared 2-core machine: the three workloads, single-clip latency "
+            "(1,000 calls each), cold start, agreement, batch invariance, and accuracy on 3 seeds with models trained "
+            "on librosa and torchaudio served by every backend (onnxruntime included); about 30 minutes",
+            grids.ANSWER, measurements=("throughput", "cold_start", "latency", "agreement", "batch_invariance",
+                                        "accuracy"),
+            small=False, clip_limit=None, epochs=15, train_libraries_only=True, seeds=3),
     Profile("generalisation", "accuracy on 5 seeds and which MFCC settings carry over to unseen speakers, one "
             "setting at a time (use --dataset fsdd --split speakers; about 40 minutes on 2 cores)",
             grids.SMALL, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,

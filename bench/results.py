@@ -65,7 +65,7 @@ def backend_info(backends) -> dict:
 
     return {b: dict(devices=list(get(b).devices), library=get(b).library, distribution=get(b).distribution,
                     version=_version(get(b).distribution), definition=get(b).definition,
-                    defaults_preset=get(b).defaults_preset, description=get(b).description)
+                    defaults_preset=get(b).defaults_preset, description=get(b).description, exported=get(b).exported)
             for b in backends}
 
 

@@ -244,14 +244,37 @@ def save_checkpoint(trained: TrainedModel, path) -> None:
         torch.save(data, tmp)
 
 
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [""])[0][:120]
+
+
+CHECKPOINT_KEYS = ("state_dict", "net_kwargs", "config", "labels", "backend")
+
+
 def load_checkpoint(path) -> TrainedModel:
-    """A `TrainedModel` (on the CPU, eval mode) from a model.pt written by `save_checkpoint`."""
-    data = torch.load(path, map_location="cpu", weights_only=True)
-    net = MFCCNet(**data["net_kwargs"])
-    net.load_state_dict(data["state_dict"])
+    """A `TrainedModel` (on the CPU, eval mode) from a model.pt written by `save_checkpoint`. ValueError, one
+    line naming the file, for a file that is not a checkpoint, a damaged or cut-short one, or one written by
+    another version of this project. weights_only=True: loading a checkpoint never runs code."""
+    path = Path(path)
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 -- torch.load raises UnpicklingError, RuntimeError, OSError, EOFError...
+        with open(path, "rb") as f:
+            zipped = f.read(2) == b"PK"       # torch.save writes a zip archive
+        what = "damaged or cut short" if zipped else "not a checkpoint (torch.save file) at all"
+        raise ValueError(f"--model {path}: {what} ({type(err).__name__}: {_first_line(err)})") from None
+    missing = [k for k in CHECKPOINT_KEYS if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise ValueError(f"--model {path}: a torch file, but not a model.train checkpoint (no {', '.join(missing)})")
+    try:
+        net = MFCCNet(**data["net_kwargs"])
+        net.load_state_dict(data["state_dict"])
+        cfg = MFCCConfig.from_dict(data["config"])
+    except (TypeError, ValueError, RuntimeError, KeyError) as err:
+        raise ValueError(f"--model {path}: written by another version of this project ({type(err).__name__}: "
+                         f"{_first_line(err)})") from None
     net.eval()
-    return TrainedModel(net, MFCCConfig.from_dict(data["config"]), list(data["labels"]), data["backend"],
-                        data.get("metrics") or {})
+    return TrainedModel(net, cfg, list(data["labels"]), data["backend"], data.get("metrics") or {})
 
 
 def _preset_name(cfg: MFCCConfig) -> Optional[str]:

@@ -353,6 +353,24 @@ class Crossover:
     note: Optional[str] = None
 
 
+@record
+class Latency:
+    """Single-clip latency: one backend called on one clip at a time, every call timed (latency)."""
+    backend: str
+    device: str
+    config: Optional[str] = None
+    duration_s: float
+    threads: Optional[int] = None
+    calls: int
+    p50_s: float
+    p90_s: Optional[float] = None
+    p99_s: float
+    max_s: Optional[float] = None
+    mean_s: Optional[float] = None
+    rounds: Optional[int] = None
+    round_p50s_s: Optional[list[float]] = None
+
+
 #: Table name -> its record class, in the order the tables are documented (and written as CSVs).
 RECORDS: dict[str, type] = {
     "throughput": Throughput, "ceiling": Ceiling, "scaling": Scaling, "overhead": Overhead,
@@ -360,7 +378,7 @@ RECORDS: dict[str, type] = {
     "agreement_per_coeff": AgreementPerCoeff, "ablation": Ablation, "batch_invariance": BatchInvariance,
     "accuracy": Accuracy, "generalisation": Generalisation, "epoch_time": EpochTime, "skipped": Skipped, "stages": Stage,
     "power_step": PowerStep, "pipeline": Pipeline, "corpus_scaling": CorpusScaling, "projection": Projection,
-    "crossover": Crossover,
+    "crossover": Crossover, "latency": Latency,
 }
 
 

@@ -18,6 +18,13 @@ corpus job), audioFlux and the static checkers (ruff, mypy, import-linter) are n
    and the FSDD copy) against the device tool's 64 MiB limit, and exits 1 above it.
 
 Any failed check prints one line naming the package and exits 1.
+
+onnx and onnxruntime (the port's ONNX emitter and the onnxruntime backend) do not travel: the image lists
+both (gpu-image-packages.txt, CPU builds; its versions, not the lock's pins), so the walk stops there. Their
+wheels would be 17 MB each, and onnxruntime-gpu (the CUDA execution provider) about 200 MB, far over the
+64 MiB a device call carries; on the GPU machine the onnxruntime backend runs where the image's onnxruntime
+imports, on the CPU unless that build has the CUDA provider (features/backends/onnxruntime.py decides from
+onnxruntime.get_available_providers()).
 """
 from __future__ import annotations
 

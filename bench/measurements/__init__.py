@@ -29,6 +29,7 @@ MODULES: dict[str, str] = {
     "throughput": "bench.measurements.throughput",
     "overhead": "bench.measurements.overhead",
     "cold_start": "bench.measurements.cold_start",
+    "latency": "bench.measurements.latency",
     "crossover": "bench.measurements.crossover",
     "io": "bench.measurements.io",
     "stages": "bench.measurements.stages",

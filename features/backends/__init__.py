@@ -26,6 +26,7 @@ MODULES: dict[str, str] = {
     "kaldi": "features.backends.kaldi:KaldiNativeFbankMFCC",
     "torchaudio_kaldi": "features.backends.torchaudio_kaldi:TorchaudioKaldiMFCC",
     "audioflux": "features.backends.audioflux:AudioFluxMFCC",
+    "onnxruntime": "features.backends.onnxruntime:OnnxRuntimeMFCC",
 }
 REFERENCE = "librosa"          # agreement is measured against this backend
 _registered: dict[str, type[Backend]] = {}

@@ -45,6 +45,8 @@ class Backend:
             cost is linear in batch size and it is timed at fewer points still.
         uses_torch_threads (bool): it computes on torch's intra-op thread pool, so torch.set_num_threads
             sets its speed (inside a DataLoader worker it gets one thread): the thread sweep times it.
+        exported (bool): it runs an artefact `python -m features.port ... --emit` writes (the ONNX graph),
+            so a model served by it is served without any Python audio library: the report's deployment rows.
         frontend_preemphasis (bool): the front end (`waveform_array`, `waveform_tensor`) applies
             cfg.preemphasis to the whole clip; False where the library pre-emphasises each frame itself
             (Kaldi).
@@ -65,6 +67,7 @@ class Backend:
     per_clip: ClassVar[bool] = False
     uses_torch_threads: ClassVar[bool] = False
     frontend_preemphasis: ClassVar[bool] = True
+    exported: ClassVar[bool] = False
 
     def __init__(self, cfg: MFCCConfig, device="cpu"):
         self.check_config(cfg)

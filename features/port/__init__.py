@@ -30,20 +30,22 @@ from .reference import (as_clips, librosa_reference, relative_error, run_module,
                         torchaudio_transform)
 from .to_librosa import librosa_code
 from .to_torch import torch_code
+from .to_torch_file import min_samples
 
-__all__ = ["LibrosaPort", "TorchaudioPort", "librosa_logmel_to_torchaudio", "librosa_to_torchaudio",
+__all__ = ["LibrosaPort", "TorchaudioPort", "librosa_logmel_to_torchaudio", "librosa_to_torchaudio", "measure",
            "torchaudio_logmel_to_librosa", "torchaudio_to_librosa", "TOLERANCE"]
 
 TOLERANCE = {"float64": 1e-5, "float32": 1e-4}   # relative; above it a port's note says so
 SYNTHETIC_SECONDS = 0.25
 
 
-def _grouped(clips: list[np.ndarray]) -> list[np.ndarray]:
-    """Clips of one length stacked into (B, T) batches, so a check also exercises batching."""
-    by_len: dict[int, list[np.ndarray]] = {}
-    for c in clips:
-        by_len.setdefault(c.size, []).append(c)
-    return [np.stack(v) for v in by_len.values()]
+def _grouped(clips: list[np.ndarray]) -> list[tuple[list[int], np.ndarray]]:
+    """Clips of one length stacked into (B, T) batches, so a check also exercises batching, each with the
+    clips' indices."""
+    by_len: dict[int, list[int]] = {}
+    for i, c in enumerate(clips):
+        by_len.setdefault(c.size, []).append(i)
+    return [(index, np.stack([clips[i] for i in index])) for index in by_len.values()]
 
 
 @dataclass
@@ -66,18 +68,24 @@ class TorchaudioPort:
     module: object
     notes: list = field(default_factory=list)
     residual: dict = field(default_factory=dict)
+    measured_notes: list = field(default_factory=list)   # the notes `measure` wrote (replaced on a re-measure)
 
     def check(self, waveforms: Sequence, *, dtype: str = "float64") -> float:
         """Max relative error of `module` against librosa on `waveforms` ((T,), (B, T) or a list of (T,)),
         computed in `dtype` ("float64" or "float32") on both sides."""
+        return max(self.errors(waveforms, dtype=dtype))
+
+    def errors(self, waveforms: Sequence, *, dtype: str = "float64") -> list[float]:
+        """`check`'s figure for each clip, in the order given."""
         ref = librosa_reference(self.kind, self.source)
-        worst = 0.0
         # the module's class takes the dtype its window, filterbank and DCT are built in
         module = type(self.module)(getattr(torch, dtype))
-        for batch in _grouped(as_clips(waveforms, dtype, min_samples=self.recipe.n_fft)):
+        clips = as_clips(waveforms, dtype, min_samples=min_samples(self.recipe))
+        errors: dict[int, float] = {}
+        for index, batch in _grouped(clips):
             got = run_module(module, batch)
-            worst = max([worst] + [relative_error(g, ref(y)) for g, y in zip(got, batch)])
-        return worst
+            errors.update((i, relative_error(g, ref(y))) for i, g, y in zip(index, got, batch))
+        return [errors[i] for i in range(len(clips))]
 
 
 @dataclass
@@ -97,17 +105,24 @@ class LibrosaPort:
     fn: Callable[[np.ndarray], np.ndarray]
     notes: list = field(default_factory=list)
     residual: dict = field(default_factory=dict)
+    measured_notes: list = field(default_factory=list)   # the notes `measure` wrote (replaced on a re-measure)
 
     def check(self, waveforms: Sequence, *, dtype: str = "float64") -> float:
         """Max relative error of `fn` against the torchaudio transform on `waveforms`, clip by clip, in `dtype`."""
+        return max(self.errors(waveforms, dtype=dtype))
+
+    def errors(self, waveforms: Sequence, *, dtype: str = "float64") -> list[float]:
+        """`check`'s figure for each clip, in the order given."""
         transform = torchaudio_transform(self.kind, self.source)
-        clips = as_clips(waveforms, dtype, min_samples=self.recipe.n_fft)
-        return max(relative_error(self.fn(y), run_module(transform, y[None])[0]) for y in clips)
+        clips = as_clips(waveforms, dtype, min_samples=min_samples(self.recipe))
+        return [relative_error(self.fn(y), run_module(transform, y[None])[0]) for y in clips]
 
 
 def _args(source: dict) -> str:
     """The user's keywords as they would type them (np.max and torch window functions by name)."""
     def lit(v):
+        if isinstance(v, np.ndarray):
+            return f"<array of {v.size} samples>"
         if v is np.max or v is np.amax:
             return "np.max"
         if callable(v):
@@ -124,15 +139,26 @@ def _exec(code: str, name: str):
     return namespace[name]
 
 
-def _check_dtype_notes(p, r: Recipe) -> None:
-    """Measure the port against its source on seeded synthetic clips in both dtypes; explain what exceeds
-    TOLERANCE (float rounding) in a note."""
-    n = max(int(SYNTHETIC_SECONDS * r.sr), r.n_fft + 4 * r.hop_length)
-    clips = synthetic_clips(r.sr, n)
+def measure(p, clips=None, where: str = "") -> None:
+    """Measure the port against its source in both dtypes, on `clips` (described by `where`, e.g. "40 files
+    from clips/") or, without them, on seeded synthetic clips; set `p.residual` and replace the notes an
+    earlier measurement wrote with ones on these clips, explaining what exceeds TOLERANCE (float rounding)."""
+    r = p.recipe
+    if clips is None:
+        n = max(int(SYNTHETIC_SECONDS * r.sr), r.n_fft + 4 * r.hop_length)
+        clips, where = synthetic_clips(r.sr, n), f"2 seeded synthetic clips ({n} samples at {r.sr:g} Hz)"
+    old = set(p.measured_notes)
+    before = [n for n in p.notes if n not in old]
     p.residual = {dt: p.check(clips, dtype=dt) for dt in TOLERANCE}
+    p.notes = before
+    _dtype_notes(p, r, where)
+    p.measured_notes = p.notes[len(before):]
+
+
+
+def _dtype_notes(p, r: Recipe, where: str) -> None:
     f64, f32 = p.residual["float64"], p.residual["float32"]
-    p.notes.append(f"measured on 2 seeded synthetic clips ({n} samples at {r.sr:g} Hz): max relative error "
-                   f"{f64:.1e} in float64, {f32:.1e} in float32")
+    p.notes.append(f"measured on {where}: max relative error {f64:.1e} in float64, {f32:.1e} in float32")
     depth = "no floor" if r.log == "ln" or r.top_db is None else f"top_db={r.top_db:g} below the peak"
     if f64 > TOLERANCE["float64"]:
         cause = ("torchaudio computes its window and mel filterbank in float32 (torch window functions, "
@@ -169,7 +195,7 @@ def _finish_torch(kind: str, source: dict, r: Recipe) -> TorchaudioPort:
                        "amplitude_to_DB on a (B, n_mels, frames) batch would take it across the whole batch, so "
                        "the module floors each clip on its own (tested: a quiet clip beside a loud one gets the "
                        "features it gets alone)")
-    _check_dtype_notes(p, r)
+    measure(p)
     return p
 
 
@@ -185,7 +211,7 @@ def _finish_librosa(kind: str, source: dict, r: Recipe) -> LibrosaPort:
                                    f"top_db={r.top_db:g}: `fn` equals the transform on one clip or on a (B, 1, T) "
                                    "batch; on a (B, T) batch torchaudio floors across the whole batch, which no "
                                    "per-clip function can reproduce"))
-    _check_dtype_notes(p, r)
+    measure(p)
     return p
 
 

@@ -23,8 +23,9 @@ What is handled (librosa name / torchaudio name: how):
   clip (torchaudio takes it across a (B, n_mels, frames) batch; the torch code floors each clip).
 - n_mfcc; dct_type 1-4 (torchaudio has only II: the torch code builds the matrix) and norm None / "ortho";
   librosa's lifter (folded into the DCT matrix).
-Refused with a one-line ValueError naming the argument: windows other than the named ones (tuples, arrays,
-callables, kaiser), non-periodic torch windows (wkwargs), librosa pad modes librosa.stft refuses or torch
+A window given as an array (scipy.signal.get_window('hamming', 160)) is read as the named window it equals.
+Refused with a one-line ValueError naming the argument: windows other than the named ones (tuples, arrays
+equal to none of them, callables, kaiser), non-periodic torch windows (wkwargs), librosa pad modes librosa.stft refuses or torch
 cannot mirror (wrap, linear_ramp, maximum, mean, median, minimum, empty), a DCT norm other than None or
 "ortho", dct_type outside 1-4 (torchaudio: other than 2, as torchaudio itself), ref callables other than
 np.max, power=None (complex spectra), onesided=False, n_mfcc > n_mels, fmin >= fmax, win_length > n_fft,
@@ -144,7 +145,25 @@ def _check_frames(r: Recipe) -> Recipe:
     return r
 
 
-def _librosa_window(value: Any) -> str:
+def named_window(array: np.ndarray, win_length: int) -> str:
+    """The name of the periodic window `array` equals (to 1e-12 of its peak), as librosa would use it with
+    win_length samples; ValueError naming `window` otherwise."""
+    import scipy.signal
+
+    array = np.asarray(array, dtype=np.float64)
+    what = f"an array of {array.size} samples"
+    if array.ndim != 1 or array.size != win_length:
+        raise _bad("window", what, f"an array window must have win_length={win_length} samples (librosa's rule)")
+    for name in WINDOWS:
+        reference = scipy.signal.get_window(name, win_length, fftbins=True)
+        if np.max(np.abs(array - reference)) <= 1e-12 * max(1.0, np.max(np.abs(reference))):
+            return name
+    raise _bad("window", what, f"equals none of the periodic windows {sorted(WINDOWS)}, the ones the port translates")
+
+
+def _librosa_window(value: Any, win_length: int) -> str:
+    if isinstance(value, np.ndarray):
+        return named_window(value, win_length)
     if not isinstance(value, str) or _WINDOW_ALIASES.get(value, value) not in WINDOWS:
         raise _bad("window", value if isinstance(value, (str, tuple, numbers.Number)) else type(value).__name__,
                    f"the port translates the named windows {sorted(WINDOWS)} only")
@@ -164,7 +183,7 @@ def from_librosa(kind: str, kwargs: dict) -> Recipe:
     n_fft = _int(kw, "n_fft", 2048)
     win_length = _int(kw, "win_length", None) or n_fft
     hop_length = _int(kw, "hop_length", 512) or win_length // 4   # None: librosa.stft's win_length // 4
-    window = _librosa_window(kw.pop("window", "hann"))
+    window = _librosa_window(kw.pop("window", "hann"), win_length)
     center = _bool(kw, "center", True)
     pad_mode = kw.pop("pad_mode", "constant")
     if pad_mode not in LIBROSA_PAD_MODES:

@@ -70,7 +70,8 @@ def as_clips(waveforms: Sequence, dtype: str, *, min_samples: int = 1) -> list[n
         raise ValueError("waveforms: expected non-empty 1-D clips")
     for i, c in enumerate(clips):
         if c.size < min_samples:
-            raise ValueError(f"waveforms: clip {i} has {c.size} samples, fewer than n_fft={min_samples}")
+            raise ValueError(f"waveforms: clip {i} has {c.size} samples, fewer than {min_samples} (the least this "
+                             "call computes features for)")
         if not np.all(np.isfinite(c)):
             raise ValueError(f"waveforms: clip {i} holds NaN or infinite samples")
     return [np.ascontiguousarray(c, dtype=dtype) for c in clips]

@@ -194,14 +194,22 @@ def _fbank_code(r: Recipe) -> list[str]:
     return lines
 
 
-def _dct_code(r: Recipe) -> list[str]:
+def _dct_code(r: Recipe, *, torch_only: bool = False) -> list[str]:
+    """The `dct_matrix()` function's lines; `torch_only` writes DCT-II by its formula instead of torchaudio's
+    create_dct (the same matrix: cos(pi / n_mels * (n + 0.5) * k), ortho or times 2)."""
     if r.kind != "mfcc":
         return []
     lines = ["def dct_matrix():",
              f'    """scipy.fftpack.dct(type={r.dct_type}, norm={r.dct_norm!r}) on {r.n_mels} mel bands, first '
              f'{r.n_mfcc} outputs{", liftered" if r.lifter else ""}: (n_mels, n_mfcc), float64."""']
-    if r.dct_type == 2:
+    if r.dct_type == 2 and not torch_only:
         lines.append(f"    dct = F.create_dct({r.n_mfcc}, {r.n_mels}, {r.dct_norm!r}).double()")
+    elif r.dct_type == 2:
+        lines += [f"    n = torch.arange({r.n_mels}, dtype=torch.float64)[:, None]      # input index",
+                  f"    k = torch.arange({r.n_mfcc}, dtype=torch.float64)[None, :]   # output index",
+                  f"    dct = torch.cos(math.pi / {r.n_mels} * (n + 0.5) * k)"]
+        lines += (["    dct[:, 0] *= 1.0 / math.sqrt(2.0)", f"    dct *= math.sqrt(2.0 / {r.n_mels})"]
+                  if r.dct_norm == "ortho" else ["    dct *= 2.0"])
     else:
         n = r.n_mels
         lines += [f"    n = torch.arange({n}, dtype=torch.float64)[:, None]      # input index",

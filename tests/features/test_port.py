@@ -167,10 +167,20 @@ def test_refusals_are_one_line_and_name_the_argument(make, kwargs, name):
 def test_check_rejects_bad_waveforms_in_one_line():
     p = port.librosa_to_torchaudio(sr=16000, n_fft=512)
     q = port.torchaudio_to_librosa(sample_rate=16000)
-    for bad in (np.zeros((2, 2, 1000)), [np.zeros(0)], np.zeros(100), np.full(1000, np.nan)):
+    for bad in (np.zeros((2, 2, 1000)), [np.zeros(0)], np.full(1000, np.nan)):
         for ported in (p, q):
             with pytest.raises(ValueError, match="^waveforms: [^\n]*$"):
                 ported.check(bad)
+    with pytest.raises(ValueError, match="^waveforms: clip 0 has 100 samples, fewer than 201"):
+        q.check(np.zeros(100))      # torchaudio's reflect padding mirrors n_fft // 2 = 200 samples
+
+
+def test_clips_shorter_than_n_fft_are_checked_as_librosa_takes_them():
+    # 192 of FSDD's recordings are shorter than 2,048 samples: librosa zero-pads them (center=True)
+    p = port.librosa_to_torchaudio(sr=16000, n_mfcc=13)
+    y = np.random.default_rng(0).standard_normal((2, 1500))
+    assert p.check(y) <= port.TOLERANCE["float64"]
+    assert p.check(y.astype(np.float32), dtype="float32") <= port.TOLERANCE["float32"]
 
 
 def test_cli_prints_code_that_runs_and_the_error_on_files(tmp_path, capsys):
@@ -194,7 +204,8 @@ def test_cli_prints_code_that_runs_and_the_error_on_files(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["librosa", "sr=foo"], "'foo' is not a literal"),
+    (["librosa", "sr=foo"], "sr=foo: 'foo' is a variable; give its value with --value foo=VALUE"),
+    (["librosa", "sr=np.zeros(3)"], "'np.zeros(3)' is not a literal"),
     (["librosa", "22050"], "keywords only"),
     (["torchaudio", "n_mfcc=13, dct_type=3"], "dct_type=3"),
     (["librosa", "sr=8000", "--check", "/no/such/dir"], "no such file or folder"),
