@@ -23,7 +23,7 @@ from ..timing import synchronize
 NAME = "latency"
 TABLES = ("latency",)
 NEEDS_DATA = False
-CALLS = Sizes(quick=200, full=1000)     # timed calls per backend and device, at least
+CALLS = Sizes(small=200, full=1000)     # timed calls per backend and device, at least
 ROUND = 100                             # calls per backend before the next one's turn
 WARMUP = 5
 DURATION_S = 1.0
@@ -52,7 +52,7 @@ def time_calls(fn, n: int, device) -> list[float]:
 
 def run(ctx) -> dict:
     """{"latency": [Latency]}: each (backend, device) pair of ctx.pairs() on one clip of DURATION_S seconds."""
-    calls = CALLS.pick(ctx.quick)
+    calls = CALLS.pick(ctx.small)
     rounds = -(-calls // ROUND)
     clip = make_batch(1, DURATION_S, ctx.cfg.sample_rate)[0]
     callers = {}
