@@ -15,7 +15,7 @@ def test_percentiles_are_numpys_over_every_sample():
 
 
 def test_each_backend_gets_the_calls_in_interleaved_rounds(make_ctx, monkeypatch):
-    monkeypatch.setattr(latency, "CALLS", latency.CALLS.__class__(quick=30, full=1000))
+    monkeypatch.setattr(latency, "CALLS", latency.CALLS.__class__(small=30, full=1000))
     monkeypatch.setattr(latency, "ROUND", 10)
     order = []
     real = latency.time_calls
