@@ -25,6 +25,7 @@ import traceback
 from pathlib import Path
 from typing import Iterable
 
+from reports import capabilities
 from reports import readme as readme_block
 from reports.answer import Answer, answer, html_box
 from reports.data import Run, backend_order, load_runs, overlay_warnings, redact_paths
@@ -102,7 +103,11 @@ def render_block(block: Block, files: dict[str, str], warn) -> str:
             parts.append(table_html(t))
     if block.figure is None and not block.tables and not block.html:
         parts.append(placeholder(block.missing))
-    return "\n".join(p for p in parts if p)
+    out = "\n".join(p for p in parts if p)
+    if block.folded:   # closed under its title; the title stays the anchor
+        out = (f'<details class="block" id="{block.slug}"><summary>{html.escape(block.title)}</summary>'
+               + out.replace(f' id="{block.slug}"', "", 1) + "</details>")
+    return out
 
 
 def header(ctx: PageInputs) -> str:
@@ -113,7 +118,8 @@ def header(ctx: PageInputs) -> str:
         info = run.get("dataset_info") if isinstance(run.get("dataset_info"), dict) else {}
         machine = ", ".join(str(x) for x in (env.get("cpu_model"), env.get("gpu_name")) if x) or "machine not recorded"
         data = info.get("name") or run.get("dataset") or "dataset not recorded"
-        counts = (f"split {info.get('split', '—')}, {info.get('n_train', '—')} train / {info.get('n_val', '—')} val / "
+        split = f"split {info['split']}, " if info.get("split") is not None else ""   # never "split None"
+        counts = (f"{split}{info.get('n_train', '—')} train / {info.get('n_val', '—')} val / "
                   f"{info.get('n_test', '—')} test clips")
         flags = ""
         if run.get("complete") is False:
@@ -145,6 +151,8 @@ def render(ctx: PageInputs, warn=lambda m: None, the_answer: Answer | None = Non
             empty.append(sec.heading)
             continue
         shown.append(sec)
+        if sec.folded:
+            blocks = [f'<details class="section"><summary>{html.escape(sec.folded)}</summary>', *blocks, "</details>"]
         body += [f'<section id="{sec.anchor}"><h2>{html.escape(sec.heading)}</h2>', *blocks, "</section>"]
     nav = "".join(f'<a href="#{s.anchor}">{html.escape(s.heading)}</a>' for s in shown)
     if empty:
@@ -222,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = False
             for path in args.readme:
                 if args.check:
-                    diff = readme_block.check(path, ctx.runs, ctx.order)
+                    diff = readme_block.check(path, ctx.runs, ctx.order) + capabilities.check_readme(path)
                     if diff:
                         print(f"{path.name} disagrees with the results; regenerate with `python -m reports.build "
                               f"{' '.join(args.results)} --readme {' '.join(map(str, args.readme))}`:", file=sys.stderr)
@@ -232,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"{path.name} agrees with the results")
                 else:
                     changed = readme_block.update(path, ctx.runs, ctx.order)
+                    changed = capabilities.update_readme(path) or changed
                     print(f"{path}: {'rewritten' if changed else 'already up to date'}")
             if failed:
                 return 1

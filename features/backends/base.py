@@ -45,6 +45,15 @@ class Backend:
             cost is linear in batch size and it is timed at fewer points still.
         uses_torch_threads (bool): it computes on torch's intra-op thread pool, so torch.set_num_threads
             sets its speed (inside a DataLoader worker it gets one thread): the thread sweep times it.
+        differentiable (bool): gradients flow from the MFCCs back to the waveform (torch operations end
+            to end), so the features can sit inside a model being trained.
+        batch_independent (bool): the wrapped library's own batched call gives each clip the features it
+            gets alone (librosa and torchaudio take the dB floor over the whole batch: False).
+        standalone (bool): installs without this project (False for this project's own path).
+        exports (tuple[str, ...]): formats the library's own MFCC module is known to export to, each
+            checked by tests/features/test_capabilities.py ("TorchScript"; "ONNX" where it exports).
+        torch_pin (str): "exact" (its wheel is built for one torch release: features/stack.py names the
+            pair), "any" (any torch the project installs) or "none" (no torch needed).
         frontend_preemphasis (bool): the front end (`waveform_array`, `waveform_tensor`) applies
             cfg.preemphasis to the whole clip; False where the library pre-emphasises each frame itself
             (Kaldi).
@@ -65,6 +74,11 @@ class Backend:
     per_clip: ClassVar[bool] = False
     uses_torch_threads: ClassVar[bool] = False
     frontend_preemphasis: ClassVar[bool] = True
+    differentiable: ClassVar[bool] = False
+    batch_independent: ClassVar[bool] = False
+    standalone: ClassVar[bool] = True
+    exports: ClassVar[tuple] = ()
+    torch_pin: ClassVar[str] = "none"
 
     def __init__(self, cfg: MFCCConfig, device="cpu"):
         self.check_config(cfg)

@@ -7,6 +7,7 @@ from functools import partial
 
 from reports.data import reference
 from reports.figures import agreement_matrix, example_clip, per_coeff, simple_bars
+from reports.sections import folded
 from reports.page import Block, Section, record_table
 
 AGREEMENT = ("backend:backend; reference:reference; preset:preset; definition:definition; device:device; "
@@ -46,4 +47,4 @@ def section(ctx) -> Section:
         Block("example_clip", "One real clip", "Each backend's MFCCs of the same clip.",
               partial(example_clip.draw, runs[0], order) if runs else None, missing="example_clip"),
     ]
-    return Section("agreement", "4. Agreement", blocks)
+    return Section("agreement", "2. Agreement", folded(blocks, keep=("agreement_matrix",)))
