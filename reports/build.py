@@ -3,7 +3,7 @@
 Command line::
 
     python -m reports.build RESULTS [RESULTS ...] [--bench-json F ...] [--out DIR]
-                            [--readme README.md RESULTS.md [--check]]
+                            [--readme README.md RESULTS.md [--check]] [--index FILE]
 
 ``RESULTS`` are results.json files or folders holding one; several runs are overlaid. pytest-benchmark
 JSON beside a results.json is found by itself; ``--bench-json`` adds more. ``--out DIR`` writes
@@ -11,6 +11,7 @@ JSON beside a results.json is found by itself; ``--bench-json`` adds more. ``--o
 the generated blocks of each markdown file it names (reports.readme: the answer box in README.md, the
 results rows in RESULTS.md); with ``--check`` it
 rewrites nothing and exits 1, naming the differing lines, when the README disagrees with the results.
+``--index FILE`` writes one page linking every run given (reports.run_index), e.g. reports/results/index.html.
 Records the report cannot read are named on stderr and on the page. A failed build writes nothing.
 """
 
@@ -27,6 +28,7 @@ from typing import Iterable
 
 from reports import capabilities
 from reports import readme as readme_block
+from reports import run_index
 from reports.answer import Answer, answer, html_box
 from reports.data import Run, backend_order, load_runs, overlay_warnings, redact_paths
 from reports.figures.style import plt, svg_width_px, to_svg
@@ -118,7 +120,8 @@ def header(ctx: PageInputs) -> str:
         info = run.get("dataset_info") if isinstance(run.get("dataset_info"), dict) else {}
         machine = ", ".join(str(x) for x in (env.get("cpu_model"), env.get("gpu_name")) if x) or "machine not recorded"
         data = info.get("name") or run.get("dataset") or "dataset not recorded"
-        split = f"split {info['split']}, " if info.get("split") is not None else ""   # never "split None"
+        split_name = info.get("split")
+        split = f"split {split_name}, " if split_name is not None else ""   # never "split None"
         counts = (f"{split}{info.get('n_train', '—')} train / {info.get('n_val', '—')} val / "
                   f"{info.get('n_test', '—')} test clips")
         flags = ""
@@ -219,9 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", type=Path, nargs="+", default=[],
                         help="markdown files (README.md RESULTS.md) to rewrite, or check, between their markers")
     parser.add_argument("--check", action="store_true", help="with --readme: only check, exit 1 on a difference")
+    parser.add_argument("--index", type=Path, help="write one HTML page linking every run given")
     args = parser.parse_args(argv)
-    if not args.out and not args.readme:
-        parser.error("give --out DIR, --readme README.md, or both")
+    if not args.out and not args.readme and not args.index:
+        parser.error("give --out DIR, --readme README.md, --index FILE, or several")
     if args.check and not args.readme:
         parser.error("--check needs --readme")
     try:
@@ -246,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         if args.out:
             print(build_report(args.results, args.out, args.bench_json))
+        if args.index:
+            runs, _ = load_runs(args.results)
+            if not runs:
+                raise ValueError("no results files given")
+            print(run_index.write(runs, args.index))
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

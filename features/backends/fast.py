@@ -61,7 +61,7 @@ class FastMFCC(Backend, torch.nn.Module):
     distribution = "torch"
     defaults_preset = None
     uses_torch_threads = True
-    differentiable = True
+    differentiable = False     # its mel and DCT products write into out= buffers, which autograd refuses
     batch_independent = True   # the floor per clip where top_db_scope="clip"
     standalone = False         # this project's own path
     torch_pin = "any"

@@ -9,11 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from reports.data import frame
-from reports.figures.style import SMALL, WIDTH, colour, finish, run_suffix
+from reports.figures.style import EMPTY, SMALL, WIDTH, colour, finish, run_suffix
 from reports.skew import accuracy_rows, swap_rows
 
-#: the colour of a cell no record fills (grey, so it never reads as a low accuracy)
-EMPTY = "#d9d9d9"
 
 
 def differences(runs: list[dict], order: list[str], what: str = "swaps"):
@@ -25,10 +23,10 @@ def differences(runs: list[dict], order: list[str], what: str = "swaps"):
         suffix = run_suffix(run, runs)
         for r in accuracy_rows(run, order) if what == "own" else []:
             if r.diff is not None:
-                rows.append((f"{r.backend} ({r.split}, n={r.diff.n})" + suffix, r.diff, colour(order, r.backend)))
+                rows.append((f"{r.backend} ({r.split})" + suffix, r.diff, colour(order, r.backend)))
         for s in swap_matrix_rows(run, order) if what == "swaps" else []:
             if s.diff is not None:
-                rows.append((f"{s.train} \u2192 {s.test}, {PLAIN.get(s.preset, s.preset)} (n={s.diff.n})" + suffix,
+                rows.append((f"{s.train} \u2192 {s.test}: {PLAIN.get(s.preset, s.preset)}" + suffix,
                              s.diff, colour(order, s.test)))
     if not rows:
         return None
@@ -44,7 +42,8 @@ def differences(runs: list[dict], order: list[str], what: str = "swaps"):
     ax.axvline(0, color="#555", lw=0.8)
     ax.set_yticks(range(len(rows)), [r[0] for r in rows])
     ax.set_ylim(len(rows) - 0.5, -0.7)
-    ax.set_xlabel("difference in test accuracy (pp), paired over seeds; bars: 95% interval")
+    seeds = sorted({d.n for _, d, _ in rows})
+    ax.set_xlabel(f"change in test accuracy (pp), paired over {'/'.join(map(str, seeds))} seeds; bar: 95% interval")
     ax.set_title("Swapping the serving library: cost (left of 0) or gain" if what == "swaps" else
                  "Each backend's own accuracy against the reference's", loc="left")
     return finish(fig)
@@ -61,7 +60,7 @@ def swap_matrix_rows(run: dict, order: list[str]) -> list:
     pair that has a row under "each library's defaults" (the pairs where a swap can cost anything)."""
     rows = [s for s in swap_rows(run, order) if s.preset in SWAP_PRESETS]
     pairs = {(s.train, s.test) for s in rows if s.preset == "library_defaults"} or {(s.train, s.test) for s in rows}
-    first = {}
+    first: dict[tuple, int] = {}
     for s in rows:
         first.setdefault((s.train, s.test), len(first))
     return sorted((s for s in rows if (s.train, s.test) in pairs),
@@ -100,8 +99,7 @@ def skew(runs: list[dict], order: list[str]):
     fig, axes = plt.subplots(nrows, ncols, figsize=(WIDTH, 3.6 * nrows + 0.6), squeeze=False)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad(EMPTY)
+    cmap = plt.get_cmap("viridis").with_extremes(bad=EMPTY)   # not run: grey, never a colour of the scale
     for ax, (run, preset, sub) in zip(axes.flat, panels):
         names = [b for b in order if b in set(sub["train_backend"]) | set(sub["test_backend"])]
         grid, count = skew_grid(sub, names)

@@ -87,4 +87,4 @@ def section(ctx) -> Section:
               partial(simple_bars.epoch_time, runs, order),
               [record_table(runs, "epoch_time", "path:path; epoch_seconds:epoch (s); test_accuracy:test accuracy:pct")],
               "epoch_time records"),
-    ]))
+    ], keep=("generalisation",)))   # a study run's question stays open
