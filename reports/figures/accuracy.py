@@ -49,6 +49,9 @@ def differences(runs: list[dict], order: list[str], what: str = "swaps"):
     return finish(fig)
 
 
+#: what a cell nobody ran says (on grey)
+NOT_RUN = "\u2014"
+
 #: the presets in plain words (the swap matrix's columns)
 PLAIN = {"matched": "same settings", "library_defaults": "each library's defaults",
          "ported": "converted by features.port", "naive_port": "four settings copied",
@@ -105,7 +108,7 @@ def skew(runs: list[dict], order: list[str]):
         grid, count = skew_grid(sub, names)
         im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=100)
         for (i, j), v in np.ndenumerate(grid):
-            text = "not run" if np.isnan(v) else f"{v:.1f}\nn={count[i, j]}"
+            text = NOT_RUN if np.isnan(v) else f"{v:.1f}\nn={count[i, j]}"
             ax.text(j, i, text, ha="center", va="center", fontsize=SMALL,
                     color="#444" if np.isnan(v) else ("white" if v < 60 else "black"))
         ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
@@ -115,7 +118,7 @@ def skew(runs: list[dict], order: list[str]):
         ax.grid(False)
         ax.set_title(PLAIN.get(preset, preset) + run_suffix(run, runs), fontsize=SMALL + 1)
     fig.colorbar(im, ax=axes.ravel().tolist(), label="test accuracy (%), mean over seeds", shrink=0.8)
-    fig.suptitle("Accuracy when the serving features come from another backend")
+    fig.suptitle("Accuracy when the serving features come from another backend (grey \u2014: not run)")
     return finish(fig)
 
 

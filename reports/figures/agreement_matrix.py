@@ -49,7 +49,7 @@ def draw(run: dict, order: list[str]):
     ax.imshow(np.ma.masked_invalid(np.where(vals > 0, vals, np.where(vals == 0, floor, np.nan))), cmap=cmap,
               norm=norm, aspect="auto")
     for (i, j), v in np.ndenumerate(vals):
-        text = "not run" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}".replace("e-0", "e-").replace("e+0", "e"))
+        text = "\u2014" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}".replace("e-0", "e-").replace("e+0", "e"))
         if diff[i, j]:
             text += "\n≠ def."
         ax.text(j, i, text, ha="center", va="center", fontsize=SMALL,
@@ -57,6 +57,6 @@ def draw(run: dict, order: list[str]):
     ax.set_xticks(range(len(presets)), presets, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(rows)), rows)
     ax.grid(False)
-    ax.set_xlabel("preset; colour: light = small error, dark = large (log); grey: not run")
+    ax.set_xlabel("preset; colour: light = small error, dark = large (log); grey \u2014: not run")
     ax.set_title(f"Relative error against {reference(run)}; ≠ def.: another MFCC definition (a distance)")
     return finish(fig)

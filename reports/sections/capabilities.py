@@ -1,4 +1,4 @@
-"""The capability matrix (reports/capabilities.py) as a folded section: what each backend can do, from its
+"""The capability matrix (reports/capabilities.py) as a section (short, so open): what each backend can do, from its
 declared capabilities, not from this run."""
 
 from __future__ import annotations
@@ -11,5 +11,4 @@ def section(ctx) -> Section:
     table = Table(capabilities.HEADERS, capabilities.rows(), id="capabilities")
     return Section("capabilities", "What each backend can do", [
         Block("capability_matrix", "Capability matrix", "One row per backend, from the capabilities each backend "
-              "declares (features/backends). " + capabilities.NOTES, tables=[table])],
-        folded="Capability matrix: CPU, CUDA, differentiable, batch-independent, identical to librosa, exportable")
+              "declares (features/backends). " + capabilities.NOTES, tables=[table])])

@@ -39,7 +39,7 @@ def test_skew_cells_are_seed_means_with_n_and_empty_cells_grey(run):
     fig = accuracy.skew([run], ORDER)
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
-    assert "54.0\nn=3" in texts and "62.0\nn=3" not in texts and "not run" in texts
+    assert "54.0\nn=3" in texts and "62.0\nn=3" not in texts and accuracy.NOT_RUN in texts
     im = ax.images[0]
     assert im.get_array().mask[1, 0] and to_hex(im.get_cmap().get_bad()) == EMPTY
     plt.close(fig)
@@ -65,3 +65,16 @@ def test_swap_matrix_in_plain_words(run):
     (row,) = table.rows
     assert row[0] == "trained on librosa, served by torchaudio"
     assert row[2].startswith("54.0 % — costs 31.0 pp") and row[1] == "not run" and row[3] == "not run"
+
+
+def test_titles_and_axis_labels_are_not_clipped(run):
+    for fig in (accuracy.differences([run], ORDER, "swaps"), accuracy.skew([run], ORDER)):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        width, height = fig.bbox.width, fig.bbox.height
+        texts = [t for ax in fig.axes for t in (ax.title, ax.xaxis.label, ax.yaxis.label) if t.get_text()]
+        texts += [fig._suptitle] if fig._suptitle is not None else []
+        for t in texts:
+            box = t.get_window_extent(renderer)
+            assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1 and box.y1 <= height + 1, t.get_text()
+        plt.close(fig)

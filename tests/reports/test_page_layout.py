@@ -25,7 +25,7 @@ def page():
 
 
 def test_glossary_and_self_checks_are_folded(page):
-    for anchor in ("glossary", "appendix", "capabilities"):
+    for anchor in ("glossary", "appendix"):
         assert re.search(rf'<section id="{anchor}"><h2>[^<]*</h2>\s*<details class="section"><summary>', page), anchor
 
 
