@@ -19,7 +19,7 @@ UV := $(VENV)/bin/uv
 LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-fsdd test lint benchmarks report lock clean bench-full gpu-wheels bench-gpu bench-generalisation
+.PHONY: setup bench bench-fsdd test lint benchmarks report committed-reports lock clean bench-full gpu-wheels bench-gpu bench-generalisation
 FSDD_DIR ?= ../shared/data/fsdd
 # the device tool sets OUT to the folder it brings back; elsewhere the session writes to out/gpu-session
 GPU_OUT ?= $(if $(filter environment,$(origin OUT)),$(OUT),out/gpu-session)
@@ -74,6 +74,11 @@ clean:
 
 report: setup
 	$(PY) -m reports.build reports/results/*/results.json --out out/report
+
+# the committed reports: each run's page beside its results, and one index page linking every run
+committed-reports: setup
+	for d in reports/results/*/; do $(PY) -m reports.build $$d/results.json --out $$d/report || exit 1; done
+	$(PY) -m reports.build reports/results/*/results.json --index reports/results/index.html
 
 gpu-wheels:
 	$(PYTHON) requirements/gpu_wheels.py --fsdd $(FSDD_DIR)

@@ -3,7 +3,7 @@
 Command line::
 
     python -m reports.build RESULTS [RESULTS ...] [--bench-json F ...] [--out DIR]
-                            [--readme README.md RESULTS.md [--check]]
+                            [--readme README.md RESULTS.md [--check]] [--index FILE]
 
 ``RESULTS`` are results.json files or folders holding one; several runs are overlaid. pytest-benchmark
 JSON beside a results.json is found by itself; ``--bench-json`` adds more. ``--out DIR`` writes
@@ -11,6 +11,7 @@ JSON beside a results.json is found by itself; ``--bench-json`` adds more. ``--o
 the generated blocks of each markdown file it names (reports.readme: the answer box in README.md, the
 results rows in RESULTS.md); with ``--check`` it
 rewrites nothing and exits 1, naming the differing lines, when the README disagrees with the results.
+``--index FILE`` writes one page linking every run given (reports.run_index), e.g. reports/results/index.html.
 Records the report cannot read are named on stderr and on the page. A failed build writes nothing.
 """
 
@@ -25,7 +26,9 @@ import traceback
 from pathlib import Path
 from typing import Iterable
 
+from reports import capabilities
 from reports import readme as readme_block
+from reports import run_index
 from reports.answer import Answer, answer, html_box
 from reports.data import Run, backend_order, load_runs, overlay_warnings, redact_paths
 from reports.figures.style import plt, svg_width_px, to_svg
@@ -102,7 +105,11 @@ def render_block(block: Block, files: dict[str, str], warn) -> str:
             parts.append(table_html(t))
     if block.figure is None and not block.tables and not block.html:
         parts.append(placeholder(block.missing))
-    return "\n".join(p for p in parts if p)
+    out = "\n".join(p for p in parts if p)
+    if block.folded:   # closed under its title; the title stays the anchor
+        out = (f'<details class="block" id="{block.slug}"><summary>{html.escape(block.title)}</summary>'
+               + out.replace(f' id="{block.slug}"', "", 1) + "</details>")
+    return out
 
 
 def header(ctx: PageInputs) -> str:
@@ -113,7 +120,9 @@ def header(ctx: PageInputs) -> str:
         info = run.get("dataset_info") if isinstance(run.get("dataset_info"), dict) else {}
         machine = ", ".join(str(x) for x in (env.get("cpu_model"), env.get("gpu_name")) if x) or "machine not recorded"
         data = info.get("name") or run.get("dataset") or "dataset not recorded"
-        counts = (f"split {info.get('split', '—')}, {info.get('n_train', '—')} train / {info.get('n_val', '—')} val / "
+        split_name = info.get("split")
+        split = f"split {split_name}, " if split_name is not None else ""   # never "split None"
+        counts = (f"{split}{info.get('n_train', '—')} train / {info.get('n_val', '—')} val / "
                   f"{info.get('n_test', '—')} test clips")
         flags = ""
         if run.get("complete") is False:
@@ -145,6 +154,8 @@ def render(ctx: PageInputs, warn=lambda m: None, the_answer: Answer | None = Non
             empty.append(sec.heading)
             continue
         shown.append(sec)
+        if sec.folded:
+            blocks = [f'<details class="section"><summary>{html.escape(sec.folded)}</summary>', *blocks, "</details>"]
         body += [f'<section id="{sec.anchor}"><h2>{html.escape(sec.heading)}</h2>', *blocks, "</section>"]
     nav = "".join(f'<a href="#{s.anchor}">{html.escape(s.heading)}</a>' for s in shown)
     if empty:
@@ -211,9 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", type=Path, nargs="+", default=[],
                         help="markdown files (README.md RESULTS.md) to rewrite, or check, between their markers")
     parser.add_argument("--check", action="store_true", help="with --readme: only check, exit 1 on a difference")
+    parser.add_argument("--index", type=Path, help="write one HTML page linking every run given")
     args = parser.parse_args(argv)
-    if not args.out and not args.readme:
-        parser.error("give --out DIR, --readme README.md, or both")
+    if not args.out and not args.readme and not args.index:
+        parser.error("give --out DIR, --readme README.md, --index FILE, or several")
     if args.check and not args.readme:
         parser.error("--check needs --readme")
     try:
@@ -222,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = False
             for path in args.readme:
                 if args.check:
-                    diff = readme_block.check(path, ctx.runs, ctx.order)
+                    diff = readme_block.check(path, ctx.runs, ctx.order) + capabilities.check_readme(path)
                     if diff:
                         print(f"{path.name} disagrees with the results; regenerate with `python -m reports.build "
                               f"{' '.join(args.results)} --readme {' '.join(map(str, args.readme))}`:", file=sys.stderr)
@@ -232,11 +244,17 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"{path.name} agrees with the results")
                 else:
                     changed = readme_block.update(path, ctx.runs, ctx.order)
+                    changed = capabilities.update_readme(path) or changed
                     print(f"{path}: {'rewritten' if changed else 'already up to date'}")
             if failed:
                 return 1
         if args.out:
             print(build_report(args.results, args.out, args.bench_json))
+        if args.index:
+            runs, _ = load_runs(args.results)
+            if not runs:
+                raise ValueError("no results files given")
+            print(run_index.write(runs, args.index))
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -90,6 +90,7 @@ class Block:
     tables: list[Table] = field(default_factory=list)
     missing: str = ""
     html: str = ""
+    folded: bool = False    # shown closed under its title (<details>): detail a reader opens on demand
 
 
 @dataclass
@@ -99,6 +100,7 @@ class Section:
     anchor: str
     heading: str
     blocks: list[Block]
+    folded: str = ""        # when set, the whole section sits closed under this summary line (<details>)
 
 
 def columns(spec: str) -> list[tuple[str, str, str]]:
@@ -144,7 +146,7 @@ def cell_html(c: str) -> str:
     placeholders (:class:`Placeholder` cells) marked."""
     if isinstance(c, Placeholder):
         return f'<td class="na">{html.escape(c)}</td>'
-    text = _UNIT_SPACE.sub("\u00a0", html.escape(c)).replace("–", "\u2060–\u2060")  # no break inside a range
+    text = _UNIT_SPACE.sub("\u00a0", inline_code(c)).replace("–", "\u2060–\u2060")  # no break inside a range
     return f'<td class="{"n" if _NUMERIC.match(c) else "t"}">{text}</td>'
 
 
@@ -162,8 +164,16 @@ def placeholder(what: str) -> str:
     return f'<div class="placeholder">{NOT_MEASURED}{detail}</div>'
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str) -> str:
+    """Plain text as HTML, each `backticked` part as <code>."""
+    return _CODE.sub(lambda m: f"<code>{m.group(1)}</code>", html.escape(text))
+
+
 def paragraph(text: str, cls: str = "caption") -> str:
-    return f'<p class="{cls}">{html.escape(text)}</p>'
+    return f'<p class="{cls}">{inline_code(text)}</p>'
 
 
 CSS = """
@@ -195,4 +205,7 @@ h2.appendix{border-bottom-color:#999}
 .answer{background:#eef5fb;border:2px solid #0072B2;border-radius:8px;padding:4px 16px 8px;margin:10px 0 16px}
 .answer h2{margin:8px 0 4px;border:none}.answer ul{margin:4px 0;padding-left:20px;font-size:.95em}
 table#answer_picks td:nth-child(3){font-weight:600}
+code{background:#f1f3f5;border-radius:3px;padding:0 3px;font-size:.92em}
+details.block>summary,details.section>summary{font-size:1em;font-weight:600;margin:8px 0}
+table.capabilities td{text-align:center}table.capabilities td:first-child{text-align:left;font-weight:600}
 """

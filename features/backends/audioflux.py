@@ -105,6 +105,7 @@ class AudioFluxMFCC(Backend):
 
     name = "audioflux"
     devices = ("cpu",)
+    batch_independent = True   # no dB floor
     library = "audioflux"
     distribution = "audioflux"
     defaults_preset = "audioflux_defaults"

@@ -47,6 +47,15 @@ class Backend:
             sets its speed (inside a DataLoader worker it gets one thread): the thread sweep times it.
         exported (bool): it runs an artefact `python -m features.port ... --emit` writes (the ONNX graph),
             so a model served by it is served without any Python audio library: the report's deployment rows.
+        differentiable (bool): gradients flow from the MFCCs back to the waveform (torch operations end
+            to end), so the features can sit inside a model being trained.
+        batch_independent (bool): the wrapped library's own batched call gives each clip the features it
+            gets alone (librosa and torchaudio take the dB floor over the whole batch: False).
+        standalone (bool): installs without this project (False for this project's own path).
+        exports (tuple[str, ...]): formats the library's own MFCC module is known to export to, each
+            checked by tests/features/test_capabilities.py ("TorchScript"; "ONNX" where it exports).
+        torch_pin (str): "exact" (its wheel is built for one torch release: features/stack.py names the
+            pair), "any" (any torch the project installs) or "none" (no torch needed).
         frontend_preemphasis (bool): the front end (`waveform_array`, `waveform_tensor`) applies
             cfg.preemphasis to the whole clip; False where the library pre-emphasises each frame itself
             (Kaldi).
@@ -68,6 +77,11 @@ class Backend:
     uses_torch_threads: ClassVar[bool] = False
     frontend_preemphasis: ClassVar[bool] = True
     exported: ClassVar[bool] = False
+    differentiable: ClassVar[bool] = False
+    batch_independent: ClassVar[bool] = False
+    standalone: ClassVar[bool] = True
+    exports: ClassVar[tuple] = ()
+    torch_pin: ClassVar[str] = "none"
 
     def __init__(self, cfg: MFCCConfig, device="cpu"):
         self.check_config(cfg)

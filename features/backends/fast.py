@@ -61,6 +61,10 @@ class FastMFCC(Backend, torch.nn.Module):
     distribution = "torch"
     defaults_preset = None
     uses_torch_threads = True
+    differentiable = False     # its mel and DCT products write into out= buffers, which autograd refuses
+    batch_independent = True   # the floor per clip where top_db_scope="clip"
+    standalone = False         # this project's own path
+    torch_pin = "any"
     # Kaldi's povey window is a tensor like any other here (its window sits centred in the n_fft frame, where
     # Kaldi puts it at the frame's start: a circular shift, so |STFT| is the same for the same samples)
     requires = {field: rule for field, rule in TORCH_REQUIRES.items() if field != "window"}

@@ -57,6 +57,7 @@ class KaldiNativeFbankMFCC(KaldiDefinition):
     name = "kaldi"
     per_clip = True   # one clip at a time: timed at fewer grid points
     devices = ("cpu",)
+    batch_independent = True   # one clip at a time, no floor
     library = "kaldi_native_fbank"
     distribution = "kaldi-native-fbank"
     description = "kaldi-native-fbank OnlineMfcc, Kaldi's MFCC definition (C++, CPU, per clip)"

@@ -53,6 +53,8 @@ class NnAudioMFCC(Backend, torch.nn.Module):
     defaults_preset = "nnaudio_defaults"
     requires = NNAUDIO_REQUIRES
     uses_torch_threads = True
+    differentiable = True
+    torch_pin = "any"
     description = "nnAudio.features.MelSpectrogram (conv1d STFT) + power_to_db + DCT (torch)"
 
     def __init__(self, cfg, device="cpu"):

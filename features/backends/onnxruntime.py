@@ -63,6 +63,9 @@ class OnnxRuntimeMFCC(Backend):
     distribution = "onnxruntime"
     requires = ORT_REQUIRES
     exported = True
+    batch_independent = True   # the graph keeps the dB floor per clip
+    standalone = False         # the graph is written by this project's port (python -m features.port ... --emit onnx)
+    exports = ("ONNX",)        # it is the exported graph; tests/features/test_emit.py checks it against librosa
     description = ("the port's ONNX graph (Conv as framing + real DFT, MatMul mel and DCT, per-clip floor) "
                    "in ONNX Runtime")
 

@@ -92,6 +92,9 @@ class TorchaudioMFCC(Backend, torch.nn.Module):
     requires = TORCH_REQUIRES
     full_grid = True
     uses_torch_threads = True
+    differentiable = True
+    exports = ("TorchScript",)
+    torch_pin = "exact"
     description = "torchaudio.functional.spectrogram + melscale_fbanks + amplitude_to_DB + create_dct (torch)"
 
     def __init__(self, cfg, device="cpu"):

@@ -25,6 +25,9 @@ class TorchaudioKaldiMFCC(KaldiDefinition):
     name = "torchaudio_kaldi"
     per_clip = True   # one clip at a time: timed at fewer grid points
     uses_torch_threads = True
+    differentiable = True
+    batch_independent = True   # one clip at a time
+    torch_pin = "exact"
     devices = ("cpu", "cuda")
     library = "torchaudio"
     distribution = "torchaudio"

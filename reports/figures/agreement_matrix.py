@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 
 from reports.data import frame, reference
-from reports.figures.style import SMALL, WIDTH, finish
+from reports.figures.style import EMPTY, SMALL, WIDTH, finish
 
 
 def matrix(run: dict, order: list[str]):
@@ -44,16 +44,19 @@ def draw(run: dict, order: list[str]):
     fig, ax = plt.subplots(figsize=(WIDTH, 1.8 + 0.55 * len(rows)))
     pos = vals[vals > 0]
     norm = LogNorm(vmin=max(pos.min(), 1e-9), vmax=max(pos.max(), 1e-8)) if pos.size else None
-    ax.imshow(np.where(vals > 0, vals, np.nan), cmap="viridis_r", norm=norm, aspect="auto")
+    cmap = plt.get_cmap("viridis_r").with_extremes(bad=EMPTY)   # not run: grey, never a colour of the scale
+    floor = float(norm.vmin) if norm is not None and norm.vmin is not None else np.nan   # exact zero: the smallest colour
+    ax.imshow(np.ma.masked_invalid(np.where(vals > 0, vals, np.where(vals == 0, floor, np.nan))), cmap=cmap,
+              norm=norm, aspect="auto")
     for (i, j), v in np.ndenumerate(vals):
-        text = "n/a" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}".replace("e-0", "e-").replace("e+0", "e"))
+        text = "\u2014" if math.isnan(v) else ("0" if v == 0 else f"{v:.1e}".replace("e-0", "e-").replace("e+0", "e"))
         if diff[i, j]:
             text += "\n≠ def."
         ax.text(j, i, text, ha="center", va="center", fontsize=SMALL,
-                color="black" if (math.isnan(v) or v == 0 or (norm and norm(v) < 0.5)) else "white")
+                color="#444" if math.isnan(v) else "black" if (v == 0 or (norm and norm(v) < 0.5)) else "white")
     ax.set_xticks(range(len(presets)), presets, rotation=30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(rows)), rows)
     ax.grid(False)
-    ax.set_xlabel("preset; colour: light = small error, dark = large (log)")
+    ax.set_xlabel("preset; colour: light = small error, dark = large (log); grey \u2014: not run")
     ax.set_title(f"Relative error against {reference(run)}; ≠ def.: another MFCC definition (a distance)")
     return finish(fig)

@@ -25,6 +25,8 @@ from reports.data import is_gpu  # noqa: E402
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#F0E442"]  # yellow last:
 # it is hard to see as a dot or a thin line on white
 OTHER = "#999999"
+#: a matrix cell no record fills: grey with dark text, never read as a value
+EMPTY = "#d9d9d9"
 CATEGORY = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255"]
 RUN_LINESTYLES = ["-", "--", ":", "-."]
 RUN_HATCHES = ["", "//", "..", "xx"]

@@ -28,6 +28,16 @@ class PageInputs:
         return len(self.runs) > 1
 
 
+def folded(blocks: list, keep: tuple = ()) -> list:
+    """``blocks`` with every block whose slug does not start with one of ``keep`` shown closed (detail)."""
+    for b in blocks:
+        b.folded = b.folded or not any(b.slug.startswith(k) for k in keep)
+    return blocks
+
+
 #: Page order: module names under reports.sections.
-ORDER = ["verdict", "glossary", "speed", "serving", "corpus", "agreement", "accuracy", "appendix"]
+ORDER = ["swap", "serving", "agreement", "verdict", "speed", "corpus", "accuracy", "capabilities", "glossary",
+         "appendix"]
+# after the answer box: what a swap costs (and serving it, where a run deployed), agreement, then speed;
+# detail, glossary and self-checks folded
 # (harnesses and environment are parts of the appendix, not sections of their own)

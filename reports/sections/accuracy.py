@@ -8,6 +8,7 @@ from reports import generalisation as gen
 from reports.figures import accuracy, simple_bars
 from reports.figures import generalisation as gen_figure
 from reports.intervals import METHOD, accuracy_text
+from reports.sections import folded
 from reports.page import Block, Section, Table, record_table
 from reports.skew import NOISE_RULE, seeds_text
 
@@ -68,14 +69,16 @@ def section(ctx) -> Section:
     study = [Block("generalisation", "Which MFCC settings carry over to unseen speakers", study_caption(runs),
                    partial(gen_figure.effects, runs, order), study_tables(runs), "generalisation records")] \
         if any(gen.has_study(run) for run in runs) else []
-    return Section("accuracy", "5. Accuracy", study + [
-        Block("accuracy", "Accuracy per backend", "Trained and tested on the same backend's features; at matched "
-              "where the backend honours it, else at its own preset (named); the whisker is the 95% interval "
-              "over training seeds; the speaker-held-out split first." + split_note(runs) + noise_text(runs),
-              partial(accuracy.own, runs, order),
+    return Section("accuracy", "6. Accuracy in detail", folded(study + [
+        Block("accuracy", "Accuracy per backend, against the reference's", "Trained and tested on the same backend's "
+              "features, at matched where the backend honours it, else at its own preset; each dot is the paired "
+              "difference from the reference's own accuracy at the same seeds, the bar its 95% interval (the "
+              "accuracies themselves are in the tables of section 1)." + split_note(runs) + noise_text(runs),
+              partial(accuracy.differences, runs, order, "own"),
               missing="accuracy records with train = test backend"),
         Block("skew", "Train/serve skew", "Rows: the backend the classifier was trained on; columns: the backend "
-              "computing features when serving.", partial(accuracy.skew, runs, order),
+              "computing features when serving. Each cell is the mean over the seeds run there (n in the cell); "
+              "grey cells were not run.", partial(accuracy.skew, runs, order),
               [record_table(runs, "accuracy", ACCURACY, ["preset", "train_backend", "test_backend", "seed"])],
               "accuracy records with train ≠ test backend"),
         Block("confusion", "Confusion matrices", "Own backend, matched preset.", partial(accuracy.confusion, runs, order),
@@ -84,4 +87,4 @@ def section(ctx) -> Section:
               partial(simple_bars.epoch_time, runs, order),
               [record_table(runs, "epoch_time", "path:path; epoch_seconds:epoch (s); test_accuracy:test accuracy:pct")],
               "epoch_time records"),
-    ])
+    ], keep=("generalisation",)))   # a study run's question stays open

@@ -7,11 +7,18 @@ from functools import partial
 
 from reports.data import reference
 from reports.figures import agreement_matrix, example_clip, per_coeff, simple_bars
-from reports.page import Block, Section, record_table
+from reports.sections import folded
+from reports.page import Block, Section, Table, record_table
 
 AGREEMENT = ("backend:backend; reference:reference; preset:preset; definition:definition; device:device; "
              "max_abs_error:max abs error; mean_abs_error:mean abs error; rel_error:relative error; "
              "correlation:correlation; shapes_match:shapes match; note:note")
+
+
+def folded_table(t: Table) -> Table:
+    """``t`` shown closed under "the same as a table (N rows)"."""
+    t.collapsed = f"the same as a table ({len(t.rows)} rows)"
+    return t
 
 
 def section(ctx) -> Section:
@@ -26,7 +33,8 @@ def section(ctx) -> Section:
                             "distance between definitions, not an error; such backends are also compared with "
                             "each other (rows \"x vs y\" naming that reference).",
                             partial(agreement_matrix.draw, run, order),
-                            [record_table([run], "agreement", AGREEMENT, ["reference", "backend", "preset"])],
+                            [folded_table(record_table([run], "agreement", AGREEMENT,
+                                                       ["reference", "backend", "preset"]))],
                             "agreement records"))
     blocks += [
         Block("ablation", "Ablation", "Starting from matched, one parameter changed at a time on the second "
@@ -46,4 +54,4 @@ def section(ctx) -> Section:
         Block("example_clip", "One real clip", "Each backend's MFCCs of the same clip.",
               partial(example_clip.draw, runs[0], order) if runs else None, missing="example_clip"),
     ]
-    return Section("agreement", "4. Agreement", blocks)
+    return Section("agreement", "2. Agreement", folded(blocks, keep=("agreement_matrix",)))

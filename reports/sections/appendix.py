@@ -15,4 +15,5 @@ def section(ctx) -> Section:
                      "Overhead = interface time / direct time − 1, over alternating pairs (a separate run, not the "
                      "throughput grid).", None, [record_table(ctx.runs, "overhead", OVERHEAD)], "overhead records")
     blocks = harnesses.section(ctx).blocks + [overhead] + environment.section(ctx).blocks
-    return Section("appendix", "Appendix: self-checks and where the runs came from", blocks)
+    return Section("appendix", "Appendix: self-checks and where the runs came from", blocks,
+                   folded="Self-checks (the two harnesses, the interface's overhead) and the environment")

@@ -8,6 +8,7 @@ from functools import partial
 
 from reports.data import frame, num
 from reports.figures import corpus_scaling, simple_bars
+from reports.sections import folded
 from reports.page import Block, Section, Table, fmt, record_table
 from reports.sections.glossary import define
 
@@ -55,7 +56,7 @@ def projection_table(runs: list[dict], order: list[str]) -> tuple[Table, str]:
 def section(ctx) -> Section:
     runs, order = ctx.runs, ctx.order
     table, assumption = projection_table(runs, order)
-    return Section("corpus", "3. Pipelines and corpora", [
+    return Section("corpus", "5. Pipelines and corpora", folded([
         Block("pipeline", "Feeding a model", "Samples per second reaching the model per way of computing features "
               "(DataLoader workers on the CPU, on the device inside the loop, or a feature cache), and the stage "
               "that limits each.", partial(simple_bars.pipeline, runs, order),
@@ -76,4 +77,4 @@ def section(ctx) -> Section:
               "corpus_scaling records"),
         Block("projection", "Projection to a large corpus (not a measurement)", assumption, None, [table],
               "projection records"),
-    ])
+    ]))

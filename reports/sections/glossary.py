@@ -67,4 +67,5 @@ def section(ctx) -> Section:
     items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in TERMS.items())
     return Section("glossary", "Terms used on this page",
                    [Block("glossary", "Glossary", "Each term is also defined where it first appears; all of them, "
-                          "once more, here.", html=f'<dl class="glossary">{items}</dl>')])
+                          "once more, here.", html=f'<dl class="glossary">{items}</dl>')],
+                   folded=f"Glossary: {len(TERMS)} terms")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from reports.figures import memory, simple_bars, speedup_heatmap, stages, throughput_lines
+from reports.sections import folded
 from reports.page import Block, Section, record_table, slug
 from reports.sections.glossary import define
 from reports.speed_rule import questions
@@ -108,4 +109,4 @@ def section(ctx) -> Section:
               [record_table(runs, "io", "stage:stage; method:method; files:files:int; seconds:wall (s); "
                                         "realtime_factor:realtime factor:rtf")], "io records"),
     ]
-    return Section("speed", "2. Speed in detail", blocks)
+    return Section("speed", "4. Speed in detail", folded(blocks))

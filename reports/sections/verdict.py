@@ -1,7 +1,7 @@
-"""The head of the page, organised around the decisions: the verdict per workload as a dot plot (the table
-with id "verdict_table" collapsed beneath it), this project's own path and how to use it, the torchaudio
-call that gives librosa's numbers, the accuracy and skew verdicts, and the questions this page cannot
-answer yet."""
+"""The speed verdict per workload as a dot plot (the table with id "verdict_table" collapsed beneath it), the
+rule and the questions this page cannot answer yet, and this project's own path (folded). The accuracy
+tables and the torchaudio call that gives librosa's numbers are built here and shown by the swap section
+(reports/sections/swap.py)."""
 
 from __future__ import annotations
 
@@ -140,11 +140,8 @@ def section(ctx) -> Section:
                             missing="throughput records"))
     blocks.append(Block("verdict_rule", "The rule, and what this page cannot answer yet", "",
                         html=intro + "".join(notes)))
-    blocks += [b for b in (own_path_block(ctx), match_block(ctx)) if b is not None]
-    presets = [p for p in ("matched", "library_defaults", "naive_port", "ported", "defaults_swap")
-               if any(s.preset == p for run in ctx.runs for s in sk.swap_rows(run, ctx.order))]
-    blocks.append(Block("accuracy_verdict", "Accuracy and train/serve skew", sk.NOISE_RULE + " A pp delta is "
-                        "the difference in percentage points from the baseline named in the cell. "
-                        + define(*presets), tables=[accuracy_table(ctx), swap_table(ctx)],
-                        missing="accuracy records"))
-    return Section("verdict", "1. The verdict", blocks)
+    own = own_path_block(ctx)
+    if own is not None:
+        own.folded = True
+        blocks.append(own)
+    return Section("verdict", "3. Speed: which is faster, per workload", blocks)
