@@ -92,7 +92,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("deploy", "the deployment question on a shared 2-core machine: the three workloads, single-clip latency "
             "(1,000 calls each), cold start, agreement, batch invariance, and accuracy on 3 seeds with models trained "
             "on librosa and torchaudio served by every backend (onnxruntime included); about 30 minutes",
-            grids.ANSWER, measurements=("throughput", "cold_start", "latency", "agreement", "batch_invariance",
+            grids.THREE_WORKLOADS, measurements=("throughput", "cold_start", "latency", "agreement", "batch_invariance",
                                         "accuracy"),
             small=False, clip_limit=None, epochs=15, train_libraries_only=True, seeds=3),
     Profile("generalisation", "accuracy on 5 seeds and which MFCC settings carry over to unseen speakers, one "
