@@ -19,7 +19,8 @@ UV := $(VENV)/bin/uv
 LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-fsdd test benchmarks report lock clean bench-full gpu-wheels bench-gpu bench-generalisation
+.PHONY: setup bench bench-fsdd test benchmarks report lock clean bench-full gpu-wheels bench-gpu bench-generalisation \
+	bench-versions
 FSDD_DIR ?= ../shared/data/fsdd
 # the device tool sets OUT to the folder it brings back; elsewhere the session writes to out/gpu-session
 GPU_OUT ?= $(if $(filter environment,$(origin OUT)),$(OUT),out/gpu-session)
@@ -54,6 +55,13 @@ bench-fsdd: setup
 bench-generalisation: setup
 	$(PY) -m bench.run --profile generalisation --backend all --dataset fsdd --data-dir $(FSDD_DIR) --split speakers \
 		--out out/bench-generalisation
+
+# the librosa/torch version matrix (bench/versions): one environment per combination, built with the pinned uv
+# from requirements/versions/*.txt (several GB of wheels the first time, kept in uv's cache; each environment
+# is deleted after the run)
+bench-versions: setup
+	$(PY) -m pip install --quiet -r requirements/tools.txt
+	$(PY) -m bench.versions --fsdd $(FSDD_DIR) --out out/bench-versions
 
 test: setup
 	$(PY) -m pytest --benchmark-disable

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from reports import readme as readme_block
+from reports import upgrades
 from reports.answer import answer, html_box
 from reports.data import backend_order, load_runs, overlay_warnings, redact_paths
 from reports.figures.style import plt, svg_width_px, to_svg
@@ -40,8 +41,11 @@ ANSWER_TERMS = ("In the box, " + define("speedup") + " The range in brackets is 
 
 
 def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInputs:
-    """Read everything the page needs; raises OSError/ValueError for unreadable files."""
-    runs, problems = load_runs(results_paths)
+    """Read everything the page needs; raises OSError/ValueError for unreadable files. A versions.json (or a
+    folder holding one and no results.json) is a version matrix run: the Upgrades section reads it."""
+    results_paths = list(results_paths)
+    versions = [upgrades.load(p) for p in results_paths if upgrades.is_versions(p)]
+    runs, problems = load_runs([p for p in results_paths if not upgrades.is_versions(p)])
     if not runs:
         raise ValueError("no results files given")
     benchmarks = [b for run in runs for b in beside(run)]
@@ -52,7 +56,7 @@ def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInp
         if not found:
             raise ValueError(f"{Path(path).name}: not pytest-benchmark JSON (no 'benchmarks' list)")
         benchmarks += found
-    return PageInputs(runs, backend_order(runs), benchmarks, problems, overlay_warnings(runs))
+    return PageInputs(runs, backend_order(runs), benchmarks, problems, overlay_warnings(runs), versions)
 
 
 def shows_anything(block: Block, files: dict[str, str], warn) -> tuple[str, bool]:

@@ -23,11 +23,12 @@ class PageInputs:
     benchmarks: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)   # version matrix runs (reports.upgrades.load)
 
     def several(self) -> bool:
         return len(self.runs) > 1
 
 
 #: Page order: module names under reports.sections.
-ORDER = ["verdict", "glossary", "speed", "corpus", "agreement", "accuracy", "appendix"]
+ORDER = ["verdict", "glossary", "speed", "corpus", "agreement", "accuracy", "upgrades", "appendix"]
 # (harnesses and environment are parts of the appendix, not sections of their own)
