@@ -39,14 +39,16 @@ def say(msg: str) -> None:
     print(f"[versions {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def worker_env() -> dict:
+def worker_env(data_dir=None) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT), MFCC_BENCH_ANY_TORCH="1", PYTHONDONTWRITEBYTECODE="1")
+    if data_dir is not None:                 # the conformance suite's FSDD cases
+        env["FSDD_DIR"] = str(Path(data_dir).resolve())
     env.pop("VIRTUAL_ENV", None)
     return env
 
 
-def run_in(python: Path, args: list, *, timeout: float = 3600) -> subprocess.CompletedProcess:
-    return subprocess.run([str(python), *args], cwd=ROOT, env=worker_env(), capture_output=True, text=True,
+def run_in(python: Path, args: list, *, timeout: float = 3600, data_dir=None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(python), *args], cwd=ROOT, env=worker_env(data_dir), capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -55,11 +57,11 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def conformance(python: Path, select=None) -> dict:
+def conformance(python: Path, select=None, data_dir=None) -> dict:
     """The conformance suite's CPU cases in that environment (`select`: a pytest -k expression, for a quick
     check): {"passed": bool, "summary": pytest's last line}."""
     done = run_in(python, ["-m", "pytest", CONFORMANCE, "-q", "-p", "no:cacheprovider", "-m", "not gpu",
-                           *(["-k", select] if select else [])])
+                           *(["-k", select] if select else [])], data_dir=data_dir)
     return {"passed": done.returncode == 0, "summary": last_line(done.stdout or done.stderr)}
 
 
@@ -229,7 +231,7 @@ def run(combos: list, *, data_dir, out: Path, envs_root: Path, limit=None, seeds
             say(f"{combo.name}: features")
             infos[combo.name] = featurise(pythons[combo.name], out / "waveforms-test.npy", dirs[combo.name])
             say(f"{combo.name}: conformance suite")
-            confs[combo.name] = conformance(pythons[combo.name], conformance_select)
+            confs[combo.name] = conformance(pythons[combo.name], conformance_select, data_dir)
         undos = {}
         for combo in combos:
             if combo.name in dirs and combo.name != LOCKED.name:

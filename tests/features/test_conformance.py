@@ -247,7 +247,7 @@ def test_every_field_is_honoured(backend, field, synthetic_clips):
     changed = moved(base, field, conf.changes[field])
     before, after = mfcc(backend, base, synthetic_clips), mfcc(backend, changed, synthetic_clips)
     assert before.shape != after.shape or before.dtype != after.dtype or np.max(np.abs(before - after)) > 1e-3
-    if conf.reference is not None:
+    if conf.reference in BACKENDS:      # (not where its reference is not installed: kaldi-native-fbank absent)
         assert rel_error(mfcc(conf.reference, changed, synthetic_clips), after) <= conf.rel[changed.dtype]
 
 
