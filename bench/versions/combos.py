@@ -59,6 +59,8 @@ MATRIX: tuple = (
     Combo("librosa-1.0.0", "3.12", "1.0.0", "2.11.0", "2.11.0", "librosa"),
     Combo("torch-2.13.0", "3.11", "0.11.0", "2.13.0", "2.11.1", "torch"),
     Combo("torch-2.15.0", "3.11", "0.11.0", "2.15.0", "2.11.1", "torch"),
+    # the pair pip picks for a user holding torch 2.11.0 who installs torchaudio's newest release
+    Combo("torchaudio-2.11.1", "3.11", "0.11.0", "2.11.0", "2.11.1", "torch"),
 )
 
 

@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import sys
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -102,8 +103,18 @@ def computations(features, library: str, preset: str):
 
 
 def one_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {text[0] if text else ''}"
+    """The error's first line, with its root cause's (an undefined symbol behind torchaudio's "Could not load
+    this library") where it has one; folders dropped from paths."""
+    root = err
+    while root.__cause__ is not None:
+        root = root.__cause__
+
+    def first(e):
+        lines = str(e).strip().splitlines()
+        return re.sub(r"/\S*/", "", lines[0]) if lines else ""
+
+    text = f"{type(err).__name__}: {first(err)}"
+    return text if root is err else f"{text} ({type(root).__name__}: {first(root)})"
 
 
 def write_features(waveforms, out: Path, features, broken: dict) -> tuple:
