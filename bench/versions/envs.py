@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from .combos import Combo
@@ -61,19 +60,20 @@ def project_constraints(python: str) -> list[str]:
 
 
 def compile_lock(combo: Combo, *, quiet: bool = True) -> Path:
-    """Write combo.lock with the pinned uv (hashes, manylinux_2_28 x86_64, combo.python); returns its path."""
-    combo.lock.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        req, con = Path(tmp) / "requirements.in", Path(tmp) / "constraints.txt"
-        req.write_text("\n".join(combo.pins) + "\n")
-        con.write_text("\n".join(project_constraints(combo.python)) + "\n")
-        cmd = [uv(), "pip", "compile", str(req), "-c", str(con), "--generate-hashes", "--python-version",
-               combo.python, "--python-platform", "x86_64-manylinux_2_28", "--custom-compile-command",
-               f"python -m bench.versions lock --combo {combo.name}", "-o", str(combo.lock)]
-        done = subprocess.run(cmd + (["--quiet"] if quiet else []), capture_output=True, text=True)
+    """Write combo.lock with the pinned uv (hashes, manylinux_2_28 x86_64, combo.python) from
+    requirements/versions/<name>.in and constraints-py<ver>.txt, both written first; returns the lock."""
+    folder = combo.lock.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    req, con = folder / f"{combo.name}.in", folder / f"constraints-py{combo.python.replace('.', '')}.txt"
+    req.write_text("# the combination's own pins (bench/versions/combos.py)\n" + "\n".join(combo.pins) + "\n")
+    con.write_text(f"# the project's lock for Python {combo.python} less what a combination changes "
+                   "(bench/versions/envs.py)\n" + "\n".join(project_constraints(combo.python)) + "\n")
+    cmd = [uv(), "pip", "compile", str(req.relative_to(ROOT)), "-c", str(con.relative_to(ROOT)), "--generate-hashes",
+           "--python-version", combo.python, "--python-platform", "x86_64-manylinux_2_28", "--custom-compile-command",
+           f"python -m bench.versions lock --combo {combo.name}", "-o", str(combo.lock.relative_to(ROOT))]
+    done = subprocess.run(cmd + (["--quiet"] if quiet else []), capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise EnvError(f"{combo.name}: uv pip compile failed: {last}")
+        raise EnvError(f"{combo.name}: uv pip compile failed: {last_line(done.stderr)}")
     return combo.lock
 
 

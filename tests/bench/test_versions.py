@@ -48,6 +48,13 @@ def test_every_combination_has_its_lock_pinning_what_it_names(combo):
     assert len(hashes) >= len(names) > 10
 
 
+@pytest.mark.parametrize("combo", [c for c in MATRIX if c is not LOCKED], ids=lambda c: c.name)
+def test_every_lock_input_is_the_combination_table(combo):
+    """requirements/versions/<name>.in is what combos.py says (python -m bench.versions lock rewrites both)."""
+    lines = [line for line in combo.lock.with_suffix(".in").read_text().splitlines() if not line.startswith("#")]
+    assert lines == combo.pins
+
+
 def test_locked_combination_is_the_project_lock():
     lock = (ROOT / "requirements" / "lock-py311.txt").read_text()
     for name, want in (("torch", LOCKED.torch), ("torchaudio", LOCKED.torchaudio), ("librosa", LOCKED.librosa)):
