@@ -38,7 +38,7 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 
 lock: setup
 	$(PY) -m pip install --quiet -r requirements/tools.txt
-	$(UV) pip compile $(LOCK_ARGS) --python-version 3.11 -o requirements/lock-py311.txt
+	$(UV) pip compile $(LOCK_ARGS) --python-version 3.11 -c requirements/locked-pair.txt -o requirements/lock-py311.txt
 	$(UV) pip compile $(LOCK_ARGS) --python-version 3.12 -c requirements/gpu-image.txt -o requirements/lock-py312.txt
 	@grep -E '^(torch|torchaudio|librosa|numpy)==' requirements/lock-py311.txt requirements/lock-py312.txt
 
