@@ -121,8 +121,8 @@ def remove(env: Path) -> None:
 def install_check(combo: Combo, root: Path, project: Path = ROOT) -> dict:
     """Whether installing the project into a fresh environment holding `combo` keeps its torch and
     torchaudio: builds it from combo.lock, asks the pinned uv what `uv pip install <project>` would do
-    (--dry-run: nothing is installed), removes it. {"combo", "keeps", "moved": uv's +/- lines for torch and
-    torchaudio, "other_changes": how many other packages it would add or change}."""
+    (--dry-run: nothing is installed), removes it. {"combo", "keeps" (torch and torchaudio), "keeps_librosa",
+    "moved": uv's +/- lines for those three, "other_changes": how many other packages it would add or change}."""
     env = build(combo, root)
     try:
         done = subprocess.run([uv(), "pip", "install", "--dry-run", "--python", str(python_of(env)), str(project)],
@@ -133,8 +133,10 @@ def install_check(combo: Combo, root: Path, project: Path = ROOT) -> dict:
         raise EnvError(f"{combo.name}: uv pip install --dry-run failed: {last_line(done.stderr)}")
     changes = [line.strip() for line in done.stderr.splitlines() + done.stdout.splitlines()
                if re.match(r"^\s*[-+] ", line)]
-    moved = [c for c in changes if re.match(r"^[-+] (torch|torchaudio)==", c)]
-    return dict(combo=combo.name, torch=combo.torch, torchaudio=combo.torchaudio, keeps=not moved, moved=moved,
+    moved = [c for c in changes if re.match(r"^[-+] (torch|torchaudio|librosa)==", c)]
+    return dict(combo=combo.name, torch=combo.torch, torchaudio=combo.torchaudio, librosa=combo.librosa,
+                keeps=not any(re.match(r"^[-+] torch(audio)?==", c) for c in moved),
+                keeps_librosa=not any(c.startswith(("- librosa==", "+ librosa==")) for c in moved), moved=moved,
                 other_changes=len(changes) - len(moved))
 
 
