@@ -73,7 +73,7 @@ clean:
 	rm -rf $(VENV) out .pytest_cache .benchmarks
 
 report: setup
-	$(PY) -m reports.build reports/results/*/results.json --out out/report
+	$(PY) -m reports.build reports/results/*/results.json $(wildcard reports/results/*/versions.json) --out out/report
 
 gpu-wheels:
 	$(PYTHON) requirements/gpu_wheels.py --fsdd $(FSDD_DIR)
