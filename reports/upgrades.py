@@ -179,9 +179,23 @@ def rewrite(readme: Path, data: dict, *, check: bool = False) -> list:
     return []
 
 
+def install_lines(folder: Path) -> list:
+    """One line per install check beside the run (install-check*.json from `python -m bench.versions
+    install-check`): would installing the project into that combination's environment keep its versions."""
+    lines = []
+    for path in sorted(Path(folder).glob("install-check*.json")):
+        for c in json.loads(path.read_text(encoding="utf-8")):
+            kept = "keeps" if c["keeps"] else "does not keep"
+            moved = f" (would move: {', '.join(c['moved'])})" if c.get("moved") else ""
+            lines.append(f"- `{path.name}`: installing the project into {c['combo']} {kept} torch {c['torch']} + "
+                         f"torchaudio {c['torchaudio']}{moved}")
+    return lines
+
+
 def notes(data: dict) -> str:
-    """The run's own README: the table, the verified pairs and the command that made it."""
+    """The run's own README: the table, the verified pairs, the install checks and the command that made it."""
     machine = data["machine"]
+    checks = install_lines(data["_dir"])
     return "\n\n".join([
         "# Version matrix", readme_line(data), markdown_table(data),
         f"Machine: {machine['cpu']}, {machine['cores']} cores, shared with other jobs while it ran (throughput "
@@ -189,6 +203,8 @@ def notes(data: dict) -> str:
         f"stack's). Accuracy: models trained on the locked stack ({data['epochs']} epochs, {data['seeds']} seeds), "
         "served each combination's features, minus the same model served the locked stack's (paired by seed). "
         f"Float32 rounding bound: {fmt(data['rounding'])} of a clip's largest |MFCC|.",
+        *(["Install checks (uv pip install --dry-run of this project; `-pinned` is with the exact torch pins "
+            "that came before the matrix):\n\n" + "\n".join(checks)] if checks else []),
         f"Made with `{data['command']}` in {fmt(data['minutes'])} minutes."]) + "\n"
 
 
