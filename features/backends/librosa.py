@@ -41,8 +41,8 @@ class LibrosaMFCC(Backend):
         import scipy.fft
 
         cfg = self.cfg
-        # the DCT librosa.feature.mfcc uses: the fftlib of librosa <= 0.11 (scipy.fft unless set_fftlib chose
-        # another), scipy.fft in librosa 1.0, which removed get_fftlib (the version matrix found the AttributeError)
+        # the DCT librosa.feature.mfcc uses: librosa 0.11's fftlib (scipy.fft unless set_fftlib chose another),
+        # scipy.fft in librosa 1.0, which removed get_fftlib (the version matrix found the AttributeError)
         fftlib = librosa.get_fftlib() if hasattr(librosa, "get_fftlib") else scipy.fft
 
         def mel(S):
