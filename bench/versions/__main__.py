@@ -27,6 +27,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=30, help="training epochs (the full profile's)")
     parser.add_argument("--passes", type=int, default=5, help="interleaved throughput passes")
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per pass")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the features and timings an earlier run left in OUT; measure the rest")
     parser.add_argument("--stub", action="store_true",
                         help="run every combination in an environment linked to this one's packages "
                              "(the mechanism's test: downloads nothing)")
@@ -72,7 +74,7 @@ def main(argv=None) -> int:
     combos = [LOCKED] + [c for c in chosen if c is not LOCKED]
     result = run(combos, data_dir=args.fsdd, out=args.out, envs_root=args.envs or args.out / "envs",
                  limit=args.limit, seeds=args.seeds, epochs=args.epochs, passes=args.passes,
-                 repeats=args.repeats, stub=args.stub)
+                 repeats=args.repeats, stub=args.stub, resume=args.resume)
     for row in result["combos"]:
         state = "verified" if row["verified"] else f"NOT verified: {row['broke']}"
         print(f"{row['combo']}: {state}")

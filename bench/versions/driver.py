@@ -57,12 +57,20 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def conformance(python: Path, select=None, data_dir=None) -> dict:
-    """The conformance suite's CPU cases in that environment (`select`: a pytest -k expression, for a quick
-    check): {"passed": bool, "summary": pytest's last line}."""
-    done = run_in(python, ["-m", "pytest", CONFORMANCE, "-q", "-p", "no:cacheprovider", "-m", "not gpu",
-                           *(["-k", select] if select else [])], data_dir=data_dir)
-    return {"passed": done.returncode == 0, "summary": last_line(done.stdout or done.stderr)}
+def start_conformance(python: Path, log: Path, select=None, data_dir=None) -> subprocess.Popen:
+    """The conformance suite's CPU cases in that environment, started in the background (`select`: a pytest -k
+    expression, for a quick check); its output goes to `log`, kept beside the results."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    args = [str(python), "-m", "pytest", CONFORMANCE, "-q", "-p", "no:cacheprovider", "-m", "not gpu",
+            *(["-k", select] if select else [])]
+    with open(log, "w") as sink:
+        return subprocess.Popen(args, cwd=ROOT, env=worker_env(data_dir), stdout=sink, stderr=subprocess.STDOUT)
+
+
+def finish_conformance(proc: subprocess.Popen, log: Path) -> dict:
+    """{"passed": bool, "summary": pytest's last line} once `proc` has ended."""
+    code = proc.wait(timeout=3600)
+    return {"passed": code == 0, "summary": last_line(log.read_text())}
 
 
 def featurise(python: Path, waveforms: Path, out: Path) -> dict:
@@ -73,6 +81,8 @@ def featurise(python: Path, waveforms: Path, out: Path) -> dict:
 
 
 def timing(python: Path, waveforms: Path, out: Path, repeats: int) -> dict:
+    if (out / "timing.json").exists():          # measured by an earlier run of the same folder (--resume)
+        return json.loads((out / "timing.json").read_text())
     done = run_in(python, ["-m", "bench.versions.worker", "time", "--waveforms", str(waveforms), "--out", str(out),
                            "--repeats", str(repeats)])
     if done.returncode != 0:
@@ -108,7 +118,7 @@ def undo(ref_dir: Path, out_dir: Path) -> list:
     return rows
 
 
-def accuracy(splits, feature_dirs: dict, *, seeds: int, epochs: int) -> list:
+def accuracy(splits, feature_dirs: dict, *, seeds: int, epochs: int, cache_dir=False) -> list:
     """Models trained on the locked stack (the project's training code), one per library, preset and seed,
     each served every combination's features (every path and mode): one row each, with the accuracy of
     the same model served the locked stack's features of that path and mode (the pair, by seed)."""
@@ -126,7 +136,7 @@ def accuracy(splits, feature_dirs: dict, *, seeds: int, epochs: int) -> list:
             for seed in range(seeds):
                 say(f"accuracy: training on locked {library} features ({preset}, seed {seed})")
                 trained, m = train_and_evaluate(backend=library, cfg=cfg, splits=splits, epochs=epochs, seed=seed,
-                                                cache_dir=False, progress=False)
+                                                cache_dir=cache_dir, progress=False)
                 net = trained.net.to("cpu")
 
                 def served(folder: Path, name: str):
@@ -199,10 +209,11 @@ def verdicts(combos: list, infos: dict, confs: dict, diffs: dict) -> list:
 
 
 def run(combos: list, *, data_dir, out: Path, envs_root: Path, limit=None, seeds: int = 3, epochs: int = 30,
-        passes: int = 5, repeats: int = 5, stub: bool = False, conformance_select=None) -> dict:
+        passes: int = 5, repeats: int = 5, stub: bool = False, conformance_select=None, resume: bool = False) -> dict:
     """The whole matrix (see the module docstring); returns what it writes to out/versions.json.
     `stub`: every combination but the locked one runs in envs.link_current (this environment's packages,
-    nothing downloaded): the mechanism's test."""
+    nothing downloaded): the mechanism's test. `resume`: features and timings already in `out` (an earlier
+    run stopped after them) are kept, and the conformance suites then run beside the training."""
     from model.datasets import load_splits
     from model.extract import waveform_matrix
 
@@ -214,7 +225,13 @@ def run(combos: list, *, data_dir, out: Path, envs_root: Path, limit=None, seeds
     np.save(out / "waveforms-test.npy", test)
     reps = np.resize(np.arange(len(test)), THROUGHPUT_CLIPS)
     np.save(out / "waveforms-64x1s.npy", test[reps])
-    pythons, infos, confs, diffs, dirs = {}, {}, {}, {}, {}
+    pythons, infos, confs, diffs, dirs, running = {}, {}, {}, {}, {}, {}
+
+    def wait_for_conformance():
+        for name, proc in running.items():
+            confs[name] = finish_conformance(proc, out / "conformance" / f"{name}.txt")
+        running.clear()
+
     try:
         for combo in combos:
             say(f"{combo.name}: environment")
@@ -228,25 +245,36 @@ def run(combos: list, *, data_dir, out: Path, envs_root: Path, limit=None, seeds
                     continue
                 pythons[combo.name] = envs.python_of(env)
             dirs[combo.name] = out / "features" / combo.name
-            say(f"{combo.name}: features")
-            infos[combo.name] = featurise(pythons[combo.name], out / "waveforms-test.npy", dirs[combo.name])
-            say(f"{combo.name}: conformance suite")
-            confs[combo.name] = conformance(pythons[combo.name], conformance_select, data_dir)
+            if resume and (dirs[combo.name] / "info.json").exists():
+                infos[combo.name] = json.loads((dirs[combo.name] / "info.json").read_text())
+            else:
+                say(f"{combo.name}: features")
+                infos[combo.name] = featurise(pythons[combo.name], out / "waveforms-test.npy", dirs[combo.name])
+            say(f"{combo.name}: conformance suite (in the background)")
+            running[combo.name] = start_conformance(pythons[combo.name], out / "conformance" / f"{combo.name}.txt",
+                                                    conformance_select, data_dir)
         undos = {}
         for combo in combos:
             if combo.name in dirs and combo.name != LOCKED.name:
                 diffs[combo.name] = differences(dirs[LOCKED.name], dirs[combo.name])
                 undos[combo.name] = undo(dirs[LOCKED.name], dirs[combo.name])
+        timed = all((out / "timing" / name / f"pass{p}" / "timing.json").exists() for name in pythons
+                    for p in range(passes))
+        if not (resume and timed):
+            wait_for_conformance()               # nothing else of ours runs while the timings do
         speed = throughput(pythons, out / "waveforms-64x1s.npy", out / "timing", passes=passes, repeats=repeats)
+        acc = accuracy(splits, {k: v for k, v in dirs.items() if "error" not in infos.get(k, {})}, seeds=seeds,
+                       epochs=epochs, cache_dir=out / "cache")
+        wait_for_conformance()
     finally:
+        for proc in running.values():
+            proc.kill()
         for combo in combos:
             if combo.changes != "none":
                 envs.remove(envs_root / combo.name)
-    acc = accuracy(splits, {k: v for k, v in dirs.items() if "error" not in infos.get(k, {})}, seeds=seeds,
-                   epochs=epochs)
     result = dict(
         kind="versions", rounding=ROUNDING, n_test=int(len(test)), limit=limit, seeds=seeds, epochs=epochs,
-        passes=passes, repeats=repeats, stub=stub, conformance_select=conformance_select,
+        passes=passes, repeats=repeats, stub=stub, conformance_select=conformance_select, resumed=resume,
         throughput_clips=THROUGHPUT_CLIPS,
         machine=dict(cpu=cpu_name(), cores=os.cpu_count(), platform=platform.platform()),
         combos=verdicts(combos, infos, confs, diffs), conformance=confs,
