@@ -196,16 +196,18 @@ def notes(data: dict) -> str:
     """The run's own README: the table, the verified pairs, the install checks and the command that made it."""
     machine = data["machine"]
     checks = install_lines(data["_dir"])
-    return "\n\n".join([
+    return ("\n\n".join([
         "# Version matrix", readme_line(data), markdown_table(data),
         f"Machine: {machine['cpu']}, {machine['cores']} cores, shared with other jobs while it ran (throughput "
         f"is the median of {data['passes']} interleaved passes; 'even' where the per-pass range holds the locked "
-        f"stack's). Accuracy: models trained on the locked stack ({data['epochs']} epochs, {data['seeds']} seeds), "
+        f"stack's). Accuracy: models trained on the locked stack ({data['epochs']} epochs, {data['seeds']} seeds"
+        f"{'; ' + ', '.join(data['accuracy_libraries']) + ' features only' if data.get('accuracy_libraries') else ''}), "
         "served each combination's features, minus the same model served the locked stack's (paired by seed). "
         f"Float32 rounding bound: {fmt(data['rounding'])} of a clip's largest |MFCC|.",
         *(["Install checks (uv pip install --dry-run of this project; `-pinned` is with the exact torch pins "
             "that came before the matrix):\n\n" + "\n".join(checks)] if checks else []),
-        f"Made with `{data['command']}` in {fmt(data['minutes'])} minutes."]) + "\n"
+        f"Made with `{data['command']}`" + (f" in {fmt(data['minutes'])} minutes." if data.get("minutes") else ".")])
+        + "\n")
 
 
 def main(argv=None) -> int:
