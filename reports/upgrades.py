@@ -85,7 +85,7 @@ def rows(data: dict) -> list:
         out.append(dict(combo=name, librosa=c["librosa"], pair=f"{c['torch']} + {c['torchaudio']}",
                         python=(c.get("versions") or {}).get("python") or c["python"], verified=c["verified"],
                         broke=c["broke"], single=single and single["difference"], batch=batch and batch["difference"],
-                        batch_where=batch and where(batch), skew=skew, librosa_speed=speed(data, name, "librosa"),
+                        batch_where=batch and batch["difference"] > 0 and where(batch), skew=skew, librosa_speed=speed(data, name, "librosa"),
                         torchaudio_speed=speed(data, name, "torchaudio")))
     return out
 
@@ -107,7 +107,8 @@ def table_rows(data: dict) -> tuple[list, list]:
         skew = "—" if s is None else (f"{fmt(100 * s['mean'], 'pp')} [{fmt(100 * s['low'], 'pp')}, "
                                       f"{fmt(100 * s['high'], 'pp')}] ({where(s)}, {s['seeds']} seeds)")
         body.append([r["combo"], r["librosa"], r["pair"], r["python"], fmt(r["verified"]),
-                     fmt(r["single"]), "—" if r["batch"] is None else f"{fmt(r['batch'])} ({r['batch_where']})",
+                     fmt(r["single"]), "—" if r["batch"] is None else
+                     (f"{fmt(r['batch'])} ({r['batch_where']})" if r["batch_where"] else fmt(r["batch"])),
                      skew, speed_text(r["librosa_speed"]), speed_text(r["torchaudio_speed"]), r["broke"] or "—"])
     return headers, body
 
