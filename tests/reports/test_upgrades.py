@@ -53,7 +53,7 @@ def test_readme_line_gives_the_matrix_s_figures(run_dir):
     line = upgrades.readme_line(upgrades.load(run_dir))
     assert "librosa 0.11 -> 1.0.0 changes batched MFCCs by up to 0.25 relative (librosa defaults direct batch)" in line
     assert "single clips by up to 0" in line
-    assert "changes by -1.0 pp (mean of 3 seeds, librosa defaults direct batch)" in line
+    assert "changes by -1.0 pp at most (mean of 3 seeds, paired; librosa defaults direct batch)" in line
     assert "`librosa_defaults`" in line and "0 from 0.11's call" in line
     assert "verified torch pairs: torch 2.11.0 + torchaudio 2.11.0, torch 2.15.0 + torchaudio 2.11.1" in line
 
