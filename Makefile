@@ -19,7 +19,8 @@ UV := $(VENV)/bin/uv
 LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-fsdd test lint benchmarks report committed-reports lock clean bench-full gpu-wheels bench-gpu bench-generalisation
+.PHONY: setup bench bench-fsdd test lint benchmarks report committed-reports lock clean bench-full gpu-wheels bench-gpu \
+	bench-generalisation bench-versions
 FSDD_DIR ?= ../shared/data/fsdd
 # the device tool sets OUT to the folder it brings back; elsewhere the session writes to out/gpu-session
 GPU_OUT ?= $(if $(filter environment,$(origin OUT)),$(OUT),out/gpu-session)
@@ -37,7 +38,7 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 
 lock: setup
 	$(PY) -m pip install --quiet -r requirements/tools.txt
-	$(UV) pip compile $(LOCK_ARGS) --python-version 3.11 -o requirements/lock-py311.txt
+	$(UV) pip compile $(LOCK_ARGS) --python-version 3.11 -c requirements/locked-pair.txt -o requirements/lock-py311.txt
 	$(UV) pip compile $(LOCK_ARGS) --python-version 3.12 -c requirements/gpu-image.txt -o requirements/lock-py312.txt
 	@grep -E '^(torch|torchaudio|librosa|numpy)==' requirements/lock-py311.txt requirements/lock-py312.txt
 
@@ -54,6 +55,13 @@ bench-fsdd: setup
 bench-generalisation: setup
 	$(PY) -m bench.run --profile generalisation --backend all --dataset fsdd --data-dir $(FSDD_DIR) --split speakers \
 		--out out/bench-generalisation
+
+# the librosa/torch version matrix (bench/versions): one environment per combination, built with the pinned uv
+# from requirements/versions/*.txt (several GB of wheels the first time, kept in uv's cache; each environment
+# is deleted after the run)
+bench-versions: setup
+	$(PY) -m pip install --quiet -r requirements/tools.txt
+	$(PY) -m bench.versions --fsdd $(FSDD_DIR) --out out/bench-versions
 
 # the static checks first (seconds; each stops the run when broken), then the suite
 test: setup lint
@@ -73,7 +81,7 @@ clean:
 	rm -rf $(VENV) out .pytest_cache .benchmarks
 
 report: setup
-	$(PY) -m reports.build reports/results/*/results.json --out out/report
+	$(PY) -m reports.build reports/results/*/results.json $(wildcard reports/results/*/versions.json) --out out/report
 
 # the committed reports: each run's page beside its results, and one index page linking every run
 committed-reports: setup

@@ -207,7 +207,9 @@ class MFCCConfig:
 
         - "matched": the project's comparison setting, every backend configured identically
           (16 kHz speech: n_fft 512, hop 160, 40 Slaney mels with Slaney norm, 13 MFCCs).
-        - "librosa_defaults": what `librosa.feature.mfcc(y=y, sr=sr)` does, written out.
+        - "librosa_defaults": what `librosa.feature.mfcc(y=y, sr=sr)` does, written out (librosa 0.11:
+          a batch's dB floor over the whole batch).
+        - "librosa1_defaults": the same in librosa 1.0, whose floor is per clip.
         - "torchaudio_defaults": what `torchaudio.transforms.MFCC(sample_rate=sr)` does, written out.
         - "nnaudio_defaults": what `nnAudio.features.MFCC(sr=sr)` does, written out.
         - "kaldi_defaults": Kaldi's `compute-mfcc-feats` defaults at 16 kHz in these fields (for the
@@ -264,6 +266,16 @@ PRESETS: dict[str, dict] = {
         pad_mode="constant", power=2.0, n_mels=128, fmin=0.0, fmax=None, mel_scale="slaney",
         mel_norm="slaney", dct_type=2, dct_norm="ortho", lifter=0, ref=1.0, amin=1e-10,
         top_db=80.0, top_db_scope="batch", resampler="soxr_hq",
+    ),
+    # librosa 1.0's librosa.feature.mfcc defaults: 0.11's, but power_to_db takes its top_db floor over the
+    # trailing (mel, frame) axes, so a (B, T) batch is floored per clip (librosa PR #2051). On librosa 0.11
+    # this preset gives 1.0's batched numbers, and "librosa_defaults" gives 0.11's on either release
+    # (the version matrix measured both: reports/results/*-versions/).
+    "librosa1_defaults": dict(
+        n_mfcc=20, n_fft=2048, win_length=None, hop_length=512, window="hann", center=True,
+        pad_mode="constant", power=2.0, n_mels=128, fmin=0.0, fmax=None, mel_scale="slaney",
+        mel_norm="slaney", dct_type=2, dct_norm="ortho", lifter=0, ref=1.0, amin=1e-10,
+        top_db=80.0, top_db_scope="clip", resampler="soxr_hq",
     ),
     # torchaudio.transforms.MFCC(sample_rate) defaults, torchaudio 2.11: Spectrogram(n_fft=400,
     # hop=win//2=200), MelScale(n_mels=128, htk, norm=None), AmplitudeToDB("power", top_db=80).

@@ -1,17 +1,23 @@
-"""The torch and torchaudio pair this project is tested with, checked before torchaudio is imported.
+"""The torch and torchaudio pairs this project works with, checked before torchaudio is imported.
 
 torchaudio's compiled library is built against one torch ABI, and its wheel's own requirement does not
 say which: torchaudio 2.11.1 declares `torch>=2.11` but needs torch 2.13's ABI, so beside torch 2.11.0
-`import torchaudio` dies with "undefined symbol: torch_exception_get_what_without_backtrace". pip cannot
-see this, so `import features` checks the installed pair against the known-good ones and refuses any
-other with one line naming both versions and the fix.
+`import torchaudio` dies with "undefined symbol: torch_exception_get_what_without_backtrace", and
+torchaudio 2.11.0 declares no torch at all. pip cannot see this, so `import features` checks the
+installed pair against the verified ones and refuses any other with one line naming both versions, what
+broke where that is known, and the fix.
+
+The pairs come from the version matrix (`python -m bench.versions`, bench/versions/): a pair is verified
+where its environment imported both libraries, passed the conformance suite's CPU cases and gave features
+equal to the locked stack's within float32 rounding (the committed run: VERIFIED_BY). pyproject.toml's
+torch and torchaudio ranges admit exactly these releases; the locks hold the first pair.
 
     from features.stack import installed_pair, check_torch_pair
     installed_pair()      # ("2.11.0", "2.11.0"), local labels such as "+cu130" dropped; None where absent
     check_torch_pair()    # None, or ImportError for a pair not in KNOWN_GOOD
 
-MFCC_BENCH_ANY_TORCH=1 skips the check, for trying a pair that is not listed yet (add it to KNOWN_GOOD
-once `make test` passes on it).
+MFCC_BENCH_ANY_TORCH=1 skips the check, for trying a pair that is not listed yet (the version matrix's
+worker does; add a pair to KNOWN_GOOD once the matrix verifies it).
 """
 from __future__ import annotations
 
@@ -19,10 +25,15 @@ import os
 from importlib.metadata import PackageNotFoundError, version
 from typing import Optional
 
-# (torch, torchaudio) release pairs on which the whole test suite has passed. The locks
-# (requirements/lock-py311.txt, lock-py312.txt) and the GPU machine's image use the first.
-KNOWN_GOOD: frozenset = frozenset({("2.11.0", "2.11.0")})
-FIX = "pip install torch==2.11.0 torchaudio==2.11.0 (or make setup, which installs the lock)"
+VERIFIED_BY = "reports/results/cpu-intel-xeon-2core-versions (python -m bench.versions)"
+LOCKED = ("2.11.0", "2.11.0")     # requirements/lock-py311.txt, lock-py312.txt and the GPU machine's image
+# (torch, torchaudio) release pairs the version matrix verified (VERIFIED_BY)
+KNOWN_GOOD: frozenset = frozenset({LOCKED, ("2.13.0", "2.11.1"), ("2.15.0", "2.11.1")})
+# pairs the matrix saw fail, with what broke
+KNOWN_BAD: dict = {
+    ("2.11.0", "2.11.1"): "import torchaudio fails: libtorchaudio.so: undefined symbol: "
+                          "torch_exception_get_what_without_backtrace (torchaudio 2.11.1 is built for torch 2.13's ABI)",
+}
 
 
 def _release(distribution: str) -> Optional[str]:
@@ -38,8 +49,18 @@ def installed_pair() -> tuple:
     return _release("torch"), _release("torchaudio")
 
 
+def fix_for(torch_v: str) -> str:
+    """The install command that makes a verified pair: torch's verified torchaudio where torch is in one,
+    else the locked pair."""
+    partners = sorted(a for t, a in KNOWN_GOOD if t == torch_v)
+    if partners:
+        return f"pip install torchaudio=={partners[-1]} (verified with torch {torch_v})"
+    return f"pip install torch=={LOCKED[0]} torchaudio=={LOCKED[1]} (or make setup, which installs the lock)"
+
+
 def check_torch_pair(pair: Optional[tuple] = None) -> None:
-    """Raise ImportError (one line: both versions and the fix) for a torch/torchaudio pair not known to work.
+    """Raise ImportError (one line: both versions, what broke where known, and the fix) for a torch/torchaudio
+    pair the version matrix did not verify.
 
     Args:
         pair (tuple[str | None, str | None] | None): (torch, torchaudio) releases; default: the installed ones.
@@ -50,5 +71,6 @@ def check_torch_pair(pair: Optional[tuple] = None) -> None:
         return
     if (torch_v, audio_v) not in KNOWN_GOOD:
         good = ", ".join(f"torch {t} + torchaudio {a}" for t, a in sorted(KNOWN_GOOD))
-        raise ImportError(f"torch {torch_v} with torchaudio {audio_v} is not a known-good pair "
-                          f"(known good: {good}; torchaudio's library is built for one torch ABI): {FIX}")
+        why = KNOWN_BAD.get((torch_v, audio_v))
+        state = f"fails ({why})" if why else "is not a verified pair"
+        raise ImportError(f"torch {torch_v} with torchaudio {audio_v} {state}; verified: {good}: {fix_for(torch_v)}")

@@ -28,7 +28,7 @@ from typing import Iterable
 
 from reports import capabilities
 from reports import readme as readme_block
-from reports import run_index
+from reports import run_index, upgrades
 from reports.answer import Answer, answer, html_box
 from reports.data import Run, backend_order, load_runs, overlay_warnings, redact_paths
 from reports.figures.style import plt, svg_width_px, to_svg
@@ -43,13 +43,18 @@ ANSWER_TERMS = ("In the box, " + define("speedup") + " The range in brackets is 
 
 
 def context(results_paths: Iterable, bench_json_paths: Iterable = ()) -> PageInputs:
-    """Read everything the page needs; raises OSError/ValueError for unreadable files."""
-    runs, problems = load_runs(results_paths)
-    return context_of(runs, problems, bench_json_paths)
+    """Read everything the page needs; raises OSError/ValueError for unreadable files. A versions.json (or a
+    folder holding one and no results.json) is a version matrix run: the Upgrades section reads it."""
+    results_paths = list(results_paths)
+    versions = [upgrades.load(p) for p in results_paths if upgrades.is_versions(p)]
+    runs, problems = load_runs([p for p in results_paths if not upgrades.is_versions(p)])
+    return context_of(runs, problems, bench_json_paths, versions)
 
 
-def context_of(runs: list[Run], problems: list[str], bench_json_paths: Iterable = ()) -> PageInputs:
-    """The page's inputs from runs already loaded (or still in memory); ValueError when there are none."""
+def context_of(runs: list[Run], problems: list[str], bench_json_paths: Iterable = (),
+               versions: list | None = None) -> PageInputs:
+    """The page's inputs from runs already loaded (or still in memory), and any version matrix runs;
+    ValueError when there are no runs."""
     if not runs:
         raise ValueError("no results files given")
     benchmarks = [b for run in runs for b in beside(run)]
@@ -60,7 +65,7 @@ def context_of(runs: list[Run], problems: list[str], bench_json_paths: Iterable 
         if not found:
             raise ValueError(f"{Path(path).name}: not pytest-benchmark JSON (no 'benchmarks' list)")
         benchmarks += found
-    return PageInputs(runs, backend_order(runs), benchmarks, problems, overlay_warnings(runs))
+    return PageInputs(runs, backend_order(runs), benchmarks, problems, overlay_warnings(runs), versions or [])
 
 
 def shows_anything(block: Block, files: dict[str, str], warn) -> tuple[str, bool]:

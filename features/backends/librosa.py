@@ -34,12 +34,16 @@ class LibrosaMFCC(Backend):
     def stages(self, *, repeatable=False):
         """librosa.feature.mfcc (with melspectrogram and power_to_db) as the steps it takes: librosa.stft,
         np.abs(S) ** power, the mel basis (built per call, as melspectrogram does) and its einsum, the
-        dB step with the floor per top_db_scope, librosa's fftlib DCT and its lifter (librosa multiplies
+        dB step with the floor per top_db_scope, the DCT librosa's mfcc uses and its lifter (librosa multiplies
         in place; here into a new array, so no step writes into its input and `repeatable` changes
         nothing). The last step returns a tensor."""
         import librosa
+        import scipy.fft
 
         cfg = self.cfg
+        # the DCT librosa.feature.mfcc uses: librosa 0.11's fftlib (scipy.fft unless set_fftlib chose another),
+        # scipy.fft in librosa 1.0, which removed get_fftlib (the version matrix found the AttributeError)
+        fftlib = librosa.get_fftlib() if hasattr(librosa, "get_fftlib") else scipy.fft
 
         def mel(S):
             basis = librosa.filters.mel(sr=cfg.sample_rate, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=cfg.fmin,
@@ -48,7 +52,7 @@ class LibrosaMFCC(Backend):
             return np.einsum("...ft,mf->...mt", S, basis, optimize=True)
 
         def dct(db):
-            M = librosa.get_fftlib().dct(db, axis=-2, type=cfg.dct_type, norm=cfg.dct_norm)[..., :cfg.n_mfcc, :]
+            M = fftlib.dct(db, axis=-2, type=cfg.dct_type, norm=cfg.dct_norm)[..., :cfg.n_mfcc, :]
             return M if cfg.lifter > 0 else torch.from_numpy(M.astype(self.np_dtype, copy=False))
 
         def lifter(M):

@@ -23,6 +23,7 @@ class PageInputs:
     benchmarks: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)   # version matrix runs (reports.upgrades.load)
 
     def several(self) -> bool:
         return len(self.runs) > 1
@@ -36,8 +37,8 @@ def folded(blocks: list, keep: tuple = ()) -> list:
 
 
 #: Page order: module names under reports.sections.
-ORDER = ["swap", "serving", "agreement", "verdict", "speed", "corpus", "accuracy", "capabilities", "glossary",
-         "appendix"]
+ORDER = ["swap", "serving", "agreement", "verdict", "speed", "corpus", "accuracy", "upgrades", "capabilities",
+         "glossary", "appendix"]
 # after the answer box: what a swap costs (and serving it, where a run deployed), agreement, then speed;
-# detail, glossary and self-checks folded
+# detail, the upgrades matrix (where given), glossary and self-checks folded
 # (harnesses and environment are parts of the appendix, not sections of their own)

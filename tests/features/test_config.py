@@ -54,7 +54,7 @@ def test_presets_spell_out_library_defaults():
         (2048, 512, 20, 128, "slaney", "slaney", "constant")
     assert (ta.n_fft, ta.hop_length, ta.n_mfcc, ta.n_mels, ta.mel_scale, ta.mel_norm, ta.pad_mode) == \
         (400, 200, 40, 128, "htk", None, "reflect")
-    assert set(PRESETS) == {"matched", "librosa_defaults", "torchaudio_defaults", "nnaudio_defaults",
+    assert set(PRESETS) == {"matched", "librosa_defaults", "librosa1_defaults", "torchaudio_defaults", "nnaudio_defaults",
                             "kaldi_defaults", "audioflux_defaults"}
     with pytest.raises(ValueError, match="preset="):
         MFCCConfig.preset("kaldi")
