@@ -107,8 +107,10 @@ def answer_block(runs: list[dict], order: list[str], readme: Path) -> str:
                            "edit the results or the generator, not this block -->", ""]
     lines += markdown(answer(runs, order))
     sources = ", ".join(f"[{r.label}]({_where(r, readme.parent)}/){_took(r)}" for r in runs)
-    lines += ["", f"From {sources}; speedups are the reference's time over the pick's, with the range of the "
-                  "per-pass medians; every figure: [RESULTS.md](RESULTS.md).", ANSWER_END]
+    ref = ", ".join(dict.fromkeys(reference(r) for r in runs))
+    lines += ["", f"From {sources}. Ratios are {ref}'s time over the other's at the same thread count (above 1: "
+                  f"faster than {ref}), with the range the per-pass medians allow; \"even\": the passes do not "
+                  "separate the two. Every figure: [RESULTS.md](RESULTS.md).", ANSWER_END]
     return "\n".join(lines)
 
 
