@@ -229,7 +229,8 @@ def gpu_text(a: Answer) -> str:
                                    f"(64 × 1 s{', host→device copy included' if copy else ', kernels only'}; {run})"
                                    for run, series, ratio, copy in a.gpu.measured) + "."
     return (f"GPU: not measured (no run here had CUDA); measure it with `make bench-gpu` on a CUDA machine "
-            f"(docs/gpu.md): {', '.join(a.gpu.capable) or 'no backend here'} run on CUDA.")
+            f"(docs/gpu.md): {', '.join(a.gpu.capable) or 'no backend here'} {'runs' if len(a.gpu.capable) == 1 else 'run'} "
+            "on CUDA.")
 
 
 def disagreement_lines(a: Answer) -> list[str]:
@@ -260,14 +261,23 @@ def fastest_text(a: Answer) -> str:
         by_workload: dict[str, list[Fastest]] = {}
         for f in a.fastest:
             by_workload.setdefault(f.workload, []).append(f)
-        said = "; ".join(f"{workload}: " + ", ".join(
-            f"{f.backend} {ratio_words(f.ratio, f.lo, f.hi, f.verdict)} at {_threads(f.threads)}"
-            + (f" ({f.run})" if several else "") for f in fs) for workload, fs in by_workload.items())
-    what = {f.backend: f for f in a.fastest}
+        said = "; ".join(f"{workload}: " + ", ".join(_fastest_one(a, f) + (f" ({f.run})" if several else "")
+                                                    for f in fs) for workload, fs in by_workload.items())
+    what = {f.backend: f for f in a.fastest if f.verdict is not Speed.SLOWER}
     kinds = "; ".join((f"{b} computes {a.reference}'s MFCC numbers with {f.library}" if f.definition == a.reference
                        else f"{b} computes its own MFCC definition ({f.definition}'s), not {a.reference}'s numbers")
                       for b, f in what.items() if f.definition and f.library)
     return f"Fastest measured: {said}" + (f" ({kinds})." if kinds else ".")
+
+
+def _fastest_one(a: Answer, f: Fastest) -> str:
+    """One machine's fastest at one workload: the candidate where it beats the reference, else the reference."""
+    ratio = ratio_words(f.ratio, f.lo, f.hi, f.verdict)
+    if f.verdict is Speed.FASTER:
+        return f"{f.backend} {ratio} at {_threads(f.threads)}"
+    if f.verdict is Speed.EVEN:
+        return f"{f.backend} and {a.reference} ({ratio} at {_threads(f.threads)})"
+    return f"{a.reference} itself (the fastest other, {f.backend}: {ratio} at {_threads(f.threads)})"
 
 
 def agreement_text(a: Answer) -> str:

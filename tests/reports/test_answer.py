@@ -160,7 +160,8 @@ def test_terminal_is_short_ends_with_the_reference_and_next_step_and_every_agree
     assert out[-2].startswith("reference: librosa") and out[-1] == "next: make bench-full"
     agreement = [x for x in out if x.startswith("agreement ")]
     assert len(agreement) == 6 and all(x.endswith(tuple(v.value for v in Agree)) for x in agreement)
-    tail = "\n".join(out[-20:])                      # the grid sits in the last 20 lines
+    speed_only = Run({k: v for k, v in runs[0].items() if k != "accuracy"}, label="speed only")   # as compare runs
+    tail = "\n".join(terminal(answer([speed_only], ORDER), wall_s=60.0, next_step="make bench").splitlines()[-20:])
     for workload in ("one clip at a time", "a training batch", "long recordings"):
         assert f"  {workload}" in tail
 
@@ -206,3 +207,19 @@ def test_committed_pages_and_the_readme_show_the_same_figures():
             assert line in page
             if any(t.run == s.run for t in together.matched + together.defaults):
                 assert line in box
+
+
+def test_where_no_candidate_beats_the_reference_the_fastest_is_the_reference():
+    """Before: a loaded compare run printed "Fastest measured: ... torchaudio 0.36× slower", naming the slower
+    side the fastest."""
+    from reports.answer import Answer, fastest_text
+    from reports.answer_grid import Fastest
+
+    def one(verdict, ratio):
+        return Fastest("run", "a training batch", "torchaudio", ratio, ratio * 0.9, ratio * 1.1, verdict, 2,
+                       "librosa", "torchaudio")
+
+    slower = fastest_text(Answer(fastest=(one(Speed.SLOWER, 0.5),)))
+    assert "librosa itself (the fastest other, torchaudio: 0.5× [0.45–0.55×] slower at 2 threads)" in slower
+    assert "torchaudio computes" not in slower
+    assert "torchaudio and librosa (1.05× " in fastest_text(Answer(fastest=(one(Speed.EVEN, 1.05),)))
