@@ -190,7 +190,8 @@ def answer(runs: list[Run], order: list[str], *, named: Optional[tuple[str, ...]
 
 # ---- words: every renderer below draws its sentences from these, over one Answer ----
 
-def _threads(n: Optional[int]) -> str:
+def threads_text(n: Optional[int]) -> str:
+    """"2 threads", "1 thread", or that the run did not record it."""
     return "threads not recorded" if n is None else f"{n} thread{'s' if n != 1 else ''}"
 
 
@@ -206,7 +207,7 @@ def ratio_words(ratio: float, lo: float, hi: float, verdict: Speed) -> str:
 def cell_text(c: Cell) -> str:
     """"6.61 ms against librosa's 13 ms: 1.97× [1.9–2.0×] faster, 2 threads"."""
     return (f"{_ms(c.ms)} ms against {c.reference}'s {_ms(c.reference_ms)} ms: "
-            f"{ratio_words(c.ratio, c.lo, c.hi, c.verdict)}, {_threads(c.threads)}")
+            f"{ratio_words(c.ratio, c.lo, c.hi, c.verdict)}, {threads_text(c.threads)}")
 
 
 def row_label(r: GridRow) -> str:
@@ -239,7 +240,7 @@ def disagreement_lines(a: Answer) -> list[str]:
     for r in a.grid:
         if not r.disagrees:
             continue
-        said = [f"{c.verdict} on {c.run} ({ratio_text(c.ratio)}, {_threads(c.threads)})" for c in r.cells
+        said = [f"{c.verdict} on {c.run} ({ratio_text(c.ratio)}, {threads_text(c.threads)})" for c in r.cells
                 if c is not None and c.verdict is not Speed.EVEN]
         out.append(f"Machines disagree at {row_label(r)}: {r.backend} is " + " but ".join(said) + ".")
     return out
@@ -256,7 +257,7 @@ def fastest_text(a: Answer) -> str:
         lo, hi = min(f.ratio for f in a.fastest), max(f.ratio for f in a.fastest)
         span = ratio_text(lo) if lo == hi else f"{ratio_text(lo, unit=False)} to {ratio_text(hi)}"
         said = (f"{next(iter(winners))} at every workload{' on every machine' if several else ''}, {span} "
-                f"{a.reference}'s speed at {_threads(next(iter(threads)))}")
+                f"{a.reference}'s speed at {threads_text(next(iter(threads)))}")
     else:
         by_workload: dict[str, list[Fastest]] = {}
         for f in a.fastest:
@@ -274,10 +275,10 @@ def _fastest_one(a: Answer, f: Fastest) -> str:
     """One machine's fastest at one workload: the candidate where it beats the reference, else the reference."""
     ratio = ratio_words(f.ratio, f.lo, f.hi, f.verdict)
     if f.verdict is Speed.FASTER:
-        return f"{f.backend} {ratio} at {_threads(f.threads)}"
+        return f"{f.backend} {ratio} at {threads_text(f.threads)}"
     if f.verdict is Speed.EVEN:
-        return f"{f.backend} and {a.reference} ({ratio} at {_threads(f.threads)})"
-    return f"{a.reference} itself (the fastest other, {f.backend}: {ratio} at {_threads(f.threads)})"
+        return f"{f.backend} and {a.reference} ({ratio} at {threads_text(f.threads)})"
+    return f"{a.reference} itself (the fastest other, {f.backend}: {ratio} at {threads_text(f.threads)})"
 
 
 def agreement_text(a: Answer) -> str:

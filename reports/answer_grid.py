@@ -133,7 +133,8 @@ class Fastest:
     library: Optional[str]
 
 
-def _main_threads(run: Run) -> Optional[int]:
+def main_threads(run: dict) -> Optional[int]:
+    """The thread count the run's main grid timed the reference with on the CPU (None where not recorded)."""
     df = throughput_points(run)
     if df.empty or "threads" not in df:
         return None
@@ -155,7 +156,7 @@ def fastest(runs: list[Run], order: list[str]) -> list[Fastest]:
             found = info.get(r.cmp.a.backend)
             meta: dict = found if isinstance(found, dict) else {}
             out.append(Fastest(run.label, r.scenario, r.cmp.a.backend, r.cmp.ratio, r.cmp.lo, r.cmp.hi, r.cmp.verdict,
-                               _main_threads(run), meta.get("definition"), meta.get("library")))
+                               main_threads(run), meta.get("definition"), meta.get("library")))
     return out
 
 

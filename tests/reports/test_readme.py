@@ -68,3 +68,11 @@ def test_more_links_resolve():
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         if not target.startswith("http"):
             assert (REPO / target).exists(), target
+
+
+def test_every_speed_row_of_results_md_names_its_thread_count():
+    """Before: "**fast cpu**: 4.5× [4.3–4.5×] speedup of fast cpu over librosa cpu at batch 1 × 1 s" with no
+    thread count, where threads decide the CPU verdict."""
+    text = (REPO / "RESULTS.md").read_text(encoding="utf-8")
+    speed = [line for line in text.splitlines() if " speedup of " in line and " at batch " in line]
+    assert speed and all(", 2 threads; " in line for line in speed)
