@@ -27,16 +27,24 @@ from reports.agreement_verdict import Agree, AgreementLine, agreement_lines
 from reports.answer_accuracy import (Swaps, flag_line, flags_of, loss_pp, speakers_line, swap_line,
                                      swaps_for)
 from reports.answer_grid import Cell, Fastest, GpuLine, GridRow, fastest, gpu_line, grid, machines
-from features.backends import REFERENCE, get, names
 from reports.data import Run, definition, records, reference
 from reports.intervals import MIN_SEEDS
 from reports.page import md_cell
+from reports.schema import DEFAULT_REFERENCE
 from reports.seed_flags import SeedFlag
 from reports.series import Series
 from reports.speed_rule import SCENARIOS, Comparison, Speed, VerdictRow, ratio_range_text, ratio_text, scenario_rows
 
-#: the libraries the suite's question is about (features.backends: full_grid), the reference among them
-QUESTION = frozenset(n for n in names() if get(n).full_grid)
+REFERENCE = DEFAULT_REFERENCE
+
+
+def question_libraries() -> frozenset[str]:
+    """The libraries the suite's question is about (features.backends: full_grid), the reference among them;
+    read from the registry when first needed (the rest of the report needs no torch)."""
+    from features.backends import get, names
+
+    return frozenset(n for n in names() if get(n).full_grid)
+
 
 __all__ = ["Answer", "Workload", "Swaps", "answer", "html_box", "lines", "loss_pp", "markdown", "swap_line", "terminal"]
 
@@ -152,7 +160,7 @@ def speed(run: Run, order: list[str]) -> list[Workload]:
 
 def subjects_of(runs: list[Run], named: Optional[tuple[str, ...]] = None) -> tuple[str, ...]:
     """The backends the grid puts against the reference: `named` (bench.run's --backend, the reference left out)
-    where given and measured, else the question's other library (QUESTION: torchaudio) where measured, else
+    where given and measured, else the question's other library (question_libraries(): torchaudio) where measured, else
     every one."""
     measured = [b for run in machines(runs) for b in run.get("backends") or []]
     refs = {reference(run) for run in runs}
@@ -160,7 +168,8 @@ def subjects_of(runs: list[Run], named: Optional[tuple[str, ...]] = None) -> tup
         chosen = tuple(b for b in dict.fromkeys(named) if b in measured and b not in refs)
         if chosen:
             return chosen
-    asked = tuple(b for b in dict.fromkeys(measured) if b not in refs and b in QUESTION)
+    question = question_libraries() if measured else frozenset()
+    asked = tuple(b for b in dict.fromkeys(measured) if b not in refs and b in question)
     return asked or tuple(b for b in dict.fromkeys(measured) if b not in refs)
 
 
@@ -169,7 +178,7 @@ def answer(runs: list[Run], order: list[str], *, named: Optional[tuple[str, ...]
     """The answer over every run given, computed once.
 
     Args: runs (list[Run]); order (list[str]: backend order); named (tuple[str, ...] | None: the backends the
-    run was asked about, bench.run's --backend; None: QUESTION's other library); committed (list[Run]: committed runs whose
+    run was asked about, bench.run's --backend; None: question_libraries()' other one); committed (list[Run]: committed runs whose
     figures stand beside an inconclusive swap, default none).
     """
     seeded = [run for run in runs if sk.n_seeds(run) >= MIN_SEEDS] or runs    # accuracy from seeded runs where any
