@@ -36,7 +36,7 @@ from pathlib import Path
 import torch
 
 from features import MFCCConfig
-from features.backends import REFERENCE, missing_library, names, runs_on
+from features.backends import REFERENCE, get, missing_library, names, runs_on
 from reports.records import Skipped
 from reports.run_results import RunResults
 
@@ -235,7 +235,8 @@ def main(argv=None) -> int:
     path = save(results, out)
     progress(f"wrote {path} and one CSV per measurement in {out}/" + ("" if results.complete else
              f" (incomplete: {', '.join(f['measurement'] for f in results.failed)} failed)"))
-    print(finish(results, out, report=not args.no_report, named=args.backend))
+    asked = tuple(n for n in backends if get(n).full_grid) if "all" in args.backend else args.backend
+    print(finish(results, out, report=not args.no_report, named=asked))
     return 0 if results.complete else 1
 
 

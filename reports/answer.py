@@ -27,7 +27,7 @@ from reports.agreement_verdict import Agree, AgreementLine, agreement_lines
 from reports.answer_accuracy import (Swaps, flag_line, flags_of, loss_pp, speakers_line, swap_line,
                                      swaps_for)
 from reports.answer_grid import Cell, Fastest, GpuLine, GridRow, fastest, gpu_line, grid, machines
-from reports.data import Run, definition, records, reference
+from reports.data import Run, definition, is_gpu, records, reference, throughput_points
 from reports.intervals import MIN_SEEDS
 from reports.page import md_cell
 from reports.schema import DEFAULT_REFERENCE
@@ -38,12 +38,18 @@ from reports.speed_rule import SCENARIOS, Comparison, Speed, VerdictRow, ratio_r
 REFERENCE = DEFAULT_REFERENCE
 
 
-def question_libraries() -> frozenset[str]:
-    """The libraries the suite's question is about (features.backends: full_grid), the reference among them;
-    read from the registry when first needed (the rest of the report needs no torch)."""
-    from features.backends import get, names
-
-    return frozenset(n for n in names() if get(n).full_grid)
+def question_libraries(runs: list[Run]) -> frozenset[str]:
+    """The libraries the suite's question is about, read from the data: the backends timed on as many CPU
+    throughput points as the run's reference (bench.grid gives the whole grid only to them, full_grid)."""
+    out: set[str] = set()
+    for run in runs:
+        df = throughput_points(run)
+        if df.empty:
+            continue
+        counts = df[~df["device"].map(is_gpu)].groupby("backend").size()
+        ref = counts.get(reference(run))
+        out |= {b for b, n in counts.items() if ref is not None and n >= ref}
+    return frozenset(out)
 
 
 __all__ = ["Answer", "Workload", "Swaps", "answer", "html_box", "lines", "loss_pp", "markdown", "swap_line", "terminal"]
@@ -168,7 +174,7 @@ def subjects_of(runs: list[Run], named: Optional[tuple[str, ...]] = None) -> tup
         chosen = tuple(b for b in dict.fromkeys(named) if b in measured and b not in refs)
         if chosen:
             return chosen
-    question = question_libraries() if measured else frozenset()
+    question = question_libraries(runs)
     asked = tuple(b for b in dict.fromkeys(measured) if b not in refs and b in question)
     return asked or tuple(b for b in dict.fromkeys(measured) if b not in refs)
 
