@@ -36,7 +36,7 @@ from pathlib import Path
 import torch
 
 from features import MFCCConfig
-from features.backends import REFERENCE, missing_library, names, runs_on
+from features.backends import REFERENCE, get, missing_library, names, runs_on
 from reports.records import Skipped
 from reports.run_results import RunResults
 
@@ -235,27 +235,60 @@ def main(argv=None) -> int:
     path = save(results, out)
     progress(f"wrote {path} and one CSV per measurement in {out}/" + ("" if results.complete else
              f" (incomplete: {', '.join(f['measurement'] for f in results.failed)} failed)"))
-    print(finish(results, out, report=not args.no_report))
+    asked = tuple(n for n in backends if get(n).full_grid) if "all" in args.backend else args.backend
+    print(finish(results, out, report=not args.no_report, named=asked))
     return 0 if results.complete else 1
 
 
-def finish(results: RunResults, out: Path, *, report: bool = True) -> str:
+#: the repository's committed runs: their figures stand beside a small run's inconclusive accuracy comparison
+COMMITTED = Path(__file__).resolve().parents[1] / "reports" / "results"
+#: what to run after each profile, the terminal's last line
+NEXT_STEP = {
+    "compare": "make bench (every backend, agreement and a small accuracy check), then "
+               "python -m bench.run --profile full --dataset fsdd for the committed runs' measurements",
+    "quick": "python -m bench.run --profile full --dataset fsdd (every measurement, 5 seeds on FSDD speech); "
+             "on a CUDA machine, make bench-gpu (docs/gpu.md)",
+}
+NEXT_OTHERWISE = ("set this run beside the committed ones: python -m reports.build reports/results/*/results.json "
+                  "{out}/results.json --out out/report")
+
+
+def committed_runs(run) -> list:
+    """The committed runs (reports/results/*/results.json), read only where `run` has accuracy on fewer seeds
+    than a verdict needs (reports.intervals.MIN_SEEDS); [] where there are none or they cannot be read."""
+    from reports import skew
+    from reports.data import load_runs
+    from reports.intervals import MIN_SEEDS
+
+    if not skew.n_seeds(run) or skew.n_seeds(run) >= MIN_SEEDS or not COMMITTED.is_dir():
+        return []
+    try:
+        runs, _ = load_runs(sorted(COMMITTED.glob("*/results.json")))
+    except (OSError, ValueError):
+        return []
+    return runs
+
+
+def finish(results: RunResults, out: Path, *, report: bool = True, named: tuple = ()) -> str:
     """The answer, computed once from the run in memory (reports.answer), and the report built around the
-    same answer; returns what the terminal shows: the answer, the report's path and the wall time. Nothing is
-    read back from disk: the records are taken as the file holds them (``plain()``: numpy numbers as Python
-    numbers, tuples as lists), so the page is the one ``python -m reports.build`` makes from the file."""
+    same answer; returns what the terminal shows: the answer, the report's path and the wall time, then the
+    reference and the next step. `named`: the backends asked for (--backend), the answer's grid puts them
+    against the reference. Nothing of the run is read back from disk: the records are taken as the file holds
+    them (``plain()``: numpy numbers as Python numbers, tuples as lists), so the page is the one
+    ``python -m reports.build`` makes from the file."""
     from reports.answer import answer, terminal
     from reports.data import Run, backend_order
 
     run = Run.of(RunResults.from_dict(results.plain()), source=f"{out.name}/results.json", dir=out)
     order = backend_order([run])
-    the_answer = answer([run], order)
+    the_answer = answer([run], order, named=tuple(named) or None, committed=committed_runs(run))
     page = None
     if report:
         from reports.build import build_report_for
 
         page = build_report_for([run], out / "report", the_answer)
-    return terminal(the_answer, report=page, wall_s=results.wall_s)
+    next_step = NEXT_STEP.get(str(results.profile), NEXT_OTHERWISE.format(out=out))
+    return terminal(the_answer, report=page, wall_s=results.wall_s, next_step=next_step)
 
 
 if __name__ == "__main__":

@@ -1,31 +1,58 @@
-"""The answer, said once: the pick per workload and what a library swap does to accuracy, built from the
-results alone and rendered three ways, so the terminal, the README and the report cannot disagree.
+"""The answer, said once and led by the question (librosa on the CPU or torchaudio, maybe on a GPU?), built from
+the results alone and rendered three ways, so the terminal, the README and the report cannot disagree.
 
     from reports.answer import answer, html_box, markdown, terminal
     a = answer(runs, order)              # computed once; runs from reports.data.load_runs, order from backend_order
-    a.workloads                          # tuple[Workload]: per workload and device pair, every candidate's Comparison
-    a.matched, a.defaults                # Swaps | None: what a library swap costs, as SwapRows with Verdicts
-    a.speakers, a.gpu_capable            # the unseen-speakers sentence; the GPU backends where no GPU was measured
+    a.gpu                                # GpuLine: what an accelerator measured, or that none did and how to
+    a.grid, a.machines                   # GridRow per workload and thread count (all cores, one thread), a Cell
+                                         # per machine: ms per call, ratio to librosa with its range, threads
+    a.fastest                            # Fastest per machine and workload: the fastest backend and what it is
+    a.agreement                          # (run, AgreementLine): each backend's numbers against librosa's, decided
+    a.matched, a.defaults                # tuple[Swaps]: what a library swap costs, per run, as SwapRows with Verdicts
+    a.flags, a.speakers                  # flagged seeds; the unseen-speakers sentence
     markdown(a), html_box(a)             # the README's answer box; the page's first box
-    terminal(a, report=Path(...), wall_s=...)   # what bench.run prints last
+    terminal(a, report=Path(...), wall_s=..., next_step=...)   # what bench.run prints last
 
-Speed picks apply the verdict's rule (reports.verdict.RULE): a backend is named faster only where the
-passes separate it from the reference; otherwise the pick says "even".
+Speed verdicts apply the speed rule (reports.speed_rule.RULE) at the same thread count on both sides, and
+every one names that count; "even" where the passes do not separate the two.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
-from reports import generalisation as gen
 from reports import skew as sk
+from reports.agreement_verdict import Agree, AgreementLine, agreement_lines
+from reports.answer_accuracy import (Swaps, flag_line, flags_of, loss_pp, speakers_line, swap_line,
+                                     swaps_for)
+from reports.answer_grid import Cell, Fastest, GpuLine, GridRow, fastest, gpu_line, grid, machines
 from reports.data import Run, definition, is_gpu, records, reference, throughput_points
-from reports.intervals import Kind, accuracy_text
+from reports.intervals import MIN_SEEDS
 from reports.page import md_cell
+from reports.schema import DEFAULT_REFERENCE
+from reports.seed_flags import SeedFlag
 from reports.series import Series
-from reports.skew import SwapRow
 from reports.speed_rule import SCENARIOS, Comparison, Speed, VerdictRow, ratio_range_text, ratio_text, scenario_rows
+
+REFERENCE = DEFAULT_REFERENCE
+
+
+def question_libraries(runs: list[Run]) -> frozenset[str]:
+    """The libraries the suite's question is about, read from the data: the backends timed on as many CPU
+    throughput points as the run's reference (bench.grid gives the whole grid only to them, full_grid)."""
+    out: set[str] = set()
+    for run in runs:
+        df = throughput_points(run)
+        if df.empty:
+            continue
+        counts = df[~df["device"].map(is_gpu)].groupby("backend").size()
+        ref = counts.get(reference(run))
+        out |= {b for b, n in counts.items() if ref is not None and n >= ref}
+    return frozenset(out)
+
+
+__all__ = ["Answer", "Workload", "Swaps", "answer", "html_box", "lines", "loss_pp", "markdown", "swap_line", "terminal"]
 
 
 @dataclass(frozen=True)
@@ -63,47 +90,36 @@ class Workload:
 
 
 @dataclass(frozen=True)
-class Swaps:
-    """What serving a model another library's features does to accuracy, at one preset, over the runs.
-
-    Attributes: preset (str), swaps (tuple[SwapRow, ...]: every swap with a paired delta), seeds (tuple[int, ...]:
-    the seed counts of the runs they come from, each once), costs (tuple[SwapRow, ...]: the swaps whose verdict is
-    a cost; a one-seed difference never is), worst (SwapRow: the largest loss of all), worst_on (str: the dataset
-    and split it was measured on), worst_cost (SwapRow | None: the largest loss among the costs), worst_cost_on
-    (str), ported (tuple[SwapRow, ...]: the `ported` swaps, served features translated by features.port).
-    """
-
-    preset: str
-    swaps: tuple[SwapRow, ...]
-    seeds: tuple[int, ...]
-    costs: tuple[SwapRow, ...]
-    worst: SwapRow
-    worst_on: str = ""
-    worst_cost: Optional[SwapRow] = None
-    worst_cost_on: str = ""
-    ported: tuple[SwapRow, ...] = ()
-
-    @property
-    def unsure_losses(self) -> tuple[SwapRow, ...]:
-        """Losses measured on one seed: a direction without an interval, so neither a cost nor noise."""
-        return tuple(s for s in self.swaps if s.verdict.kind is Kind.ONE_SEED and s.verdict.direction < 0)
-
-
-@dataclass(frozen=True)
 class Answer:
     """The answer, computed once from the results (:func:`answer`) and rendered by :func:`terminal`,
     :func:`markdown` and :func:`html_box`.
 
-    Attributes: workloads (tuple[Workload, ...]), matched and defaults (Swaps | None: the library swap at the
-    `matched` preset and at each library's defaults), speakers (str: the unseen-speakers sentence), gpu_capable
-    (tuple[str, ...] | None: where no run measured an accelerator, the backends that run on one; None otherwise).
+    Attributes: reference (str: the backend every ratio is against), subjects (tuple[str, ...]: the backends
+    the grid compares with it, torchaudio where measured), machines (tuple[str, ...]: the grid's columns, one
+    run label each), gpu (GpuLine), grid (tuple[GridRow, ...]), fastest (tuple[Fastest, ...]), workloads
+    (tuple[Workload, ...]: every candidate per workload and device pair, for the page's detail), agreement
+    (tuple[tuple[str, AgreementLine], ...]: run label and line), matched and defaults (tuple[Swaps, ...]: per
+    run with accuracy records, those with intervals.MIN_SEEDS seeds or more where any has), flags
+    (tuple[tuple[str, SeedFlag], ...]), speakers (str: the unseen-speakers sentence).
     """
 
+    reference: str = REFERENCE
+    subjects: tuple[str, ...] = ()
+    machines: tuple[str, ...] = ()
+    gpu: GpuLine = GpuLine()
+    grid: tuple[GridRow, ...] = ()
+    fastest: tuple[Fastest, ...] = ()
     workloads: tuple[Workload, ...] = ()
-    matched: Optional[Swaps] = None
-    defaults: Optional[Swaps] = None
+    agreement: tuple[tuple[str, AgreementLine], ...] = ()
+    matched: tuple[Swaps, ...] = ()
+    defaults: tuple[Swaps, ...] = ()
+    flags: tuple[tuple[str, SeedFlag], ...] = ()
     speakers: str = ""
-    gpu_capable: Optional[tuple[str, ...]] = None
+
+    @property
+    def gpu_capable(self) -> Optional[tuple[str, ...]]:
+        """None where some run measured an accelerator; else the backends that run on one."""
+        return None if self.gpu.measured else self.gpu.capable
 
 
 def pick_words(w: Workload) -> tuple[str, str]:
@@ -148,169 +164,229 @@ def speed(run: Run, order: list[str]) -> list[Workload]:
             for (scenario, question), rows in grouped.items()]
 
 
-def _swaps(runs: list[Run], order: list[str], preset: str) -> Optional[Swaps]:
-    rows = [(run, s) for run in runs for s in sk.swap_rows(run, order)
-            if s.preset == preset and s.delta_pp is not None]
-    if not rows:
-        return None
-    costs = [(run, s) for run, s in rows if s.verdict.kind is Kind.COST]     # a one-seed difference is no cost
-    worst_run, worst = max(rows, key=lambda rs: loss_pp(rs[1]))
-    cost_run, worst_cost = max(costs, key=lambda rs: loss_pp(rs[1])) if costs else (None, None)
-    ported = tuple(s for run in runs for s in sk.swap_rows(run, order) if s.preset == "ported" and s.delta_pp is not None)
-    return Swaps(preset, tuple(s for _, s in rows), tuple(dict.fromkeys(sk.n_seeds(run) for run, _ in rows)),
-                 tuple(s for _, s in costs), worst, _split_name(worst_run), worst_cost,
-                 _split_name(cost_run) if cost_run else "", ported)
+def subjects_of(runs: list[Run], named: Optional[tuple[str, ...]] = None) -> tuple[str, ...]:
+    """The backends the grid puts against the reference: `named` (bench.run's --backend, the reference left out)
+    where given and measured, else the question's other library (question_libraries(): torchaudio) where measured, else
+    every one."""
+    measured = [b for run in machines(runs) for b in run.get("backends") or []]
+    refs = {reference(run) for run in runs}
+    if named:
+        chosen = tuple(b for b in dict.fromkeys(named) if b in measured and b not in refs)
+        if chosen:
+            return chosen
+    question = question_libraries(runs)
+    asked = tuple(b for b in dict.fromkeys(measured) if b not in refs and b in question)
+    return asked or tuple(b for b in dict.fromkeys(measured) if b not in refs)
 
 
-def loss_pp(s: SwapRow) -> float:
-    """What the swap loses against its baseline, in pp (negative: a gain); every SwapRow of :class:`Swaps` has a
-    paired delta."""
-    if s.delta_pp is None:
-        raise ValueError(f"{s.train}→{s.test} ({s.preset}) has no paired delta")
-    return -s.delta_pp
+def answer(runs: list[Run], order: list[str], *, named: Optional[tuple[str, ...]] = None,
+           committed: Sequence[Run] = ()) -> Answer:
+    """The answer over every run given, computed once.
+
+    Args: runs (list[Run]); order (list[str]: backend order); named (tuple[str, ...] | None: the backends the
+    run was asked about, bench.run's --backend; None: question_libraries()' other one); committed (list[Run]: committed runs whose
+    figures stand beside an inconclusive swap, default none).
+    """
+    seeded = [run for run in runs if sk.n_seeds(run) >= MIN_SEEDS] or runs    # accuracy from seeded runs where any
+    subjects = subjects_of(runs, named)
+    refs = list(dict.fromkeys(reference(run) for run in runs)) or [REFERENCE]
+
+    def per_run(preset: str) -> tuple[Swaps, ...]:
+        return tuple(s for s in (swaps_for(run, order, preset, committed) for run in seeded) if s is not None)
+
+    return Answer(reference=refs[0], subjects=subjects, machines=tuple(run.label for run in machines(runs)),
+                  gpu=gpu_line(runs, order), grid=tuple(grid(runs, subjects)), fastest=tuple(fastest(runs, order)),
+                  workloads=tuple(w for run in runs for w in speed(run, order)),
+                  agreement=tuple((run.label, line) for run in runs for line in agreement_lines(run)),
+                  matched=per_run("matched"), defaults=per_run("library_defaults"),
+                  flags=flags_of([run for run in seeded if records(run, "accuracy")]),
+                  speakers=speakers_line(seeded, order) if any(records(r, "accuracy") for r in runs) else "")
 
 
-def _seeds_text(s: Swaps) -> str:
-    return "; ".join(sk.seeds_phrase(n) for n in s.seeds)
+# ---- words: every renderer below draws its sentences from these, over one Answer ----
+
+def threads_text(n: Optional[int]) -> str:
+    """"2 threads", "1 thread", or that the run did not record it."""
+    return "threads not recorded" if n is None else f"{n} thread{'s' if n != 1 else ''}"
 
 
-def swap_line(s: Swaps) -> str:
-    """The swap outcome as one sentence."""
-    if s.preset == "matched":
-        if not s.costs:
-            return (f"Same settings (`matched`): serving a model another library's features costs nothing measurable "
-                    f"({len(s.swaps)} swaps, {_seeds_text(s)}; largest change: {s.worst.verdict}).")
-        return (f"Same settings (`matched`): {len(s.costs)} of {len(s.swaps)} swaps cost accuracy, up to "
-                f"{loss_pp(s.worst):.1f} pp ({s.worst.train}→{s.worst.test}; {s.worst.verdict}).")
-    port = (f" Served features translated by features.port instead, the {len(s.ported)} ported models lose at most "
-            f"{max(0.0, max(loss_pp(p) for p in s.ported)):.1f} pp"
-            + (" (none beyond noise)." if all(p.verdict.quiet for p in s.ported)
-               else f" ({'; '.join(p.verdict.text for p in s.ported)}).")
-            if s.ported else " Port the settings, not just the call (features.port, `matched`).")
-    if s.worst_cost is None and s.unsure_losses:
-        return (f"Each library's own defaults: {len(s.unsure_losses)} of {len(s.swaps)} swaps lose accuracy on one "
-                f"training seed, up to {loss_pp(s.worst):.0f} pp (worst: trained on {s.worst.train}, served by "
-                f"{s.worst.test}, {s.worst.verdict}, on {s.worst_on}); without an interval none counts as a cost "
-                "(run more seeds: --seeds 5)." + port)
-    if s.worst_cost is None:
-        return f"Each library's own defaults: no swap cost beyond noise ({len(s.swaps)} swaps, {_seeds_text(s)})."
-    lo, worst = min(loss_pp(c) for c in s.costs), s.worst_cost
-    return (f"Each library's own defaults: a swap costs {lo:.0f} to {loss_pp(worst):.0f} pp "
-            f"(worst: trained on {worst.train}, served by {worst.test}, {worst.verdict}, on "
-            f"{s.worst_cost_on})." + port)
+def _ms(x: float) -> str:
+    return f"{x:.3g}" if x < 100 else f"{x:,.0f}"
 
 
-def _split_name(run: Run) -> str:
-    split = (run.get("dataset_info") or {}).get("split")
-    name = (run.get("dataset_info") or {}).get("name") or run.get("dataset") or "the dataset"
-    return f"{name}, {split} split" if split else str(name)
+def ratio_words(ratio: float, lo: float, hi: float, verdict: Speed) -> str:
+    """"2.9× [2.7–3.0×] faster", "0.70× [0.66–0.74×] slower", "1.06× [0.98–1.1×] even"."""
+    return f"{ratio_text(ratio)} [{ratio_text(lo, unit=False)}–{ratio_text(hi)}] {verdict}"
 
 
-def _speakers_line(runs: list[Run], order: list[str]) -> str:
-    held_out = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "speakers"]
-    if not held_out:
-        official = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "official"]
-        if official:
-            return ("Unseen speakers: not measured; FSDD's official split shares speakers between train and test "
-                    "and sits at ceiling, so run `--split speakers` to separate feature choices.")
-        return "Unseen speakers: not measured (the speaker-held-out split of FSDD answers it: `--split speakers`)."
-    studied = [run for run in held_out if gen.has_study(run)]
-    base = gen.baseline(studied[0]) if studied else None
-    if base is not None:
-        run = studied[0]
-        return f"Unseen speakers ({_split_name(run)}, matched {accuracy_text(base)}): " + gen.advice(run, lead="")
-    run = held_out[0]
-    rows = sk.accuracy_rows(run, order)
-    if not rows:
-        return "Unseen speakers: the speaker-held-out run has no accuracy records."
-    best = max(rows, key=lambda r: r.accuracy)
-    ref = next((r for r in rows if r.backend == reference(run)), None)
-    ref_text = f" against {ref.backend} ({ref.preset}) {accuracy_text(ref.interval)}" if ref else ""
-    verdict = best.verdict if best is not ref and best.diff is not None else ""
-    definition = f", {best.definition} definition" if best.definition not in (None, reference(run)) else ""
-    return (f"Unseen speakers ({_split_name(run)}): {best.backend} ({best.preset}{definition}) scored highest, "
-            f"{accuracy_text(best.interval)}{ref_text}" + (f"; {verdict}" if verdict else "") + ".")
+def cell_text(c: Cell) -> str:
+    """"6.61 ms against librosa's 13 ms: 1.97× [1.9–2.0×] faster, 2 threads"."""
+    return (f"{_ms(c.ms)} ms against {c.reference}'s {_ms(c.reference_ms)} ms: "
+            f"{ratio_words(c.ratio, c.lo, c.hi, c.verdict)}, {threads_text(c.threads)}")
 
 
-def _gpu_capable(runs: list[Run]) -> Optional[tuple[str, ...]]:
-    """None where some run measured an accelerator; else the backends that run on one."""
-    devices: set[str] = set()
-    for run in runs:
-        df = throughput_points(run)
-        if not df.empty:
-            devices |= set(df["device"])
-    if any(is_gpu(d) for d in devices):
-        return None
-    return tuple(sorted({b for run in runs for b, meta in (run.get("backend_info") or {}).items()
-                         if isinstance(meta, dict) and any(is_gpu(d) for d in meta.get("devices") or [])}))
+def row_label(r: GridRow) -> str:
+    """"a training batch, 64 × 1 s, all cores" / "..., one thread (DataLoader worker)"."""
+    return (f"{r.workload}, {r.batch_size:g} × {r.duration_s:g} s, "
+            + ("one thread (DataLoader worker)" if r.one_thread else "all cores"))
 
 
-def answer(runs: list[Run], order: list[str]) -> Answer:
-    """The answer over every run given (speed from those with throughput records), computed once."""
-    seeded = [run for run in runs if sk.n_seeds(run) > 1] or runs   # accuracy lines from seeded runs where any
-    return Answer(workloads=tuple(w for run in runs for w in speed(run, order)),
-                  matched=_swaps(seeded, order, "matched"), defaults=_swaps(seeded, order, "library_defaults"),
-                  speakers=_speakers_line(seeded, order), gpu_capable=_gpu_capable(runs))
+def question_line(a: Answer) -> str:
+    """What the grid answers, in one line."""
+    if not a.subjects:
+        return f"against {a.reference} (the reference); this run timed no workload"
+    return f"{' and '.join(a.subjects)} against {a.reference} (the reference), per workload"
+
+
+def gpu_text(a: Answer) -> str:
+    """The GPU line: what an accelerator measured, or that none did and the command that measures it."""
+    if a.gpu.measured:
+        return "GPU: " + "; ".join(f"{series} {ratio_text(ratio)} {a.reference} on the CPU at a training batch "
+                                   f"(64 × 1 s{', host→device copy included' if copy else ', kernels only'}; {run})"
+                                   for run, series, ratio, copy in a.gpu.measured) + "."
+    return (f"GPU: not measured (no run here had CUDA); measure it with `make bench-gpu` on a CUDA machine "
+            f"(docs/gpu.md): {', '.join(a.gpu.capable) or 'no backend here'} {'runs' if len(a.gpu.capable) == 1 else 'run'} "
+            "on CUDA.")
+
+
+def disagreement_lines(a: Answer) -> list[str]:
+    """One sentence per grid row where machines disagree (faster on one, slower on another)."""
+    out = []
+    for r in a.grid:
+        if not r.disagrees:
+            continue
+        said = [f"{c.verdict} on {c.run} ({ratio_text(c.ratio)}, {threads_text(c.threads)})" for c in r.cells
+                if c is not None and c.verdict is not Speed.EVEN]
+        out.append(f"Machines disagree at {row_label(r)}: {r.backend} is " + " but ".join(said) + ".")
+    return out
+
+
+def fastest_text(a: Answer) -> str:
+    """The fastest backend measured per workload (and machine), and what each one is."""
+    if not a.fastest:
+        return ""
+    several = len({f.run for f in a.fastest}) > 1
+    winners = {f.backend for f in a.fastest}
+    threads = {f.threads for f in a.fastest}
+    if len(winners) == 1 and len(threads) == 1 and all(f.verdict is Speed.FASTER for f in a.fastest):
+        lo, hi = min(f.ratio for f in a.fastest), max(f.ratio for f in a.fastest)
+        span = ratio_text(lo) if lo == hi else f"{ratio_text(lo, unit=False)} to {ratio_text(hi)}"
+        said = (f"{next(iter(winners))} at every workload{' on every machine' if several else ''}, {span} "
+                f"{a.reference}'s speed at {threads_text(next(iter(threads)))}")
+    else:
+        by_workload: dict[str, list[Fastest]] = {}
+        for f in a.fastest:
+            by_workload.setdefault(f.workload, []).append(f)
+        said = "; ".join(f"{workload}: " + ", ".join(_fastest_one(a, f) + (f" ({f.run})" if several else "")
+                                                    for f in fs) for workload, fs in by_workload.items())
+    what = {f.backend: f for f in a.fastest if f.verdict is not Speed.SLOWER}
+    kinds = "; ".join((f"{b} computes {a.reference}'s MFCC numbers with {f.library}" if f.definition == a.reference
+                       else f"{b} computes its own MFCC definition ({f.definition}'s), not {a.reference}'s numbers")
+                      for b, f in what.items() if f.definition and f.library)
+    return f"Fastest measured: {said}" + (f" ({kinds})." if kinds else ".")
+
+
+def _fastest_one(a: Answer, f: Fastest) -> str:
+    """One machine's fastest at one workload: the candidate where it beats the reference, else the reference."""
+    ratio = ratio_words(f.ratio, f.lo, f.hi, f.verdict)
+    if f.verdict is Speed.FASTER:
+        return f"{f.backend} {ratio} at {threads_text(f.threads)}"
+    if f.verdict is Speed.EVEN:
+        return f"{f.backend} and {a.reference} ({ratio} at {threads_text(f.threads)})"
+    return f"{a.reference} itself (the fastest other, {f.backend}: {ratio} at {threads_text(f.threads)})"
+
+
+def agreement_text(a: Answer) -> str:
+    """One sentence over every backend's agreement with the reference, grouped by verdict (README and page)."""
+    if not a.agreement:
+        return ""
+    groups: dict[Agree, list[str]] = {}
+    for _, line in a.agreement:
+        if line.backend not in groups.setdefault(line.verdict, []):
+            groups[line.verdict].append(line.backend)
+    return (f"Numbers against {a.reference}'s, same settings: "
+            + "; ".join(f"{', '.join(bs)}: {verdict}" for verdict, bs in groups.items()) + ".")
 
 
 def lines(a: Answer) -> list[str]:
-    """The answer's sentences after the picks: the two swap outcomes, unseen speakers, what is not measured."""
-    out = [swap_line(s) for s in (a.matched, a.defaults) if s is not None] + ([a.speakers] if a.speakers else [])
-    if a.gpu_capable is not None:
-        out.append(f"Not measured yet: any GPU (every speed pick here is CPU against CPU); "
-                   f"{', '.join(a.gpu_capable) or 'no backend'} run on CUDA (make bench-gpu on a CUDA machine).")
+    """The answer's sentences after the grid, shared by every rendering: where machines disagree, the fastest,
+    the swap outcomes, the flagged seeds, unseen speakers."""
+    out = disagreement_lines(a) + ([fastest_text(a)] if a.fastest else [])
+    out += [swap_line(s) for s in a.matched + a.defaults]
+    out += [x for x in (flag_line(a.flags), a.speakers) if x]
     return out
-
-
-def _several(a: Answer) -> bool:
-    """Whether the picks come from more than one run (then a run column names each row's)."""
-    return len({w.run for w in a.workloads}) > 1
 
 
 def markdown(a: Answer) -> list[str]:
-    """The answer box as markdown lines: a pick table, then the accuracy lines, then what is not measured."""
-    several = _several(a)
-    out = ["| workload | devices | pick | speedup over the reference | the others |" + (" run |" if several else ""),
-           "|---|---|---|---|---|" + ("---|" if several else "")]
-    for w in a.workloads:
-        choice, reading = pick_words(w)
-        out.append(f"| {md_cell(w.scenario)} | {md_cell(w.question)} | **{md_cell(choice)}** | {md_cell(reading)}, "
-                   f"{md_cell(w.point)} | {md_cell(others_words(w)) or '—'} |" + (f" {md_cell(w.run)} |" if several else ""))
-    out.append("")
-    out += [f"- {line}" for line in lines(a)]
+    """The answer box as markdown lines: the GPU line, the grid (one row per workload and thread count, one
+    column per machine), then the shared sentences."""
+    out = [f"**{question_line(a)}.** {gpu_text(a)}", ""]
+    if a.grid:
+        out += ["| workload | " + " | ".join(md_cell(m) for m in a.machines) + " |",
+                "|---|" + "---|" * len(a.machines)]
+        for r in a.grid:
+            label = row_label(r) if len(a.subjects) < 2 else f"{r.backend}: {row_label(r)}"
+            out.append(f"| {md_cell(label)} | " + " | ".join(md_cell(cell_text(c)) if c else "not measured"
+                                                            for c in r.cells) + " |")
+        out.append("")
+    out += [f"- {' '.join(group)}" for group in _bullets(a)]
     return out
 
 
+def _bullets(a: Answer) -> list[list[str]]:
+    """The shared sentences grouped for the README's list (one bullet per kind: the speed sentences with the
+    agreement, each preset's swap sentences over the runs, the rest one each), so the box stays short."""
+    speed = disagreement_lines(a) + ([fastest_text(a)] if a.fastest else []) + ([agreement_text(a)] if a.agreement else [])
+    groups = [speed, [swap_line(s) for s in a.matched], [swap_line(s) for s in a.defaults],
+              [flag_line(a.flags)] if a.flags else [], [a.speakers] if a.speakers else []]
+    return [g for g in groups if g]
+
+
 def html_box(a: Answer) -> str:
-    """The answer box at the head of the report (id "answer"): the picks, then the accuracy lines."""
+    """The answer box at the head of the report (id "answer"): the question and the GPU line, the grid, then
+    the shared sentences."""
     from html import escape
 
     from reports.page import Table, table_html
 
-    several = _several(a)
-    headers = ["workload", "devices", "pick", "speedup over the reference", "the others"] + (["run"] if several else [])
-    rows = []
-    for w in a.workloads:
-        choice, reading = pick_words(w)
-        rows.append([w.scenario, w.question, choice, f"{reading}, {w.point}", others_words(w) or "—"]
-                    + ([w.run] if several else []))
-    picks = table_html(Table(headers, rows, id="answer_picks")) if rows else ""
-    items = "".join(f"<li>{escape(line)}</li>" for line in lines(a))
-    return f'<div id="answer" class="answer"><h2>The answer</h2>{picks}<ul>{items}</ul></div>'
+    rows = [[row_label(r) if len(a.subjects) < 2 else f"{r.backend}: {row_label(r)}"]
+            + [cell_text(c) if c else "not measured" for c in r.cells] for r in a.grid]
+    grid_html = table_html(Table(["workload", *a.machines], rows, id="answer_grid")) if rows else ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines(a) + ([agreement_text(a)] if a.agreement else []))
+    return (f'<div id="answer" class="answer"><h2>The answer: {escape(question_line(a))}</h2>'
+            f"<p>{escape(gpu_text(a))}</p>{grid_html}<ul>{items}</ul></div>")
 
 
-def terminal(a: Answer, *, report: Optional[Path] = None, wall_s: Optional[float] = None) -> str:
-    """Plain text for the end of a run: per workload, every backend's speedup over the reference; then the
-    report's path and the wall time where given."""
-    out = ["", "== the answer (speedup over the reference; 'even' where the passes do not separate) =="]
-    for w in a.workloads:
-        out.append(f"{w.scenario} [{w.question}] at {w.point}:")
-        for cmp in w.comparisons:
-            out.append(f"    {cmp.a:<28} {ratio_range_text(cmp):>22}  {cmp.verdict}")
-    pick = {(w.scenario, w.question): w for w in a.workloads}
-    if pick:
-        out.append("picks: " + "; ".join(f"{s} ({q}): {pick_words(w)[0]}" for (s, q), w in pick.items()))
-    out += lines(a)
+def terminal(a: Answer, *, report: Optional[Path] = None, wall_s: Optional[float] = None,
+             next_step: str = "") -> str:
+    """Plain text for the end of a run: the question, the GPU line, the grid, the fastest, every backend's
+    agreement ending with its verdict, the accuracy sentences; the report and wall time; last, the reference and
+    the next step."""
+    out = ["", f"== the answer: {question_line(a)} ==", gpu_text(a)]
+    shown = ""
+    for r in a.grid:
+        workload = (f"{r.backend}: " if len(a.subjects) > 1 else "") + f"{r.workload}, {r.batch_size:g} × {r.duration_s:g} s"
+        if workload != shown:
+            out.append(f"  {workload}")
+            shown = workload
+        threads = "one thread (DataLoader worker)" if r.one_thread else "all cores"
+        cells = [c for c in r.cells if c is not None]
+        if len(a.machines) == 1 and cells:
+            out.append(f"      {threads:<31} {cell_text(cells[0])}")
+        else:
+            out += [f"      {threads}, {c.run}: {cell_text(c)}" for c in cells]
+    out += disagreement_lines(a) + ([fastest_text(a)] if a.fastest else [])
+    several = len({run for run, _ in a.agreement}) > 1
+    for run, line in a.agreement:
+        out.append(f"agreement {line.backend} against {line.reference} ({'same settings' if line.preset == 'matched' else line.preset}"
+                   f"{', ' + run if several else ''}): relative error {line.rel_error:.2g}: {line.verdict}")
+    out += [swap_line(s) for s in a.matched + a.defaults] + [x for x in (flag_line(a.flags), a.speakers) if x]
     tail = ([f"report: {report}"] if report is not None else []) + \
         ([f"wall time {wall_s / 60:.1f} min"] if wall_s is not None else [])
-    return "\n".join(out) + ("\n" + ", ".join(tail) if tail else "")
+    if tail:
+        out.append(", ".join(tail))
+    out.append(f"reference: {a.reference} on the CPU; every ratio is {a.reference}'s time over the other's at the "
+               "same thread count (above 1: faster than it).")
+    if next_step:
+        out.append(f"next: {next_step}")
+    return "\n".join(out)

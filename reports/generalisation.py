@@ -75,7 +75,7 @@ def has_study(run: dict) -> bool:
 
 def baseline(run: dict) -> Optional[iv.Interval]:
     recs = _by_setting(records(run, "generalisation"), "screen").get(BASELINE)
-    return iv.mean_interval(r.test_accuracy for r in recs) if recs else None
+    return iv.mean_interval((r.test_accuracy for r in recs), iv.ACCURACY) if recs else None
 
 
 def effects(run: dict) -> list[Effect]:
@@ -96,7 +96,7 @@ def effects_of(recs: Iterable[Generalisation]) -> list[Effect]:
         diff = iv.paired(_seeds(group), base)
         first = group[0]
         out.append(Effect(name, first.group or "", first.toward or "",
-                          iv.mean_interval(r.test_accuracy for r in group), diff, iv.verdict(diff, "gains", "costs"),
+                          iv.mean_interval((r.test_accuracy for r in group), iv.ACCURACY), diff, iv.verdict(diff, "gains", "costs"),
                           first.preset or BASELINE, first.backend or "", _seeds(group)))
     return sorted(out, key=lambda e: -e.gain_pp)
 
@@ -109,8 +109,8 @@ def confirmation(run: dict) -> Optional[Confirmation]:
     name = combos[0]
     diff = iv.paired(_seeds(groups[name]), _seeds(groups[BASELINE]))
     return Confirmation(name, groups[name][0].rule or "",
-                        iv.mean_interval(r.test_accuracy for r in groups[BASELINE]),
-                        iv.mean_interval(r.test_accuracy for r in groups[name]), diff,
+                        iv.mean_interval((r.test_accuracy for r in groups[BASELINE]), iv.ACCURACY),
+                        iv.mean_interval((r.test_accuracy for r in groups[name]), iv.ACCURACY), diff,
                         iv.verdict(diff, "gains", "costs"))
 
 

@@ -10,7 +10,10 @@ points apart, so an accuracy, or a difference between two, is only stated with i
 
 The interval is Student's t on the mean (n - 1 degrees of freedom), stated as METHOD wherever it is shown.
 A comparison pairs the same seeds on both sides (the same initialisation, order and augmentation), and it
-counts when its interval excludes zero. With one seed there is no interval, and the text says so.
+counts when its interval excludes zero. Below :data:`MIN_SEEDS` seeds a comparison gives no verdict word: it
+reads "inconclusive at 2 seeds (per-seed change -30.6, -8.8 pp)" (Kind.FEW_SEEDS; one seed: Kind.ONE_SEED).
+An accuracy's interval is clipped to what an accuracy can be (``bounds=ACCURACY``: 0-100 %), a difference's
+to -100..+100 pp (``DIFFERENCE``); a t interval over two seeds reaches far past both.
 """
 from __future__ import annotations
 
@@ -21,16 +24,23 @@ from typing import Iterable, Mapping, Optional
 
 CONFIDENCE = 0.95
 METHOD = "95% Student-t interval over training seeds"
+#: fewer seeds than this: a comparison is "inconclusive", never a gain, a cost or "within noise"
+MIN_SEEDS = 3
+#: what an accuracy (a fraction) and a difference of two can be: intervals are clipped to these
+ACCURACY = (0.0, 1.0)
+DIFFERENCE = (-1.0, 1.0)
 
 
 @dataclass(frozen=True)
 class Interval:
-    """A mean over n seeds with its 95% interval (low, high None where n < 2)."""
+    """A mean over n seeds with its 95% interval (low, high None where n < 2); ``values``: the n values it is
+    the mean of, in seed order (empty where built by hand)."""
 
     mean: float
     low: Optional[float]
     high: Optional[float]
     n: int
+    values: tuple[float, ...] = ()
 
     def excludes_zero(self) -> bool:
         return self.low is not None and (self.low > 0 or self.high < 0)
@@ -51,23 +61,28 @@ def t_quantile(df: int) -> float:
     return float(t.ppf(0.5 + CONFIDENCE / 2, df))
 
 
-def mean_interval(values: Iterable[float]) -> Interval:
-    """The mean of `values` (one per seed) and its 95% Student-t interval. ValueError when empty."""
+def mean_interval(values: Iterable[float], bounds: Optional[tuple[float, float]] = None) -> Interval:
+    """The mean of `values` (one per seed) and its 95% Student-t interval, clipped to `bounds` where given
+    (ACCURACY for accuracies: an interval never leaves 0-100 %). ValueError when empty."""
     xs = [float(v) for v in values]
     if not xs:
         raise ValueError("mean_interval: no values")
     n, mean = len(xs), sum(xs) / len(xs)
     if n < 2:
-        return Interval(mean, None, None, n)
+        return Interval(mean, None, None, n, tuple(xs))
     sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1))
     half = t_quantile(n - 1) * sd / math.sqrt(n)
-    return Interval(mean, mean - half, mean + half, n)
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
+    return Interval(mean, low, high, n, tuple(xs))
 
 
 def paired(a: Mapping[int, float], b: Mapping[int, float]) -> Optional[Interval]:
-    """`a - b` over the seeds both have ({seed: accuracy} each), with its interval; None where they share none."""
+    """`a - b` over the seeds both have ({seed: accuracy} each), with its interval (clipped to DIFFERENCE);
+    None where they share none."""
     common = sorted(set(a) & set(b))
-    return mean_interval(a[s] - b[s] for s in common) if common else None
+    return mean_interval((a[s] - b[s] for s in common), DIFFERENCE) if common else None
 
 
 class Kind(StrEnum):
@@ -79,6 +94,7 @@ class Kind(StrEnum):
     WITHIN_NOISE = "within noise"
     NO_DIFFERENCE = "no difference"
     ONE_SEED = "one seed"
+    FEW_SEEDS = "inconclusive"          # 2 .. MIN_SEEDS - 1 seeds: an interval too wide to decide anything
     NOT_PAIRED = "no paired seeds"
     NOT_COMPARED = "not compared"       # no comparison made: the reference itself, or no baseline
 
@@ -117,16 +133,18 @@ def not_compared(text: str) -> Verdict:
 def verdict(diff: Optional[Interval], up: str, down: str, *, scale: float = 100, unit: str = "pp") -> Verdict:
     """The comparison decided and worded: `up`/`down` by the mean where the interval excludes zero (GAIN,
     COST), "no difference" where every seed gave exactly the same number, "within noise" otherwise; with
-    the interval. One seed has no interval: its direction is given, marked "(1 seed, no interval)", and
-    its kind is ONE_SEED (never a gain or a cost)."""
+    the interval. Below MIN_SEEDS seeds no verdict word: "inconclusive at 2 seeds (per-seed change -30.6,
+    -8.8 pp)", kind FEW_SEEDS (ONE_SEED for one seed), never a gain or a cost; ``direction`` keeps the
+    mean's sign."""
     if diff is None:
         return Verdict(Kind.NOT_PAIRED, "no paired seeds")
     if diff.mean == 0 and (diff.low is None or diff.low == diff.high == 0):
         return Verdict(Kind.NO_DIFFERENCE, f"no difference (0.0 {unit} on each of {diff.n} seed{'s' if diff.n > 1 else ''})")
     direction = 1 if diff.mean > 0 else -1
     word = up if direction > 0 else down
-    if diff.low is None:
-        return Verdict(Kind.ONE_SEED, f"{word} {abs(diff.mean) * scale:.1f} {unit} (1 seed, no interval)", direction)
+    if diff.n < MIN_SEEDS:
+        return Verdict(Kind.ONE_SEED if diff.n == 1 else Kind.FEW_SEEDS,
+                       inconclusive_text(diff, scale=scale, unit=unit), direction)
     ci = f"95% CI {diff.low * scale:+.1f} to {diff.high * scale:+.1f} {unit}, {diff.n} seeds"
     if not diff.excludes_zero():
         return Verdict(Kind.WITHIN_NOISE, f"within noise ({ci})")
@@ -134,9 +152,21 @@ def verdict(diff: Optional[Interval], up: str, down: str, *, scale: float = 100,
                    direction)
 
 
+def inconclusive_text(diff: Interval, *, scale: float = 100, unit: str = "pp") -> str:
+    """"inconclusive at 2 seeds (per-seed change -30.6, -8.8 pp)"; one seed: "inconclusive at 1 seed (change
+    -20.0 pp)". Without per-seed values (an Interval built by hand), the mean."""
+    values = diff.values or (diff.mean,)
+    changes = ", ".join(f"{v * scale:+.1f}".replace("+0.0", "0.0") for v in values)
+    if diff.n == 1:
+        return f"inconclusive at 1 seed (change {changes} {unit})"
+    what = "per-seed change" if diff.values else "mean change"
+    return f"inconclusive at {diff.n} seeds ({what} {changes} {unit})"
+
+
 def accuracy_text(interval: Interval) -> str:
-    """An accuracy in words: "62.4 % (95% CI 55.0–69.8 %, 5 seeds)", or "62.4 % (1 seed, no interval)"."""
-    if interval.low is None:
+    """An accuracy in words: "62.4 % (95% CI 55.0–69.8 %, 5 seeds)", or "62.4 % (1 seed, no interval)"; the
+    interval shown never leaves 0-100 %."""
+    if interval.low is None or interval.high is None:
         return f"{interval.mean * 100:.1f} % (1 seed, no interval)"
-    return (f"{interval.mean * 100:.1f} % (95% CI {interval.low * 100:.1f}–{interval.high * 100:.1f} %, "
-            f"{interval.n} seeds)")
+    low, high = max(interval.low, ACCURACY[0]), min(interval.high, ACCURACY[1])
+    return f"{interval.mean * 100:.1f} % (95% CI {low * 100:.1f}–{high * 100:.1f} %, {interval.n} seeds)"

@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 
 from reports import skew as sk
-from reports.answer import answer, markdown
+from reports.answer import answer, markdown, threads_text
+from reports.answer_grid import main_threads
 from reports.data import frame, nearest, reference
 from reports.intervals import accuracy_text
 from reports.page import fmt, md_cell, slug
@@ -51,8 +52,9 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
             row(f"{r.scenario}: {r.question}", f"not measured ({r.note})")
             continue
         choice, why = verdict_words(r.cmp)
+        threads = f", {threads_text(main_threads(run))}" if r.at is not None else ""
         row(f"{r.scenario}: {r.question}", f"**{choice}**: {ratio_range_text(r.cmp)} speedup of {r.cmp.a} over "
-                                           f"{r.cmp.b} at {r.point}; {why}")
+                                           f"{r.cmp.b} at {r.point}{threads}; {why}")
     for a in sk.accuracy_rows(run, order):
         delta = f", vs {a.baseline}" if a.diff is not None else ""
         row(f"accuracy of {a.backend}'s features ({a.preset}, {a.split} split)",
@@ -107,8 +109,10 @@ def answer_block(runs: list[dict], order: list[str], readme: Path) -> str:
                            "edit the results or the generator, not this block -->", ""]
     lines += markdown(answer(runs, order))
     sources = ", ".join(f"[{r.label}]({_where(r, readme.parent)}/){_took(r)}" for r in runs)
-    lines += ["", f"From {sources}; speedups are the reference's time over the pick's, with the range of the "
-                  "per-pass medians; every figure: [RESULTS.md](RESULTS.md).", ANSWER_END]
+    ref = ", ".join(dict.fromkeys(reference(r) for r in runs))
+    lines += ["", f"From {sources}. Ratios are {ref}'s time over the other's at the same thread count (above 1: "
+                  f"faster than {ref}), with the range the per-pass medians allow; \"even\": the passes do not "
+                  "separate the two. Every figure: [RESULTS.md](RESULTS.md).", ANSWER_END]
     return "\n".join(lines)
 
 

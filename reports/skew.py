@@ -108,7 +108,7 @@ def accuracy_rows(run: dict, order: list[str]) -> list[AccuracyRow]:
     rows = []
     for (backend, split), recs in sorted(own.items(), key=lambda kv: (kv[0][0] != ref, _pos(order, kv[0][0]))):
         base = own.get((ref, split))
-        interval = iv.mean_interval(r.test_accuracy for r in recs)
+        interval = iv.mean_interval((r.test_accuracy for r in recs), iv.ACCURACY)
         if base is None or backend == ref:
             diff, baseline = None, ""
             verdict = iv.not_compared("the reference" if backend == ref else "no reference run")
@@ -150,7 +150,7 @@ def swap_rows(run: dict, order: list[str]) -> list[SwapRow]:
         recs = groups[(train, test, preset, split)]
         trained_at = TRAINED_AT.get(preset, preset)
         base = groups.get((train, train, trained_at, split))
-        interval = iv.mean_interval(r.test_accuracy for r in recs)
+        interval = iv.mean_interval((r.test_accuracy for r in recs), iv.ACCURACY)
         if base is None:
             rows.append(SwapRow(preset, train, test, interval, None, "", iv.not_compared("no train→train baseline")))
             continue

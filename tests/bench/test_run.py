@@ -29,10 +29,14 @@ def test_quick_run_writes_results_csvs_and_report(tmp_path, capsys):
     assert (out / "report" / "index.html").exists()
     printed = capsys.readouterr().out
     assert "== summary ==" not in printed                        # no raw dump: the answer is what the run prints
-    # the run ends with the answer: the accuracy lines, what is not measured, the report and the wall time
+    # the run ends with the answer: the accuracy lines (a smoke test, inconclusive at 2 seeds), the report and
+    # the wall time, then the reference and the next step
     tail = printed[printed.index("== the answer"):]
     assert "Same settings (`matched`)" in tail and "Each library's own defaults" in tail
-    assert tail.splitlines()[-1].startswith(f"report: {out / 'report' / 'index.html'}, wall time ")
+    assert "Smoke test on synthetic data" in tail and tail.splitlines()[1].startswith("GPU: ")
+    last = tail.splitlines()
+    assert last[-3].startswith(f"report: {out / 'report' / 'index.html'}, wall time ")
+    assert last[-2].startswith("reference: librosa on the CPU") and last[-1] == f"next: {run.NEXT_STEP['quick']}"
 
 
 def test_profiles_choose_the_grid_and_measurements():
@@ -99,10 +103,12 @@ def test_one_backend_named_ends_with_it_against_librosa_per_workload(tmp_path, c
             assert {(backend, batch, 1, True)} <= timed and any(t[:2] == (backend, batch) and not t[3] for t in timed)
     text = capsys.readouterr()
     assert "reference: librosa (features.backends.REFERENCE) is measured beside torchaudio" in text.err
-    tail = text.out[text.out.index("== the answer"):].splitlines()
-    for scenario in ("one clip at a time", "a training batch", "long recordings"):
-        i = next(i for i, line in enumerate(tail) if line.startswith(scenario))
-        assert tail[i + 1].split()[:2] == ["torchaudio", "cpu"]
+    last20 = text.out.splitlines()[-20:]              # the bar: the last 20 lines give the answer
+    assert last20[-1] == f"next: {run.NEXT_STEP['compare']}" and last20[-2].startswith("reference: librosa")
+    for scenario in ("one clip at a time (inference), 1 × 1 s", "a training batch, 64 × 1 s"):   # no 10 s clips here
+        i = next(i for i, line in enumerate(last20) if line.strip() == scenario)
+        assert last20[i + 1].split()[:2] == ["all", "cores"] and "against librosa's" in last20[i + 1]
+        assert last20[i + 2].split()[:2] == ["one", "thread"] and last20[i + 2].endswith(", 1 thread")
 
 
 def test_quick_and_another_profile_is_refused(capsys):

@@ -22,10 +22,35 @@ def test_one_value_has_no_interval_and_says_so():
     assert (i.low, i.high, i.n) == (None, None, 1)
     assert iv.accuracy_text(i) == "70.0 % (1 seed, no interval)"
     one = iv.verdict(iv.paired({0: 0.5}, {0: 0.7}), "gains", "costs")
-    assert one == iv.Verdict(iv.Kind.ONE_SEED, "costs 20.0 pp (1 seed, no interval)", -1)
+    assert one == iv.Verdict(iv.Kind.ONE_SEED, "inconclusive at 1 seed (change -20.0 pp)", -1)
     assert not one.counts and not one.quiet          # a direction, never a cost: no interval to exclude zero
     with pytest.raises(ValueError, match="no values"):
         iv.mean_interval([])
+
+
+def test_below_three_seeds_a_comparison_has_no_verdict_word():
+    """Before: two seeds that dropped 30.6 and 8.8 points read "within noise" (a t interval over 2 seeds is
+    12.7 times their spread); below MIN_SEEDS a comparison is inconclusive and gives its per-seed changes."""
+    two = iv.verdict(iv.paired({0: 0.594, 1: 0.712}, {0: 0.90, 1: 0.80}), "gains", "costs")
+    assert two == iv.Verdict(iv.Kind.FEW_SEEDS, "inconclusive at 2 seeds (per-seed change -30.6, -8.8 pp)", -1)
+    assert not two.counts and not two.quiet and iv.MIN_SEEDS == 3
+    same = iv.verdict(iv.paired({0: 0.9, 1: 0.8}, {0: 0.9, 1: 0.8}), "gains", "costs")
+    assert same.kind is iv.Kind.NO_DIFFERENCE            # the same predictions on every seed is no statistic
+
+
+def test_intervals_stay_inside_what_an_accuracy_can_be():
+    """Before: the quick run's report showed "57.8 % (95% CI -57.3-173.0 %)" and a whisker reached 105.7 %."""
+    wide = iv.mean_interval([0.3, 0.856], iv.ACCURACY)
+    assert wide.low == 0.0 and wide.high == 1.0 and wide.mean == pytest.approx(0.578)
+    assert iv.accuracy_text(wide) == "57.8 % (95% CI 0.0–100.0 %, 2 seeds)"
+    assert iv.accuracy_text(iv.Interval(0.578, -0.573, 1.73, 2)) == "57.8 % (95% CI 0.0–100.0 %, 2 seeds)"
+    near = iv.mean_interval([0.987, 0.783, 0.99, 0.983, 0.987], iv.ACCURACY)     # the committed kaldi seeds
+    assert near.high == 1.0 and 0 < near.low < near.mean
+    diff = iv.paired({0: 0.0, 1: 0.9, 2: 0.1}, {0: 1.0, 1: 0.95, 2: 0.9})
+    assert diff is not None and diff.low == -1.0 and diff.values == pytest.approx((-1.0, -0.05, -0.8))
+    rows = accuracy_rows({"accuracy": [_acc("librosa", "librosa", "matched", s, a) for s, a in ((0, .3), (1, .856))],
+                          "reference": "librosa"}, ["librosa"])
+    assert (rows[0].interval.low, rows[0].interval.high) == (0.0, 1.0)
 
 
 def test_paired_uses_only_shared_seeds():

@@ -23,7 +23,9 @@ def test_readme_leads_with_the_answer_and_the_two_commands():
     assert readme.ANSWER_BEGIN in head and readme.ANSWER_END in head
     assert "make bench " in head and "make test " in head
     box = head[head.index(readme.ANSWER_BEGIN):head.index(readme.ANSWER_END)]
-    assert "| a training batch |" in box and "Each library's own defaults" in box
+    assert box.index("GPU: ") < box.index("| a training batch, 64 × 1 s, all cores |")
+    assert "| a training batch, 64 × 1 s, one thread (DataLoader worker) |" in box
+    assert "Each library's own defaults" in box
 
 
 def test_answer_box_in_a_new_file(tmp_path):
@@ -31,7 +33,7 @@ def test_answer_box_in_a_new_file(tmp_path):
     path.write_text(f"# x\n\n{readme.ANSWER_BEGIN}\n{readme.ANSWER_END}\n", encoding="utf-8")
     assert main([str(FIXTURE), "--readme", str(path)]) == 0
     text = path.read_text(encoding="utf-8")
-    assert "| a training batch | CPU vs CPU | **" in text
+    assert "a training batch, 64 × 1 s, all cores | " in text and "against librosa (the reference)" in text
     assert readme.BEGIN not in text                 # the long rows go only where their markers are
     assert main([str(FIXTURE), "--readme", str(path), "--check"]) == 0
 
@@ -66,3 +68,11 @@ def test_more_links_resolve():
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         if not target.startswith("http"):
             assert (REPO / target).exists(), target
+
+
+def test_every_speed_row_of_results_md_names_its_thread_count():
+    """Before: "**fast cpu**: 4.5× [4.3–4.5×] speedup of fast cpu over librosa cpu at batch 1 × 1 s" with no
+    thread count, where threads decide the CPU verdict."""
+    text = (REPO / "RESULTS.md").read_text(encoding="utf-8")
+    speed = [line for line in text.splitlines() if " speedup of " in line and " at batch " in line]
+    assert speed and all(", 2 threads; " in line for line in speed)
