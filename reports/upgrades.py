@@ -135,7 +135,7 @@ def failed_pairs(data: dict) -> dict:
 def readme_line(data: dict) -> str:
     """The README's sentence, every figure from `data`."""
     parts = []
-    new = next((c for c in data["combos"] if c["changes"] == "librosa" and c["librosa"].startswith("1.")), None)
+    new = next((c for c in data["combos"] if c["changes"] == "librosa" and int(c["librosa"].split(".")[0]) == 1), None)
     if new is not None:
         batch, single, skew = largest(data, new["combo"], "batch"), largest(data, new["combo"], "single"), \
             worst_skew(data, new["combo"])

@@ -30,9 +30,9 @@ class PageInputs:
 
 
 def folded(blocks: list, keep: tuple = ()) -> list:
-    """``blocks`` with every block whose slug does not start with one of ``keep`` shown closed (detail)."""
+    """``blocks`` with every block whose slug is not in ``keep`` shown closed (detail)."""
     for b in blocks:
-        b.folded = b.folded or not any(b.slug.startswith(k) for k in keep)
+        b.folded = b.folded or b.slug not in keep
     return blocks
 
 
