@@ -1,0 +1,86 @@
+"""The leave-one-speaker-out study read back: folds are the unit, seeds are averaged within a fold, comparisons
+pair by fold and seed, and a claim stands only where both classifiers agree."""
+from __future__ import annotations
+
+import pytest
+
+from reports import loso
+from reports.intervals import mean_interval
+from reports.records import Loso, as_row
+
+SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
+KALDI = loso.KALDI_REFERENCE
+KALDI_OWN = "kaldi_defaults (Kaldi's definition)"
+REVERT = "kaldi_defaults, lifter=0"
+
+
+def _run(gains: dict, seeds=(0, 1, 2), logreg_gains: dict | None = None) -> dict:
+    """matched at 0.6 + a speaker offset + a seed offset; each setting adds its gain (per classifier)."""
+    rows = []
+    groups = {KALDI: "preset", KALDI_OWN: "preset", REVERT: "revert", "matched": "baseline"}
+    for clf, table, ss in (("cnn", gains, seeds), ("logreg", logreg_gains if logreg_gains is not None else gains, (0,))):
+        for f, spk in enumerate(SPEAKERS):
+            for s in ss:
+                base = 0.6 + 0.03 * f + 0.01 * s
+                for name in ("matched",) + tuple(table):
+                    g = table.get(name, 0.0)
+                    acc = base + (g(f, s) if callable(g) else g)
+                    rows.append(Loso(classifier=clf, setting=name, group=groups[name], fold=spk, seed=s,
+                                     test_accuracy=acc, reverted="lifter" if name == REVERT else None))
+    return {"loso": [as_row(r) for r in rows]}
+
+
+def test_folds_are_the_unit_and_seeds_are_averaged_within_them():
+    run = _run({KALDI: lambda f, s: 0.05 + 0.01 * (f % 2) + 0.02 * s})
+    cnn = {e.setting: e for e in loso.effects(run, "cnn")}
+    e = cnn[KALDI]
+    # per fold: the mean over seeds 0..2 of 0.05 + 0.01 (f % 2) + 0.02 s = 0.07 + 0.01 (f % 2)
+    expected = mean_interval([0.07 + 0.01 * (f % 2) for f in range(6)])
+    assert e.diff == pytest.approx(expected) and e.diff.n == 6 and e.seeds == 3
+    assert e.per_fold == pytest.approx({spk: 0.07 + 0.01 * (f % 2) for f, spk in enumerate(SPEAKERS)})
+    assert e.verdict.startswith("gains 7.5 pp (95% CI") and e.verdict.endswith("6 folds)")
+    acc = loso.accuracy(run, "cnn", "matched")
+    assert acc.n == 6 and acc.mean == pytest.approx(0.6 + 0.03 * 2.5 + 0.01)
+
+
+def test_a_revert_is_compared_with_kaldis_defaults_not_with_matched():
+    run = _run({KALDI: 0.08, REVERT: lambda f, s: 0.08 - 0.04 - 0.002 * f})
+    e = {x.setting: x for x in loso.effects(run, "cnn")}[REVERT]
+    assert e.against == KALDI and e.diff.below_zero() and e.diff.mean == pytest.approx(-0.045)
+
+
+def test_a_claim_needs_both_classifiers():
+    both = _run({KALDI: lambda f, s: 0.05 + 0.003 * f, REVERT: lambda f, s: 0.05 - 0.03 + 0.002 * f})
+    claims = loso.claims(both)
+    assert [(c.setting, c.direction) for c in claims] == [(KALDI, "gains"), (REVERT, "costs")]
+    assert set(claims[0].diffs) == {"cnn", "logreg"} and claims[0].text().startswith(f"{KALDI} gains against matched")
+    one = _run({KALDI: lambda f, s: 0.05 + 0.003 * f}, logreg_gains={KALDI: lambda f, s: 0.1 * (-1) ** f})
+    assert loso.claims(one) == []
+
+
+def test_one_speaker_can_carry_a_mean_but_not_an_interval():
+    run = _run({KALDI: lambda f, s: 0.30 if f == 2 else 0.0})       # lucas alone gains 30 pp
+    e = {x.setting: x for x in loso.effects(run, "cnn")}[KALDI]
+    assert e.diff.mean == pytest.approx(0.05) and not e.diff.excludes_zero()
+    rows = {r.speaker: r.accuracy for r in loso.per_speaker(run)}
+    assert rows["lucas"][("cnn", KALDI)] - rows["lucas"][("cnn", "matched")] == pytest.approx(0.30)
+    assert rows["george"][("logreg", KALDI)] == pytest.approx(rows["george"][("logreg", "matched")])
+
+
+def test_the_answer_is_a_value_with_its_speakers_folds_and_seeds():
+    run = _run({KALDI: lambda f, s: 0.05 + 0.003 * f, KALDI_OWN: 0.0,
+                REVERT: lambda f, s: 0.05 - 0.03 + 0.002 * f})
+    u = loso.unseen_speakers(run)
+    assert u.speakers == SPEAKERS and u.folds == 6 and u.seeds == {"cnn": 3, "logreg": 1}
+    assert u.classifiers == ("cnn", "logreg") and u.kaldi_lead_survives and u.carriers == ("lifter=0",)
+    assert u.baseline["cnn"].n == 6
+    s = u.sentence()
+    assert s.startswith("On unseen speakers (leave-one-speaker-out: 6 folds, each of 6 speakers held out once; "
+                        "CNN 3 seeds per fold, logistic regression 1 seed per fold): Kaldi's defaults beat matched")
+    assert "reverting lifter=0 alone loses the lead for both" in s
+    no_lead = loso.unseen_speakers(_run({KALDI: 0.05}, logreg_gains={KALDI: lambda f, s: 0.1 * (-1) ** f}))
+    assert not no_lead.kaldi_lead_survives and "not supported by both classifiers" in no_lead.sentence()
+
+
+def test_a_run_without_the_study_has_no_answer():
+    assert loso.unseen_speakers({"loso": []}) is None and loso.unseen_speakers({}) is None
