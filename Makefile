@@ -19,7 +19,7 @@ UV := $(VENV)/bin/uv
 LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes --quiet \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
-.PHONY: setup bench bench-fsdd test benchmarks report lock clean bench-full gpu-wheels bench-gpu bench-generalisation
+.PHONY: setup bench bench-fsdd test benchmarks report lock clean bench-full gpu-wheels bench-gpu bench-generalisation bench-loso
 FSDD_DIR ?= ../shared/data/fsdd
 # the device tool sets OUT to the folder it brings back; elsewhere the session writes to out/gpu-session
 GPU_OUT ?= $(if $(filter environment,$(origin OUT)),$(OUT),out/gpu-session)
@@ -54,6 +54,11 @@ bench-fsdd: setup
 bench-generalisation: setup
 	$(PY) -m bench.run --profile generalisation --backend all --dataset fsdd --data-dir $(FSDD_DIR) --split speakers \
 		--out out/bench-generalisation
+
+# leave-one-speaker-out: the presets and Kaldi's defaults with one setting reverted, 6 folds, 3 seeds, two
+# classifiers (docs/loso.md)
+bench-loso: setup
+	$(PY) -m bench.run --profile loso --backend fast,torchaudio_kaldi --dataset fsdd --data-dir $(FSDD_DIR) --out out/bench-loso
 
 test: setup
 	$(PY) -m pytest --benchmark-disable

@@ -29,5 +29,5 @@ class PageInputs:
 
 
 #: Page order: module names under reports.sections.
-ORDER = ["verdict", "glossary", "speed", "corpus", "agreement", "accuracy", "appendix"]
+ORDER = ["verdict", "glossary", "speed", "corpus", "agreement", "accuracy", "loso", "appendix"]
 # (harnesses and environment are parts of the appendix, not sections of their own)

@@ -71,4 +71,4 @@ def section(ctx) -> Section:
                   "One speaker can carry a claim: each fold's accuracy, per classifier, for matched and the presets.",
                   None, [speaker_table(run)], "loso records"),
         ]
-    return Section("loso", "Unseen speakers (leave-one-speaker-out)", blocks)
+    return Section("loso", "5b. Unseen speakers, leave-one-speaker-out", blocks)

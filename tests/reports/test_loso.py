@@ -84,3 +84,23 @@ def test_the_answer_is_a_value_with_its_speakers_folds_and_seeds():
 
 def test_a_run_without_the_study_has_no_answer():
     assert loso.unseen_speakers({"loso": []}) is None and loso.unseen_speakers({}) is None
+
+
+def test_the_page_section_shows_both_classifiers_the_reverts_and_every_speaker():
+    from reports.data import Run
+    from reports.sections import PageInputs
+    from reports.sections import loso as page
+
+    run = Run(_run({KALDI: lambda f, s: 0.05 + 0.003 * f, KALDI_OWN: 0.0,
+                    REVERT: lambda f, s: 0.05 - 0.03 + 0.002 * f}), label="test run")
+    sec = page.section(PageInputs(runs=[run], order=[]))
+    effects_block, speakers_block = sec.blocks
+    presets, reverts = effects_block.tables
+    assert presets.headers[2:6] == ["CNN: accuracy over folds", "CNN: paired difference",
+                                    "logistic regression: accuracy over folds", "logistic regression: paired difference"]
+    assert [r[0] for r in presets.rows] == [KALDI, KALDI_OWN] and presets.rows[0][-1] == "yes"
+    assert presets.rows[1][-1] == "no" and presets.rows[1][3].startswith("no difference")
+    assert [r[0] for r in reverts.rows] == [REVERT] and reverts.rows[0][1] == KALDI
+    assert [r[0] for r in speakers_block.tables[0].rows] == list(SPEAKERS)
+    assert "Claims both classifiers support: " + KALDI in effects_block.caption
+    assert effects_block.figure() is not None
