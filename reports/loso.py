@@ -237,3 +237,34 @@ def unseen_speakers(run: dict) -> Optional[UnseenSpeakers]:
     carriers = tuple(c.setting.split(", ", 1)[1] for c in supported if c.direction == "costs" and c.against == KALDI_REFERENCE)
     return UnseenSpeakers(tuple(folds), len(folds), seeds, present,
                           {c: accuracy(run, c, BASELINE) for c in present}, kaldi, survives, carriers, supported)
+
+
+def summary(run: dict) -> str:
+    """The study as plain text: the answer, each classifier's ranked effects with intervals, the per-speaker
+    table (what `python -m reports.loso results.json` prints)."""
+    u = unseen_speakers(run)
+    if u is None:
+        return "no leave-one-speaker-out records in this run"
+    lines = [u.sentence(), f"Intervals: {u.method}.", "Claims both classifiers support: "
+             + ("; ".join(c.text() for c in u.claims) or "none") + "."]
+    for c in u.classifiers:
+        base = u.baseline[c]
+        lines += ["", f"{CLASSIFIER_NAMES[c]} — matched {base.mean * 100:.1f} % "
+                      f"({base.low * 100:.1f}–{base.high * 100:.1f}) over {base.n} folds; effects, largest gain first:"]
+        lines += [f"  {e.setting:<44} against {e.against:<38} {e.verdict}" for e in effects(run, c)]
+    rows = per_speaker(run)
+    keys = sorted({k for r in rows for k in r.accuracy})
+    lines += ["", "Accuracy per held-out speaker (mean over the fold's seeds):",
+              "  " + " | ".join(["speaker"] + [f"{CLASSIFIER_NAMES[c]}: {s}" for c, s in keys])]
+    lines += ["  " + " | ".join([r.speaker] + [f"{r.accuracy[k] * 100:.1f}" if k in r.accuracy else "—" for k in keys])
+              for r in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from reports.schema import read
+
+    for path in sys.argv[1:]:
+        print(summary(read(path)[0]))

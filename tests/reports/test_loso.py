@@ -104,3 +104,12 @@ def test_the_page_section_shows_both_classifiers_the_reverts_and_every_speaker()
     assert [r[0] for r in speakers_block.tables[0].rows] == list(SPEAKERS)
     assert "Claims both classifiers support: " + KALDI in effects_block.caption
     assert effects_block.figure() is not None
+
+
+def test_the_summary_names_both_classifiers_every_effect_and_every_speaker():
+    text = loso.summary(_run({KALDI: lambda f, s: 0.05 + 0.003 * f, REVERT: lambda f, s: 0.05 - 0.03 + 0.002 * f}))
+    assert text.startswith("On unseen speakers (leave-one-speaker-out: 6 folds")
+    assert "CNN — matched" in text and "logistic regression — matched" in text
+    assert sum(line.startswith("  " + REVERT) for line in text.splitlines()) == 2
+    assert all(f"  {spk} | " in text for spk in SPEAKERS)
+    assert loso.summary({}) == "no leave-one-speaker-out records in this run"
