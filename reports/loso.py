@@ -176,13 +176,19 @@ def per_speaker(run: dict, settings: Optional[list[str]] = None) -> list[Speaker
     return [SpeakerRow(f, table[f]) for f in sorted(table)]
 
 
+def seeds_text(fewest: int, most: int) -> str:
+    """"3 seeds", "1 seed", or "1 to 2 seeds" where a run stopped by its deadline left folds uneven."""
+    n = f"{most}" if fewest == most else f"{fewest} to {most}"
+    return f"{n} seed{'s' if most > 1 else ''}"
+
+
 @dataclass(frozen=True)
 class UnseenSpeakers:
     """The unseen-speakers answer from a leave-one-speaker-out run, as values.
 
     Attributes:
         speakers (tuple[str]): the held-out speakers (one fold each). folds (int): how many.
-        seeds (dict): {classifier: the most seeds per fold}. classifiers (tuple[str]): those the run trained.
+        seeds (dict): {classifier: (fewest, most) seeds any setting has on a fold}. classifiers (tuple[str]): those the run trained.
         baseline (dict): {classifier: Interval} matched's accuracy over the folds.
         kaldi (dict): {classifier: [Effect]} Kaldi's defaults against matched, in each definition.
         kaldi_lead_survives (bool): Kaldi's defaults, in at least one definition, gain on matched with an interval
@@ -206,7 +212,7 @@ class UnseenSpeakers:
 
     def sentence(self) -> str:
         """One line for the README and the answer box."""
-        seeds = ", ".join(f"{CLASSIFIER_NAMES[c]} {n} seed{'s' if n > 1 else ''} per fold" for c, n in self.seeds.items())
+        seeds = ", ".join(f"{CLASSIFIER_NAMES[c]} {seeds_text(*n)} per fold" for c, n in self.seeds.items())
         head = (f"On unseen speakers (leave-one-speaker-out: {self.folds} folds, each of {len(self.speakers)} speakers "
                 f"held out once; {seeds}): ")
         leads = []
@@ -227,7 +233,8 @@ def unseen_speakers(run: dict) -> Optional[UnseenSpeakers]:
         return None
     present = tuple(c for c in CLASSIFIERS if _accuracies(run, c))
     folds = sorted({r["fold"] for r in records(run, TABLE)})
-    seeds = {c: max(len(s) for by in _accuracies(run, c).values() for s in by.values()) for c in present}
+    counts = {c: [len(s) for by in _accuracies(run, c).values() for s in by.values()] for c in present}
+    seeds = {c: (min(n), max(n)) for c, n in counts.items()}
     every = {c: effects(run, c) for c in present}
     kaldi = {c: [e for e in every[c] if e.group == "preset" and e.setting.startswith(KALDI)] for c in present}
     names = {e.setting for c in present for e in kaldi[c]}

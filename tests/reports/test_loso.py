@@ -71,7 +71,7 @@ def test_the_answer_is_a_value_with_its_speakers_folds_and_seeds():
     run = _run({KALDI: lambda f, s: 0.05 + 0.003 * f, KALDI_OWN: 0.0,
                 REVERT: lambda f, s: 0.05 - 0.03 + 0.002 * f})
     u = loso.unseen_speakers(run)
-    assert u.speakers == SPEAKERS and u.folds == 6 and u.seeds == {"cnn": 3, "logreg": 1}
+    assert u.speakers == SPEAKERS and u.folds == 6 and u.seeds == {"cnn": (3, 3), "logreg": (1, 1)}
     assert u.classifiers == ("cnn", "logreg") and u.kaldi_lead_survives and u.carriers == ("lifter=0",)
     assert u.baseline["cnn"].n == 6
     s = u.sentence()
@@ -113,3 +113,12 @@ def test_the_summary_names_both_classifiers_every_effect_and_every_speaker():
     assert sum(line.startswith("  " + REVERT) for line in text.splitlines()) == 2
     assert all(f"  {spk} | " in text for spk in SPEAKERS)
     assert loso.summary({}) == "no leave-one-speaker-out records in this run"
+
+
+def test_a_run_stopped_by_its_deadline_says_how_uneven_the_seeds_are():
+    run = _run({KALDI: 0.05})
+    run["loso"] = [r for r in run["loso"] if not (r["classifier"] == "cnn" and r["seed"] == 2 and r["fold"] == "theo")]
+    u = loso.unseen_speakers(run)
+    assert u.seeds["cnn"] == (2, 3) and "CNN 2 to 3 seeds per fold" in u.sentence()
+    theo = {e.setting: e for e in loso.effects(run, "cnn")}[KALDI].per_fold["theo"]
+    assert theo == pytest.approx(0.05)
