@@ -122,3 +122,14 @@ def test_a_run_stopped_by_its_deadline_says_how_uneven_the_seeds_are():
     assert u.seeds["cnn"] == (2, 3) and "CNN 2 to 3 seeds per fold" in u.sentence()
     theo = {e.setting: e for e in loso.effects(run, "cnn")}[KALDI].per_fold["theo"]
     assert theo == pytest.approx(0.05)
+
+
+def test_committed_runs_without_the_table_still_load_and_have_no_answer():
+    from pathlib import Path
+
+    from reports.schema import read
+
+    root = Path(__file__).resolve().parents[2] / "reports" / "results"
+    for path in sorted(root.glob("cpu-amd-epyc-2core*/results.json")):
+        results, problems = read(path)
+        assert problems == [] and loso.unseen_speakers(results) is None, path
