@@ -155,7 +155,7 @@ def run(ctx) -> dict:
             else:
                 rows += out
             bar.update()
-            if job[1:] == (len(folds) - 1, len(study.SETTINGS) - 1):
+            if job[1:] == (len(folds) - 1, len(study.SETTINGS) - 1) and not stopped:
                 ctx.progress(f"loso: seed {job[0]} done on every fold ({len(rows)} records)")
         if pool is not None:
             pool.close()
