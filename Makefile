@@ -20,7 +20,7 @@ LOCK_ARGS := pyproject.toml --extra test requirements/build.in --generate-hashes
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
 .PHONY: setup bench bench-fsdd test lint benchmarks report committed-reports lock clean bench-full gpu-wheels bench-gpu \
-	bench-generalisation bench-versions
+	bench-generalisation bench-versions bench-loso
 FSDD_DIR ?= ../shared/data/fsdd
 # the device tool sets OUT to the folder it brings back; elsewhere the session writes to out/gpu-session
 GPU_OUT ?= $(if $(filter environment,$(origin OUT)),$(OUT),out/gpu-session)
@@ -62,6 +62,11 @@ bench-generalisation: setup
 bench-versions: setup
 	$(PY) -m pip install --quiet -r requirements/tools.txt
 	$(PY) -m bench.versions --fsdd $(FSDD_DIR) --out out/bench-versions
+
+# leave-one-speaker-out: the presets and Kaldi's defaults with one setting reverted, 6 folds, 3 seeds, two
+# classifiers (docs/loso.md)
+bench-loso: setup
+	$(PY) -m bench.run --profile loso --backend fast,torchaudio_kaldi --dataset fsdd --data-dir $(FSDD_DIR) --out out/bench-loso
 
 # the static checks first (seconds; each stops the run when broken), then the suite
 test: setup lint

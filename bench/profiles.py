@@ -11,6 +11,7 @@
                                              # serving: latency, ONNX Runtime beside the libraries (docs/deploy.md)
     python -m bench.run --profile generalisation --dataset fsdd --split speakers
                                              # accuracy over 5 seeds and the settings study (about 40 minutes)
+    python -m bench.run --profile loso --dataset fsdd      # leave-one-speaker-out, two classifiers
 
 A profile names the throughput grid, the measurements it runs (`--only` picks others), whether the
 measurements use their small sizes (`small`: fewer clips, shorter training, the `quick` mode of each
@@ -99,6 +100,9 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             "setting at a time (use --dataset fsdd --split speakers; about 40 minutes on 2 cores)",
             grids.SMALL, measurements=("accuracy", "generalisation"), small=False, clip_limit=None,
             swap_defaults=True, train_libraries_only=True, seeds=5),
+    Profile("loso", "leave-one-speaker-out: the presets and Kaldi's defaults with one setting reverted at a time, "
+            "6 speaker folds, a CNN and a logistic regression (use --dataset fsdd)",
+            grids.QUICK, measurements=("loso",), small=False, clip_limit=None, seeds=3),
 )}
 DEFAULT = "full"
 #: the default where one or two backends are named (`--backend torchaudio`): an answer in minutes

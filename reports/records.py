@@ -237,6 +237,31 @@ class Generalisation:
 
 
 @record
+class Loso:
+    """One training of the leave-one-speaker-out study: a setting, a classifier ("cnn" or "logreg"), a held-out
+    speaker (`fold`) and a seed (bench.measurements.loso; group "baseline", "preset" or "revert")."""
+    classifier: str
+    setting: str
+    group: str
+    reverted: Optional[str] = None
+    changes: Optional[str] = None
+    backend: Optional[str] = None
+    preset: Optional[str] = None
+    config: Optional[str] = None
+    fold: str
+    seed: int
+    split: Optional[str] = None
+    test_accuracy: float
+    val_accuracy: Optional[float] = None
+    epochs: Optional[int] = None
+    best_epoch: Optional[int] = None
+    n_train: Optional[int] = None
+    n_val: Optional[int] = None
+    n_test: Optional[int] = None
+    train_seconds: Optional[float] = None
+
+
+@record
 class EpochTime:
     """One training: features in the loop on the accelerator, or cached from the CPU (epoch_time)."""
     path: str
@@ -376,7 +401,7 @@ RECORDS: dict[str, type] = {
     "throughput": Throughput, "ceiling": Ceiling, "scaling": Scaling, "overhead": Overhead,
     "cold_start": ColdStart, "memory": Memory, "io": Io, "agreement": Agreement,
     "agreement_per_coeff": AgreementPerCoeff, "ablation": Ablation, "batch_invariance": BatchInvariance,
-    "accuracy": Accuracy, "generalisation": Generalisation, "epoch_time": EpochTime, "skipped": Skipped, "stages": Stage,
+    "accuracy": Accuracy, "generalisation": Generalisation, "loso": Loso, "epoch_time": EpochTime, "skipped": Skipped, "stages": Stage,
     "power_step": PowerStep, "pipeline": Pipeline, "corpus_scaling": CorpusScaling, "projection": Projection,
     "crossover": Crossover, "latency": Latency,
 }

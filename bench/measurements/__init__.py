@@ -39,12 +39,13 @@ MODULES: dict[str, str] = {
     "batch_invariance": "bench.measurements.batch_invariance",
     "accuracy": "bench.measurements.accuracy",
     "generalisation": "bench.measurements.generalisation",
+    "loso": "bench.measurements.loso",
     "epoch_time": "bench.measurements.epoch_time",
     "pipeline": "bench.measurements.pipeline",          # before corpus_scaling: no DataLoader forks beside Ray
     "corpus_scaling": "bench.measurements.corpus_scaling",
 }
-#: Measurements that run only where a profile or `--only` names them (the 45-minute settings study).
-OPT_IN = ("generalisation",)
+#: Measurements that run only where a profile or `--only` names them (the settings and leave-one-speaker-out studies).
+OPT_IN = ("generalisation", "loso")
 
 
 @dataclass(frozen=True)

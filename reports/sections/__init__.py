@@ -37,8 +37,9 @@ def folded(blocks: list, keep: tuple = ()) -> list:
 
 
 #: Page order: module names under reports.sections.
-ORDER = ["swap", "serving", "agreement", "verdict", "speed", "corpus", "accuracy", "upgrades", "capabilities",
-         "glossary", "appendix"]
+ORDER = ["swap", "serving", "agreement", "verdict", "speed", "corpus", "accuracy", "loso", "upgrades",
+         "capabilities", "glossary", "appendix"]
 # after the answer box: what a swap costs (and serving it, where a run deployed), agreement, then speed;
-# detail, the upgrades matrix (where given), glossary and self-checks folded
+# detail, unseen speakers (where a LOSO run is given), the upgrades matrix (where given), glossary and
+# self-checks folded
 # (harnesses and environment are parts of the appendix, not sections of their own)
