@@ -271,7 +271,7 @@ def summary(run: dict) -> str:
 if __name__ == "__main__":
     import sys
 
-    from reports.schema import read
+    from reports.run_results import read
 
     for path in sys.argv[1:]:
         print(summary(read(path)[0]))

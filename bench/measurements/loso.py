@@ -6,7 +6,7 @@ and on more than one model.
 
 Every clip the run loaded (train, val and test of whichever split) is joined and split again by speaker
 (model.loso): each fold trains on five speakers (a tenth of them, stratified by digit, kept for validation)
-and tests on all 500 clips of the sixth. Per setting (bench.loso_settings.SETTINGS) the features of every clip
+and tests on all 500 clips of the sixth. Per setting (bench.measurements.support.loso_settings.SETTINGS) the features of every clip
 are computed once, through the feature cache, then:
 - "cnn": model.net.MFCCNet trained as model.train does (model.fit: AdamW, one-cycle, augmentation, best
   validation epoch), once per fold and seed;
@@ -27,13 +27,13 @@ from tqdm.auto import tqdm
 
 from reports.records import Loso
 
-from .. import loso_settings as study
+from .support import loso_settings as study
 from ..grid import Sizes
 
 NAME = "loso"
 TABLES = ("loso",)
 NEEDS_DATA = True
-EPOCHS = Sizes(quick=10, full=30)
+EPOCHS = Sizes(small=10, full=30)
 CLASSIFIERS = ("cnn", "logreg")
 
 
@@ -138,7 +138,7 @@ def run(ctx) -> dict:
         stats[s.name] = pooled_statistics(feats[s.name], cmvn=s.cmvn)
         ctx.progress(f"loso: features of {s.name} for {len(data)} clips in {time.perf_counter() - t0:.1f} s")
     _SHARED.update(feats=feats, stats=stats, y=torch.tensor(data.labels, dtype=torch.long), folds=folds, keep=keep,
-                   n_classes=len(data.label_names), epochs=ctx.options.epochs or EPOCHS.pick(ctx.quick),
+                   n_classes=len(data.label_names), epochs=ctx.options.epochs or EPOCHS.pick(ctx.small),
                    deadline=ctx.options.deadline)
     jobs = [(seed, f, i) for seed in range(n_seeds) for f in range(len(folds)) for i in range(len(study.SETTINGS))]
     rows, stopped, pool = [], 0, None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import loso_settings as study
+from bench.measurements.support import loso_settings as study
 from bench.measurements import Options, loso
 from features import MFCCConfig
 from features.backends import get

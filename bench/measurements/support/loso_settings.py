@@ -1,5 +1,5 @@
 """The leave-one-speaker-out study's settings, declared as data: `matched`, the whole presets (each library's
-defaults, Kaldi's in librosa's definition and in Kaldi's own) from bench.study_settings, and Kaldi's defaults
+defaults, Kaldi's in librosa's definition and in Kaldi's own) from bench.measurements.support.study_settings, and Kaldi's defaults
 with one setting reverted to `matched`'s value at a time, to find which part of the preset carries its lead.
 
 The reverted fields are not listed by hand: they are every MFCCConfig field where kaldi_defaults and
