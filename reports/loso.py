@@ -32,13 +32,13 @@ def _accuracies(run: dict, classifier: str) -> dict[str, dict[str, dict[int, flo
     """{setting: {fold: {seed: test accuracy}}} of one classifier."""
     out: dict = {}
     for r in records(run, TABLE):
-        if r.get("classifier") == classifier:
-            out.setdefault(r["setting"], {}).setdefault(r["fold"], {})[int(r["seed"])] = r["test_accuracy"]
+        if r.classifier == classifier:
+            out.setdefault(r.setting, {}).setdefault(r.fold, {})[int(r.seed)] = r.test_accuracy
     return out
 
 
 def _groups(run: dict) -> dict[str, str]:
-    return {r["setting"]: r.get("group") or "" for r in records(run, TABLE)}
+    return {r.setting: r.group or "" for r in records(run, TABLE)}
 
 
 def fold_means(by_fold: dict[str, dict[int, float]]) -> dict[str, float]:
@@ -99,7 +99,7 @@ def reference_of(setting: str, group: str) -> str:
 
 
 def has_study(run: dict) -> bool:
-    return any(r.get("setting") == BASELINE for r in records(run, TABLE))
+    return any(r.setting == BASELINE for r in records(run, TABLE))
 
 
 def accuracy(run: dict, classifier: str, setting: str) -> Optional[iv.Interval]:
@@ -232,7 +232,7 @@ def unseen_speakers(run: dict) -> Optional[UnseenSpeakers]:
     if not has_study(run):
         return None
     present = tuple(c for c in CLASSIFIERS if _accuracies(run, c))
-    folds = sorted({r["fold"] for r in records(run, TABLE)})
+    folds = sorted({r.fold for r in records(run, TABLE)})
     counts = {c: [len(s) for by in _accuracies(run, c).values() for s in by.values()] for c in present}
     seeds = {c: (min(n), max(n)) for c, n in counts.items()}
     every = {c: effects(run, c) for c in present}
