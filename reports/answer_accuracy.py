@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from reports import generalisation as gen
+from reports import loso
 from reports import skew as sk
 from reports.data import Run, records, reference
 from reports.intervals import MIN_SEEDS, Kind, accuracy_text
@@ -190,7 +191,12 @@ def flag_line(flags: tuple[tuple[str, SeedFlag], ...], shown: int = 3) -> str:
 
 
 def speakers_line(runs: list[Run], order: list[str]) -> str:
-    """The unseen-speakers sentence over `runs`."""
+    """The unseen-speakers sentence over `runs`: from a leave-one-speaker-out run where one is given (six
+    folds stand behind it), else from a speaker-held-out split."""
+    for run in runs:
+        loso_answer = loso.unseen_speakers(run)
+        if loso_answer is not None:
+            return "Unseen speakers: " + loso_answer.sentence()
     held_out = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "speakers"]
     if not held_out:
         official = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "official"]
