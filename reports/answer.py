@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 
 from reports import skew as sk
 from reports.agreement_verdict import Agree, AgreementLine, agreement_lines
+from reports import loso
 from reports.answer_accuracy import (Swaps, flag_line, flags_of, loss_pp, speakers_line, swap_line,
                                      swaps_for)
 from reports.answer_grid import Cell, Fastest, GpuLine, GridRow, fastest, gpu_line, grid, machines
@@ -200,7 +201,8 @@ def answer(runs: list[Run], order: list[str], *, named: Optional[tuple[str, ...]
                   agreement=tuple((run.label, line) for run in runs for line in agreement_lines(run)),
                   matched=per_run("matched"), defaults=per_run("library_defaults"),
                   flags=flags_of([run for run in seeded if records(run, "accuracy")]),
-                  speakers=speakers_line(seeded, order) if any(records(r, "accuracy") for r in runs) else "")
+                  speakers=speakers_line([r for r in runs if loso.has_study(r)] + seeded, order)
+                  if any(records(r, "accuracy") or loso.has_study(r) for r in runs) else "")
 
 
 # ---- words: every renderer below draws its sentences from these, over one Answer ----

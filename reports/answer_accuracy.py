@@ -196,7 +196,7 @@ def speakers_line(runs: list[Run], order: list[str]) -> str:
     for run in runs:
         loso_answer = loso.unseen_speakers(run)
         if loso_answer is not None:
-            return "Unseen speakers: " + loso_answer.sentence()
+            return loso_answer.sentence()
     held_out = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "speakers"]
     if not held_out:
         official = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "official"]

@@ -136,7 +136,7 @@ def _head(run: dict, path: Path, root: Path) -> str:
     where = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else path.name
     return (f"- [{where}](../{where}): {run.get('label')}, {env.get('cpu_model', 'CPU not recorded')}, "
             f"profile {run.get('profile')}, {', '.join(run.get('measurements') or [])}"
-            + (f" ({seeds} seeds)" if seeds else "") + f", {info.get('name')} {info.get('split')} split, "
+            + (f" ({seeds} seeds)" if seeds else "") + f", {info.get('name')}" + (f" {info['split']} split" if info.get('split') else " data") + ", "
             f"{fmt(info.get('n_train'), 'int')} train / {fmt(info.get('n_test'), 'int')} test clips, "
             + (f"{fmt(run['wall_s'] / 60)} min" if run.get("wall_s") else "wall time not recorded")
             + ("" if run.get("complete") else
