@@ -102,7 +102,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             swap_defaults=True, train_libraries_only=True, seeds=5),
     Profile("loso", "leave-one-speaker-out: the presets and Kaldi's defaults with one setting reverted at a time, "
             "6 speaker folds, a CNN and a logistic regression (use --dataset fsdd)",
-            grids.QUICK, measurements=("loso",), small=False, clip_limit=None, seeds=3),
+            grids.SMALL, measurements=("loso",), small=False, clip_limit=None, seeds=3),
 )}
 DEFAULT = "full"
 #: the default where one or two backends are named (`--backend torchaudio`): an answer in minutes
