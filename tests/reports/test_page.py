@@ -185,10 +185,14 @@ def test_figures_follow_the_house_style():
 def test_no_backend_named_outside_the_schema_default():
     names = set(load(FIXTURE)["backends"]) | {"librosa", "torchaudio"}
     for path in (REPO / "reports").rglob("*.py"):
+        if "results" in path.relative_to(REPO / "reports").parts:
+            continue                              # a committed run's own one-off scripts
         tree = ast.parse(path.read_text(encoding="utf-8"))
         named = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in names}
         if path.name == "schema.py":
             named -= {"librosa"}                  # DEFAULT_REFERENCE, documented by the schema
+        if path.name == "upgrades.py":
+            named -= {"librosa", "torchaudio"}    # the version matrix is of these two libraries, not backends
         assert not named, (path.name, named)
 
 
@@ -197,6 +201,8 @@ def test_modules_are_small_and_import_no_upstream_package():
     # here: reports takes from features only the port's snippet and, for the capability matrix, the backends'
     # declared capabilities (the registry and the known torch pair); nothing from model or bench
     for path in (REPO / "reports").rglob("*.py"):
+        if "results" in path.relative_to(REPO / "reports").parts:
+            continue                              # a committed run's own one-off scripts
         text = path.read_text(encoding="utf-8")
         assert text.count("\n") <= 400, path.name
         for node in ast.walk(ast.parse(text)):
