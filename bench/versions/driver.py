@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..results import cpu_model as cpu_name   # /proc/cpuinfo's model name, as every run records it
 from . import envs
 from .combos import LOCKED
 from .compare import ROUNDING, largest_difference, within_rounding
@@ -284,13 +285,3 @@ def run(combos: list, *, data_dir, out: Path, envs_root: Path, limit=None, seeds
         command=" ".join(["python -m bench.versions", *sys.argv[1:]]))
     (out / "versions.json").write_text(json.dumps(result, indent=1, default=float) + "\n")
     return result
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
