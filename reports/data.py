@@ -180,7 +180,7 @@ def throughput_points(run: dict) -> pd.DataFrame:
     df["_threads"] = pd.to_numeric(df["threads"], errors="coerce").fillna(0)
     df = df.sort_values(["sweep", "_threads"], ascending=[True, False])
     df = df.drop_duplicates(["backend", "device", "transfer", "batch_size", "duration_s"], keep="first")
-    spreads = [_spread(r) for r in df.to_dict("records")]
+    spreads = [spread(r) for r in df.to_dict("records")]
     df["lo_s"] = [s[0] for s in spreads]
     df["hi_s"] = [s[1] for s in spreads]
     df["spread_basis"] = [s[2] for s in spreads]
@@ -188,7 +188,9 @@ def throughput_points(run: dict) -> pd.DataFrame:
     return df.drop(columns=["sweep", "_threads"]).sort_values(["batch_size", "duration_s"]).reset_index(drop=True)
 
 
-def _spread(rec: dict) -> tuple[float, float, str]:
+def spread(rec: dict) -> tuple[float, float, str]:
+    """(low, high, basis) of a throughput record's time: min and max of its per-pass medians ("passes"),
+    else its quartiles ("IQR"), else its median twice ("none")."""
     passes = [num(v) for v in rec.get("pass_medians_s") or [] if num(v) is not None]
     if len(passes) >= 2:
         return min(passes), max(passes), "passes"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from reports.data import _spread, backend_order, frame, is_gpu, num, reference
+from reports.data import spread, backend_order, frame, is_gpu, num, reference
 from reports.series import Series
 from reports.speed_rule import SCENARIOS, Speed, decide
 
@@ -100,13 +100,13 @@ def thread_rows(run: dict) -> list[ThreadRow]:
                                            bool(rows[k].get("thread_sweep")), k[1] or 0))
         for backend, threads in keys:
             rec = rows[(backend, threads)]
-            lo, hi, _ = _spread(rec)
+            lo, hi, _ = spread(rec)
             fields = dict(workload=workload, batch_size=batch, duration_s=duration, backend=backend,
                           threads=threads, all_cores=not rec.get("thread_sweep"), median_ms=rec["median_s"] * 1e3,
                           lo_ms=lo * 1e3, hi_ms=hi * 1e3, is_reference=backend == ref)
             other = rows.get((ref, threads))
             if backend != ref and other is not None:
-                o_lo, o_hi, _ = _spread(other)
+                o_lo, o_hi, _ = spread(other)
                 cmp = decide(rec["median_s"], lo, hi, other["median_s"], o_lo, o_hi, names=(Series(backend, str(rec.get("device") or "cpu")), Series(ref, str(other.get("device") or "cpu"))))
                 fields.update(ratio=cmp.ratio, ratio_lo=cmp.lo, ratio_hi=cmp.hi, verdict=cmp.verdict)
             out.append(ThreadRow(**fields))
