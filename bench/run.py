@@ -179,6 +179,18 @@ def load_data(args, cfg, progress):
     return splits
 
 
+def gpu_label(gpu: str) -> str:
+    """A GPU run's default label: the GPU, and the host CPU its CPU rows ran on ("NVIDIA H200 GPU, host CPU
+    Intel Xeon, 16 cores")."""
+    import os
+    import re
+
+    from bench.results import cpu_model
+
+    host = re.sub(r"\((R|TM)\)|\bProcessor\b|\bCPU\b|@.*$", "", cpu_model() or "unknown").split()
+    return f"{gpu} GPU, host CPU {' '.join(host) or 'unknown'}, {os.cpu_count()} cores"
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     exit_cleanly_on_sigterm()        # a stopped run keeps its atomic files whole and leaves no temporaries
@@ -199,7 +211,7 @@ def main(argv=None) -> int:
     accelerator = "cuda" if "cuda" in devices else profile.stand_in
     chosen = [m for m in measurements.names() if m in (args.only or profile.chosen_measurements())]
     dataset = args.dataset or "synthetic"
-    label = args.label or (f"GPU {torch.cuda.get_device_name(0)}" if "cuda" in devices else "CPU")
+    label = args.label or (gpu_label(torch.cuda.get_device_name(0)) if "cuda" in devices else "CPU")
     results = new_results(label=label, small=profile.small, dataset=dataset, config=cfg.to_dict(), device=devices[-1])
     results.profile, results.backends, results.reference = profile.name, list(backends), REFERENCE
     results.backend_info, results.measurements, results.failed = backend_info(backends), chosen, []

@@ -27,7 +27,10 @@ from reports.agreement_verdict import Agree, AgreementLine, agreement_lines
 from reports import loso
 from reports.answer_accuracy import (Swaps, flag_line, flags_of, loss_pp, speakers_line, swap_line,
                                      swaps_for)
-from reports.answer_grid import Cell, Fastest, GpuLine, GridRow, fastest, gpu_line, grid, machines
+from reports import answer_gpu
+from reports.answer_gpu import GpuLine, gpu_line
+from reports.answer_grid import Fastest, GridRow, fastest, grid, machines
+from reports.grid_words import cell_text, empty_cell, ratio_words, row_label, setting, threads_text
 from reports.data import Run, definition, is_gpu, records, reference, throughput_points
 from reports.intervals import MIN_SEEDS
 from reports.page import md_cell
@@ -196,7 +199,7 @@ def answer(runs: list[Run], order: list[str], *, named: Optional[tuple[str, ...]
         return tuple(s for s in (swaps_for(run, order, preset, committed) for run in seeded) if s is not None)
 
     return Answer(reference=refs[0], subjects=subjects, machines=tuple(run.label for run in machines(runs)),
-                  gpu=gpu_line(runs, order), grid=tuple(grid(runs, subjects)), fastest=tuple(fastest(runs, order)),
+                  gpu=gpu_line(runs, subjects), grid=tuple(grid(runs, subjects)), fastest=tuple(fastest(runs, order)),
                   workloads=tuple(w for run in runs for w in speed(run, order)),
                   agreement=tuple((run.label, line) for run in runs for line in agreement_lines(run)),
                   matched=per_run("matched"), defaults=per_run("library_defaults"),
@@ -206,31 +209,6 @@ def answer(runs: list[Run], order: list[str], *, named: Optional[tuple[str, ...]
 
 
 # ---- words: every renderer below draws its sentences from these, over one Answer ----
-
-def threads_text(n: Optional[int]) -> str:
-    """"2 threads", "1 thread", or that the run did not record it."""
-    return "threads not recorded" if n is None else f"{n} thread{'s' if n != 1 else ''}"
-
-
-def _ms(x: float) -> str:
-    return f"{x:.3g}" if x < 100 else f"{x:,.0f}"
-
-
-def ratio_words(ratio: float, lo: float, hi: float, verdict: Speed) -> str:
-    """"2.9× [2.7–3.0×] faster", "0.70× [0.66–0.74×] slower", "1.06× [0.98–1.1×] even"."""
-    return f"{ratio_text(ratio)} [{ratio_text(lo, unit=False)}–{ratio_text(hi)}] {verdict}"
-
-
-def cell_text(c: Cell) -> str:
-    """"6.61 ms against librosa's 13 ms: 1.97× [1.9–2.0×] faster, 2 threads"."""
-    return (f"{_ms(c.ms)} ms against {c.reference}'s {_ms(c.reference_ms)} ms: "
-            f"{ratio_words(c.ratio, c.lo, c.hi, c.verdict)}, {threads_text(c.threads)}")
-
-
-def row_label(r: GridRow) -> str:
-    """"a training batch, 64 × 1 s, all cores" / "..., one thread (DataLoader worker)"."""
-    return (f"{r.workload}, {r.batch_size:g} × {r.duration_s:g} s, "
-            + ("one thread (DataLoader worker)" if r.one_thread else "all cores"))
 
 
 def question_line(a: Answer) -> str:
@@ -242,13 +220,8 @@ def question_line(a: Answer) -> str:
 
 def gpu_text(a: Answer) -> str:
     """The GPU line: what an accelerator measured, or that none did and the command that measures it."""
-    if a.gpu.measured:
-        return "GPU: " + "; ".join(f"{series} {ratio_text(ratio)} {a.reference} on the CPU at a training batch "
-                                   f"(64 × 1 s{', host→device copy included' if copy else ', kernels only'}; {run})"
-                                   for run, series, ratio, copy in a.gpu.measured) + "."
-    return (f"GPU: not measured (no run here had CUDA); measure it with `make bench-gpu` on a CUDA machine "
-            f"(docs/gpu.md): {', '.join(a.gpu.capable) or 'no backend here'} {'runs' if len(a.gpu.capable) == 1 else 'run'} "
-            "on CUDA.")
+    shown = tuple(c.run for r in a.grid if r.on_gpu for c in r.cells if c is not None)
+    return answer_gpu.words(a.gpu, a.reference, ratio_words, rows=shown)
 
 
 def disagreement_lines(a: Answer) -> list[str]:
@@ -257,9 +230,11 @@ def disagreement_lines(a: Answer) -> list[str]:
     for r in a.grid:
         if not r.disagrees:
             continue
-        said = [f"{c.verdict} on {c.run} ({ratio_text(c.ratio)}, {threads_text(c.threads)})" for c in r.cells
-                if c is not None and c.verdict is not Speed.EVEN]
-        out.append(f"Machines disagree at {row_label(r)}: {r.backend} is " + " but ".join(said) + ".")
+        said = {v: [f"{c.run} ({ratio_text(c.ratio)}, {threads_text(c.threads)})" for c in r.cells
+                    if c is not None and c.verdict is v] for v in (Speed.SLOWER, Speed.FASTER, Speed.EVEN)}
+        parts = [f"{v} on {' and '.join(where)}" for v, where in said.items() if where]
+        out.append(f"Machines disagree at {row_label(r)}: {r.backend} is " + ", but ".join(parts[:1]) +
+                   "".join(f", but {p}" if i == 0 else f", and {p}" for i, p in enumerate(parts[1:])) + ".")
     return out
 
 
@@ -270,11 +245,14 @@ def fastest_text(a: Answer) -> str:
     several = len({f.run for f in a.fastest}) > 1
     winners = {f.backend for f in a.fastest}
     threads = {f.threads for f in a.fastest}
-    if len(winners) == 1 and len(threads) == 1 and all(f.verdict is Speed.FASTER for f in a.fastest):
+    if len(winners) == 1 and all(f.verdict is Speed.FASTER for f in a.fastest):
         lo, hi = min(f.ratio for f in a.fastest), max(f.ratio for f in a.fastest)
         span = ratio_text(lo) if lo == hi else f"{ratio_text(lo, unit=False)} to {ratio_text(hi)}"
-        said = (f"{next(iter(winners))} at every workload{' on every machine' if several else ''}, {span} "
-                f"{a.reference}'s speed at {threads_text(next(iter(threads)))}")
+        at = (threads_text(next(iter(threads))) if len(threads) == 1 else
+              "each machine's all cores (" + " or ".join(str(t) for t in sorted(t for t in threads if t is not None))
+              + " threads)")
+        said = (f"{next(iter(winners))} on the CPU at every workload{' on every machine' if several else ''}, {span} "
+                f"{a.reference}'s speed at {at}")
     else:
         by_workload: dict[str, list[Fastest]] = {}
         for f in a.fastest:
@@ -328,7 +306,7 @@ def markdown(a: Answer) -> list[str]:
                 "|---|" + "---|" * len(a.machines)]
         for r in a.grid:
             label = row_label(r) if len(a.subjects) < 2 else f"{r.backend}: {row_label(r)}"
-            out.append(f"| {md_cell(label)} | " + " | ".join(md_cell(cell_text(c)) if c else "not measured"
+            out.append(f"| {md_cell(label)} | " + " | ".join(md_cell(cell_text(c)) if c else empty_cell(r)
                                                             for c in r.cells) + " |")
         out.append("")
     out += [f"- {' '.join(group)}" for group in _bullets(a)]
@@ -345,18 +323,26 @@ def _bullets(a: Answer) -> list[list[str]]:
 
 
 def html_box(a: Answer) -> str:
-    """The answer box at the head of the report (id "answer"): the question and the GPU line, the grid, then
-    the shared sentences."""
-    from html import escape
+    """The answer box at the head of the report (id "answer"): the question and the GPU line, the grid (the
+    question's library and the fastest in view; any other backend's rows folded under them), then the shared
+    sentences. Backticked words become <code>."""
+    from reports.page import Table, inline_code, table_html
 
-    from reports.page import Table, table_html
+    def row(r: GridRow) -> list[str]:
+        return ([row_label(r) if len(a.subjects) < 2 else f"{r.backend}: {row_label(r)}"]
+                + [cell_text(c) if c else empty_cell(r) for c in r.cells])
 
-    rows = [[row_label(r) if len(a.subjects) < 2 else f"{r.backend}: {row_label(r)}"]
-            + [cell_text(c) if c else "not measured" for c in r.cells] for r in a.grid]
-    grid_html = table_html(Table(["workload", *a.machines], rows, id="answer_grid")) if rows else ""
-    items = "".join(f"<li>{escape(line)}</li>" for line in lines(a) + ([agreement_text(a)] if a.agreement else []))
-    return (f'<div id="answer" class="answer"><h2>The answer: {escape(question_line(a))}</h2>'
-            f"<p>{escape(gpu_text(a))}</p>{grid_html}<ul>{items}</ul></div>")
+    shown = set(a.subjects[:1]) | {f.backend for f in a.fastest}
+    main = [row(r) for r in a.grid if r.backend in shown or not shown]
+    rest = [row(r) for r in a.grid if shown and r.backend not in shown]
+    grid_html = table_html(Table(["workload", *a.machines], main, id="answer_grid")) if main else ""
+    if rest:
+        others = sorted({r.backend for r in a.grid if r.backend not in shown}, key=list(a.subjects).index)
+        grid_html += (f"<details><summary>{', '.join(others)} against {a.reference} ({len(rest)} rows)</summary>"
+                      + table_html(Table(["workload", *a.machines], rest, id="answer_grid_others")) + "</details>")
+    items = "".join(f"<li>{inline_code(line)}</li>" for line in lines(a) + ([agreement_text(a)] if a.agreement else []))
+    return (f'<div id="answer" class="answer"><h2>The answer: {inline_code(question_line(a))}</h2>'
+            f"<p>{inline_code(gpu_text(a))}</p>{grid_html}<ul>{items}</ul></div>")
 
 
 def terminal(a: Answer, *, report: Optional[Path] = None, wall_s: Optional[float] = None,
@@ -371,7 +357,7 @@ def terminal(a: Answer, *, report: Optional[Path] = None, wall_s: Optional[float
         if workload != shown:
             out.append(f"  {workload}")
             shown = workload
-        threads = "one thread (DataLoader worker)" if r.one_thread else "all cores"
+        threads = setting(r)
         cells = [c for c in r.cells if c is not None]
         if len(a.machines) == 1 and cells:
             out.append(f"      {threads:<31} {cell_text(cells[0])}")

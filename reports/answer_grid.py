@@ -7,17 +7,18 @@ thread count; where machines disagree; the fastest backend measured per workload
     rows[0].cells                          # tuple[Cell | None, ...]: one per machine, in the order of `machines`
     rows[0].disagrees                      # a ratio above 1 on one machine and below on another, both decided
     fastest(runs, order)                   # list[Fastest]: per machine and workload, the fastest backend measured
-    gpu_line(runs)                         # GpuLine: what an accelerator measured, or that none did
+    rows[0].on_gpu                         # True: the backend on the GPU, copy included, against the reference
+                                           # on the same machine's CPU (those rows come first, where any run has a GPU)
 
-Values only: reports.answer words them for the terminal, the README and the page.
+The GPU line's values are in reports.answer_gpu. Values only: reports.answer words them for the terminal, the README and the page.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional
 
-from reports.data import Run, is_gpu, reference, throughput_points
-from reports.speed_rule import Speed, scenario_rows
+from reports.data import Run, is_gpu, num, reference, throughput_points
+from reports.speed_rule import Speed, compare_rows, scenario_rows
 from reports.threads import WORKLOADS, ThreadRow, thread_rows
 
 
@@ -41,6 +42,8 @@ class Cell:
     lo: float
     hi: float
     verdict: Speed
+    device: str = "cpu"
+    transfer: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ class GridRow:
 
     Attributes: workload (str), batch_size (int), duration_s (float), backend (str), one_thread (bool: the
     one-thread row, torch and BLAS limited to one thread as inside a DataLoader worker; False: all cores),
-    cells (tuple[Cell | None, ...]: one per machine of :func:`machines`, None where that run did not time it).
+    cells (tuple[Cell | None, ...]: one per machine of :func:`machines`, None where that run did not time it),
+    on_gpu (bool: the backend on the accelerator against the reference on the same machine's CPU, default False).
     """
 
     workload: str
@@ -58,6 +62,7 @@ class GridRow:
     backend: str
     one_thread: bool
     cells: tuple[Optional[Cell], ...]
+    on_gpu: bool = False
 
     @property
     def disagrees(self) -> bool:
@@ -97,13 +102,43 @@ def _cells(run: Run, backend: str) -> dict[tuple[str, bool], Cell]:
     return out
 
 
+def gpu_cells(run: Run, backend: str) -> dict[str, Cell]:
+    """workload -> `backend` on the run's accelerator (the host→device copy included where it was timed so, else
+    kernels only) against the reference on the same machine's CPU at all cores; {} where it never ran on one."""
+    df = throughput_points(run)
+    if df.empty:
+        return {}
+    ref, out = reference(run), {}
+    for workload, batch, duration in WORKLOADS:
+        at = df[(df["batch_size"] == batch) & (df["duration_s"] == duration)]
+        on_gpu = at[(at["backend"] == backend) & at["device"].map(is_gpu)].sort_values("transfer", ascending=False)
+        cpu_ref = at[(at["backend"] == ref) & ~at["device"].map(is_gpu)]
+        if on_gpu.empty or cpu_ref.empty:
+            continue
+        g, r = on_gpu.iloc[0].to_dict(), cpu_ref.iloc[0].to_dict()
+        cmp = compare_rows(g, r)
+        threads = num(r.get("threads"))
+        out[workload] = Cell(run.label, backend, ref, int(threads) if threads is not None else None,
+                             g["median_s"] * 1e3, r["median_s"] * 1e3, cmp.ratio, cmp.lo, cmp.hi, cmp.verdict,
+                             device=str(g["device"]), transfer=bool(g["transfer"]))
+    return out
+
+
 def grid(runs: list[Run], backends: tuple[str, ...]) -> list[GridRow]:
     """Per backend of `backends` (each against its run's reference), per workload of reports.threads.WORKLOADS:
-    the all-cores row, then the one-thread row; a row no machine timed is left out."""
+    the row on the GPU (the first backend only, where a run timed it on one), the all-cores row, then the
+    one-thread row; a row no machine timed is left out."""
     cols = machines(runs)
     per_run = {(run.label, b): _cells(run, b) for run in cols for b in backends}
+    # the GPU rows: the first backend only (the question's library: torchaudio on the GPU); the GPU line names
+    # the fastest there
+    on_gpu = {(run.label, b): gpu_cells(run, b) if b == backends[0] else {} for run in cols for b in backends}
     out = []
     for backend in backends:
+        for workload, batch, duration in WORKLOADS:
+            cells_gpu = tuple(on_gpu[(run.label, backend)].get(workload) for run in cols)
+            if any(c is not None for c in cells_gpu):
+                out.append(GridRow(workload, batch, duration, backend, False, cells_gpu, on_gpu=True))
         for workload, batch, duration in WORKLOADS:
             for one in (False, True):
                 cells = tuple(per_run[(run.label, backend)].get((workload, one)) for run in cols)
@@ -158,32 +193,3 @@ def fastest(runs: list[Run], order: list[str]) -> list[Fastest]:
             out.append(Fastest(run.label, r.scenario, r.cmp.a.backend, r.cmp.ratio, r.cmp.lo, r.cmp.hi, r.cmp.verdict,
                                main_threads(run), meta.get("definition"), meta.get("library")))
     return out
-
-
-@dataclass(frozen=True)
-class GpuLine:
-    """What an accelerator measured. Attributes: measured (tuple[tuple[str, str, float, bool], ...]: per run
-    measured on one, (run label, series, its ratio to the reference on the CPU at a training batch, copy
-    included), the fastest series of each run); capable (tuple[str, ...]: where nothing was measured on one,
-    the backends that run on CUDA)."""
-
-    measured: tuple[tuple[str, str, float, bool], ...] = ()
-    capable: tuple[str, ...] = ()
-
-
-def gpu_line(runs: list[Run], order: list[str]) -> GpuLine:
-    """The GPU line's values over `runs`."""
-    measured = []
-    for run in runs:
-        rows = [r for r in scenario_rows(run, order) if r.cmp is not None and is_gpu(r.cmp.a.device)
-                and r.scenario == "a training batch"]
-        cmps = [r.cmp for r in rows if r.cmp is not None]
-        copied = [c for c in cmps if c.a.transfer] or cmps      # the copy included where timed so
-        if copied:
-            best = max(copied, key=lambda c: c.ratio)
-            measured.append((run.label, str(best.a), best.ratio, bool(best.a.transfer)))
-    if measured:
-        return GpuLine(tuple(measured))
-    capable = sorted({b for run in runs for b, meta in (run.get("backend_info") or {}).items()
-                      if isinstance(meta, dict) and any(is_gpu(d) for d in meta.get("devices") or [])})
-    return GpuLine((), tuple(capable))

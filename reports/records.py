@@ -349,6 +349,26 @@ class Latency:
     round_p50s_s: Optional[list[float]] = None
 
 
+@record
+class GraphReplay:
+    """One CUDA backend at one point: the call as users make it, its forward without the input check, and the
+    forward replayed as a captured CUDA graph (graph_replay). status "refused": it could not be captured (reason)."""
+    backend: str
+    device: str
+    batch_size: int
+    duration_s: float
+    status: str
+    reason: Optional[str] = None
+    audio_s: Optional[float] = None
+    call_s: Optional[float] = None
+    forward_s: Optional[float] = None
+    graph_s: Optional[float] = None
+    call_pass_medians_s: Optional[list[float]] = None
+    forward_pass_medians_s: Optional[list[float]] = None
+    graph_pass_medians_s: Optional[list[float]] = None
+    max_rel_diff: Optional[float] = None
+
+
 #: Table name -> its record class, in the order the tables are documented (and written as CSVs).
 RECORDS: dict[str, type] = {
     "throughput": Throughput, "ceiling": Ceiling, "scaling": Scaling, "overhead": Overhead,
@@ -356,7 +376,7 @@ RECORDS: dict[str, type] = {
     "agreement_per_coeff": AgreementPerCoeff, "ablation": Ablation, "batch_invariance": BatchInvariance,
     "accuracy": Accuracy, "generalisation": Generalisation, "loso": Loso, "epoch_time": EpochTime, "skipped": Skipped, "stages": Stage,
     "power_step": PowerStep, "pipeline": Pipeline, "corpus_scaling": CorpusScaling, "projection": Projection,
-    "crossover": Crossover, "latency": Latency,
+    "crossover": Crossover, "latency": Latency, "graph_replay": GraphReplay,
 }
 
 

@@ -2,7 +2,7 @@
 
 Records nvidia-smi (its summary and one CSV query), the driver, torch's CUDA and cuDNN versions, the
 GPU torch sees, the CPU, and the version and location of every library the project uses, and checks
-each carried wheel's requirements against what is installed (`unmet`). Run by bench/gpu/session.py
+each carried wheel's requirements against what is installed (`unmet`), and ONNX Runtime's providers. Run by bench/gpu/session.py
 in a subprocess after the wheels are installed, so it sees what the steps will see. Nothing here fails:
 what cannot be read is recorded as such.
 """
@@ -17,7 +17,8 @@ from importlib import metadata
 
 LIBRARIES = ("torch", "torchaudio", "numpy", "scipy", "librosa", "soundfile", "soxr", "audioread", "pooch",
              "nnAudio", "kaldi-native-fbank", "numba", "llvmlite", "scikit-learn", "pandas", "matplotlib",
-             "pytest", "pytest-benchmark", "lazy-loader", "msgpack", "cffi", "platformdirs", "decorator")
+             "pytest", "pytest-benchmark", "lazy-loader", "msgpack", "cffi", "platformdirs", "decorator", "onnx",
+             "onnxruntime", "onnxruntime-gpu")
 QUERY = "name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit,pcie.link.gen.max"
 
 
@@ -85,6 +86,12 @@ def describe(site: str | None = None) -> dict:
                        gpu_capability=f"{props.major}.{props.minor}")
     except Exception as err:  # noqa: BLE001 (a broken torch is itself the finding)
         out["torch_error"] = f"{type(err).__name__}: {err}"
+    try:                # whether ONNX Runtime's CUDA provider exists here (the onnxruntime backend's CUDA path)
+        import onnxruntime
+
+        out["onnxruntime_providers"] = onnxruntime.get_available_providers()
+    except Exception as err:  # noqa: BLE001
+        out["onnxruntime_providers"] = f"not importable: {type(err).__name__}: {err}"
     return out
 
 

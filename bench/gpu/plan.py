@@ -85,12 +85,15 @@ def plan(*, rehearse: bool) -> list[Step]:
         _bench_run("throughput", "every CUDA backend on the GPU with and without the host-to-device copy, "
                    "librosa, torchaudio and fast on the host CPU, and the FFT-plus-mel ceiling (whole batch "
                    "and chunked)", "throughput", 90 if rehearse else 140, profile, label),
+        _bench_run("graph_replay", "each CUDA backend's call, its forward without the input check, and the "
+                   "forward replayed as a CUDA graph: where a GPU call's time goes", "graph_replay",
+                   30 if rehearse else 40, profile, label),
         _bench_run("crossover", "the batch from which the GPU, copy included, beats librosa and torchaudio "
-                   "on this machine's CPU (1 s and 10 s clips)", "crossover", 60 if rehearse else 50, profile, label),
+                   "on this machine's CPU (1 s and 10 s clips)", "crossover", 60 if rehearse else 30, profile, label),
         _bench_run("cold_start", "import, CUDA context, first call (cuFFT plans) and peak memory, each "
                    "backend in a fresh process", "cold_start", 90 if rehearse else 60, profile, label),
         _bench_run("epoch_time", "FSDD training with torchaudio's features computed on the GPU inside the "
-                   "loop against cached librosa CPU features", "epoch_time", 150 if rehearse else 90, profile,
+                   "loop against cached librosa CPU features", "epoch_time", 150 if rehearse else 60, profile,
                    label, *training),
         Step("benchmarks", "the pytest-benchmark suite: the CUDA backends, and librosa, torchaudio and fast on the "
              "CPU -> pytest-benchmark.json",

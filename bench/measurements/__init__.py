@@ -31,6 +31,7 @@ MODULES: dict[str, str] = {
     "cold_start": "bench.measurements.cold_start",
     "latency": "bench.measurements.latency",
     "crossover": "bench.measurements.crossover",
+    "graph_replay": "bench.measurements.graph_replay",
     "io": "bench.measurements.io",
     "stages": "bench.measurements.stages",
     "power_step": "bench.measurements.power_step",

@@ -25,6 +25,10 @@ POWER_STEP = ("backend:backend; device:device; batch_size:batch:int; duration_s:
               "stage_stock_s:power step as is (s); stage_cheap_s:real² + imag² (s); stage_speedup:step speedup:x; "
               "whole_stock_s:stages chained as is, separate run (s); whole_cheap_s:stages chained, cheaper step (s); "
               "whole_speedup:chained speedup:x; rel_diff:output difference (relative)")
+GRAPH_REPLAY = ("backend:backend; device:device; batch_size:batch:int; duration_s:clip (s); "
+                "call_s:the call, input check included (s); forward_s:forward, no input check (s); "
+                "graph_s:forward replayed as a CUDA graph (s); max_rel_diff:graph vs call (relative); "
+                "status:status; reason:reason")
 CROSSOVER = ("backend:backend; device:device; includes_transfer:H2D copy; competitor:against; "
              "competitor_device:on; duration_s:clip (s); crossover_batch:crossover batch:int; "
              "note:note")
@@ -91,6 +95,15 @@ def section(ctx) -> Section:
               "length; larger batches were not timed once it won. A dash: not within the batches timed (see note).",
               None, [record_table(runs, "crossover", CROSSOVER, ["duration_s", "competitor", "backend"])],
               "crossover records (a run with a GPU: bench.gpu.session)"),
+        Block("graph_replay", "Where a GPU call's time goes",
+              "Each CUDA backend at four points, three ways, interleaved pass by pass: the call as a user makes it "
+              "(the input check waits for the device: it tests the batch for NaN), the same forward without that "
+              "check, and the forward captured once as a CUDA graph and replayed (one launch for every kernel). "
+              "The device synchronised around every call; medians over the passes. Call minus forward is the "
+              "check; forward minus graph is launch overhead; graph is about what the GPU itself takes. The last "
+              "columns check the replay against the call on a fresh batch.", None,
+              [record_table(runs, "graph_replay", GRAPH_REPLAY, ["backend", "batch_size", "duration_s"])],
+              "graph_replay records (a run with a GPU: bench.gpu.session)"),
         Block("cold_start", "Cold start", "Import, CUDA context (GPU rows), first call (JIT, cuFFT plans, kernel "
               "caches) and a steady call, all timed in a separate cold-start run (its steady call is not the "
               "throughput grid's median).",

@@ -16,7 +16,7 @@ from bench.results import serialised
 from bench.run import parse_args
 from reports import run_results, schema
 
-STEP_NAMES = ["gpu_tests", "throughput", "crossover", "cold_start", "epoch_time", "benchmarks"]
+STEP_NAMES = ["gpu_tests", "throughput", "graph_replay", "crossover", "cold_start", "epoch_time", "benchmarks"]
 
 
 def fill(step: Step, tmp_path: Path) -> list[str]:

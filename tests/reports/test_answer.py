@@ -4,6 +4,7 @@ honest small samples."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -132,10 +133,15 @@ def test_the_gpu_line_leads_measured_or_not():
     runs, _ = load_runs([FIXTURE])
     measured = answer(runs, ORDER)
     assert measured.gpu.measured and measured.gpu_capable is None
-    assert gpu_text(measured).startswith("GPU: ") and "on the CPU at a training batch" in gpu_text(measured)
+    lead = measured.gpu.measured[0]
+    assert lead.backend == "torchaudio" and lead.batch.device == "cuda" and lead.batch.transfer   # the question first
+    assert lead.batch.ratio == pytest.approx(lead.batch.reference_ms / lead.batch.ms)
+    text = gpu_text(measured)
+    assert text.startswith("GPU (") and "torchaudio there runs" in text and "realtime" in text
+    assert measured.grid[0].on_gpu and all(c is None for c in measured.grid[0].cells[1:])
     cpu_only = answer(load_runs([AMD])[0], ORDER)
     assert "not measured" in gpu_text(cpu_only) and "make bench-gpu" in gpu_text(cpu_only)
-    page = html.unescape(html_box(cpu_only)).replace("\u00a0", " ").replace("\u2060", "")
+    page = re.sub(r"<code>(.*?)</code>", r"`\1`", html.unescape(html_box(cpu_only))).replace("\u00a0", " ").replace("\u2060", "")
     for text in ("\n".join(markdown(cpu_only)), terminal(cpu_only), page):
         assert text.index("GPU: not measured") < text.index("a training batch, 64 × 1 s")
 
@@ -177,7 +183,7 @@ def test_answer_is_one_value_rendered_three_ways():
         ratios = [c.ratio for c in w.comparisons]
         assert ratios[0] == max(ratios) or w.fastest.single    # fastest first
     md, text = "\n".join(markdown(a)), terminal(a)
-    page = html.unescape(html_box(a)).replace("\u00a0", " ").replace("\u2060", "")
+    page = re.sub(r"<code>(.*?)</code>", r"`\1`", html.unescape(html_box(a))).replace("\u00a0", " ").replace("\u2060", "")
     for r in a.grid:
         for c in r.cells:
             if c is not None:
