@@ -4,7 +4,7 @@
 # `make setup` installs exactly the lock for this Python (requirements/lock-py311.txt or lock-py312.txt,
 # every file checked against its hash), then checks the install (requirements/check_install.py).
 # `make lock` regenerates the locks from pyproject.toml: run it after changing a dependency there.
-# The GPU session (README, "Running the GPU session"): `make gpu-wheels` here, then `make bench-gpu` on the
+# The GPU session (docs/gpu.md): `make gpu-wheels` here, then `make bench-gpu` on the
 # CUDA machine with plain python3 (no venv, no setup); `make bench-gpu REHEARSE=1` rehearses it on this CPU.
 PYTHON ?= python3
 VENV ?= .venv

@@ -36,6 +36,15 @@ def redact_paths(text: str) -> str:
     return _ABS_PATH.sub(_short, text)
 
 
+def wall_seconds(run: dict) -> float | None:
+    """The run's wall time: a GPU session's whole session (its `session` record), else the run's `wall_s` (a
+    session merged before this rule kept its first step's time there)."""
+    session = run.get("session")
+    if isinstance(session, dict) and num(session.get("wall_s")) is not None:
+        return num(session["wall_s"])
+    return num(run.get("wall_s"))
+
+
 def num(value: Any) -> float | None:
     """``value`` as a finite float, or ``None`` (missing, null, NaN, text, bool)."""
     if isinstance(value, bool) or value is None:

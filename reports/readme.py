@@ -17,7 +17,7 @@ from pathlib import Path
 from reports import skew as sk
 from reports.answer import answer, markdown, threads_text
 from reports.answer_grid import main_threads
-from reports.data import frame, nearest, reference
+from reports.data import frame, nearest, reference, wall_seconds
 from reports.intervals import accuracy_text
 from reports.page import fmt, md_cell, slug
 from reports.unanswered import unanswered
@@ -118,7 +118,7 @@ def answer_block(runs: list[dict], order: list[str], readme: Path) -> str:
 
 def _took(run: dict) -> str:
     """" (profile full, 17.7 min)": the run's profile and measured wall time, where the results record them."""
-    profile, wall = run.get("profile"), run.get("wall_s")
+    profile, wall = run.get("profile"), wall_seconds(run)
     parts = ([f"profile {profile}"] if profile else []) + ([f"{wall / 60:.1f} min"] if wall else [])
     return f" ({', '.join(parts)})" if parts else ""
 

@@ -9,7 +9,7 @@ import html
 import os
 from pathlib import Path
 
-from reports.data import Run
+from reports.data import Run, wall_seconds
 from reports.page import CSS, Table, fmt, table_html
 
 HEADERS = ["run", "machine", "dataset, split", "profile", "wall time", "measured", "files"]
@@ -22,7 +22,7 @@ def row(run: Run, index_dir: Path) -> list[str]:
     machine = ", ".join(str(x) for x in (env.get("cpu_model"), env.get("gpu_name")) if x) or "not recorded"
     split = info.get("split")
     data = str(info.get("name") or run.get("dataset") or "not recorded") + (f", {split}" if split is not None else "")
-    wall = run.get("wall_s")
+    wall = wall_seconds(run)
     measured = ", ".join(m for m in run.get("measurements") or [] if isinstance(m, str)) or "—"
     folder = Path(run.dir or ".")
     links = []

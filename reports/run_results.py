@@ -140,7 +140,7 @@ class RunResults:
         """One run from the parts of a session (in step order): the first part's top level (environment,
         config, dataset), every table concatenated, backends and measurements in first-seen order, `failed` =
         the parts' failures + ``not_measured`` ({"measurement", "error"} each), `complete` True only when
-        nothing failed. The parts are not changed."""
+        nothing failed, `wall_s` the session's. The parts are not changed."""
         if not parts:
             raise ValueError("merge: no step wrote results")
         out = dataclasses.replace(parts[0], tables={t: [r for p in parts for r in p.tables.get(t, [])]
@@ -155,6 +155,7 @@ class RunResults:
         out.failed = [f for p in parts for f in p.failed or []] + list(not_measured)
         out.complete = not out.failed and all(p.complete for p in parts)
         out.label, out.session = label, session
+        out.wall_s = session.get("wall_s", out.wall_s)     # the whole session, not its first step
         return out
 
 

@@ -20,7 +20,8 @@ def unanswered(run: dict, order: list[str]) -> list[str]:
     if df.empty:
         out.append("No throughput records: the speed questions are not answered.")
     elif not df["device"].map(is_gpu).any():
-        out.append("No GPU run yet: the CPU-vs-GPU question is not answered (every speed verdict here is CPU vs CPU).")
+        out.append("No GPU in this run: its speed verdicts are CPU vs CPU; the CPU-vs-GPU question needs a GPU run "
+                   "(`make bench-gpu`, docs/gpu.md).")
     measured = set(df["backend"]) if not df.empty else set()
     for b in order:
         if b not in measured:
@@ -33,7 +34,7 @@ def unanswered(run: dict, order: list[str]) -> list[str]:
             if is_gpu(d) and b in measured and not ((df["backend"] == b) & (df["device"] == d)).any():
                 unmeasured.append((d, b))
     for d in dict.fromkeys(d for d, _ in unmeasured):
-        out.append(f"Run on {d} but not measured there: {', '.join(b for dd, b in unmeasured if dd == d)}.")
+        out.append(f"Able to run on {d}, not measured there in this run: {', '.join(b for dd, b in unmeasured if dd == d)}.")
     if not records(run, "accuracy"):
         out.append("No accuracy records: which features train the better classifier is not answered.")
     if not records(run, "corpus_scaling") and not records(run, "pipeline"):

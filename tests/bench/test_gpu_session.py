@@ -135,18 +135,21 @@ def test_merge_keeps_every_table_and_says_what_was_not_measured():
     from reports.run_results import RunResults
 
     a = RunResults(backends=["torchaudio"], reference="librosa", complete=True, label="a", measurements=["throughput"],
-                   failed=[])
+                   failed=[], wall_s=86.7)
     a.tables["throughput"].append(Throughput(backend="torchaudio", device="cpu", batch_size=1, duration_s=1.0,
                                              median_s=0.1, realtime_factor=10.0))
     b = RunResults(backends=["librosa", "torchaudio"], reference="librosa", complete=True,
                    measurements=["cold_start"], failed=[], dataset="fsdd", dataset_info={"name": "fsdd"})
     b.tables["cold_start"].append(ColdStart(backend="librosa", device="cpu"))
-    merged = RunResults.merge([a, b], label="L", session={"steps": []},
+    merged = RunResults.merge([a, b], label="L", session={"steps": [], "wall_s": 270.4},
                               not_measured=[{"measurement": "crossover", "error": "not measured: out of time"}])
     assert merged.backends == ["torchaudio", "librosa"] and merged.measurements == ["throughput", "cold_start"]
     assert len(merged.tables["throughput"]) == len(merged.tables["cold_start"]) == 1 and merged.dataset == "fsdd"
     assert merged.complete is False and merged.failed[0]["measurement"] == "crossover"
     assert merged.label == "L" and a.label == "a" and len(a.tables["cold_start"]) == 0   # the parts are not changed
+    assert merged.wall_s == 270.4 and a.wall_s == 86.7                 # the session's wall time, not its first step's
+    from reports.data import wall_seconds
+    assert wall_seconds({"wall_s": 86.7, "session": {"wall_s": 270.4}}) == 270.4 == wall_seconds(merged.plain())
     assert run_results.validate(merged.plain()) == []
     with pytest.raises(ValueError, match="no step wrote results"):
         RunResults.merge([], label="L", session={}, not_measured=[])

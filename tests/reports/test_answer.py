@@ -202,7 +202,7 @@ def test_committed_pages_and_the_readme_show_the_same_figures():
     together = answer(runs, ORDER)
     for run in runs:
         page = html.unescape((run.dir / "report" / "index.html").read_text(encoding="utf-8"))
-        page = page.replace("\u00a0", " ").replace("\u2060", "")
+        page = re.sub(r"<code>(.*?)</code>", r"`\1`", page).replace("\u00a0", " ").replace("\u2060", "")
         alone = answer([run], ORDER)
         for r in alone.grid:
             for c in r.cells:
@@ -229,3 +229,23 @@ def test_where_no_candidate_beats_the_reference_the_fastest_is_the_reference():
     assert "librosa itself (the fastest other, torchaudio: 0.5× [0.45–0.55×] slower at 2 threads)" in slower
     assert "torchaudio computes" not in slower
     assert "torchaudio and librosa (1.05× " in fastest_text(Answer(fastest=(one(Speed.EVEN, 1.05),)))
+
+
+def test_a_gpu_run_without_throughput_is_not_called_a_run_without_cuda():
+    from reports.answer_gpu import GpuLine, words
+    line = GpuLine((), ("torchaudio",), ("GPU session step",))
+    said = words(line, "librosa", None)
+    assert "ran on CUDA but timed no throughput there" in said and "no run here had CUDA" not in said
+    assert "no run here had CUDA" in words(GpuLine((), ("torchaudio",)), "librosa", None)
+
+
+def test_the_committed_gpu_run_leads_with_torchaudio_on_the_gpu_and_its_realtime_figures():
+    from reports.answer_gpu import gpu_line, rate_text
+    runs, _ = load_runs([REPO / "reports" / "results" / "gpu-nvidia-h200" / "results.json"])
+    g = gpu_line(runs, ("torchaudio",)).measured[0]
+    assert g.backend == "torchaudio" and g.gpu == "NVIDIA H200" and g.batch.transfer
+    rt = g.realtime
+    assert rt.batch_size == 256 and rt.copy < rt.kernels < rt.graph < rt.bare       # each step removes a cost
+    row = next(r for r in runs[0]["throughput"] if r.backend == "torchaudio" and r.device == "cuda"
+               and r.batch_size == 256 and r.duration_s == 1.0 and not r.includes_transfer)
+    assert rate_text(rt.kernels) == rate_text(row.realtime_factor)                  # the line reads the table's figure

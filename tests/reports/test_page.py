@@ -75,8 +75,8 @@ def test_even_where_the_passes_overlap(cpu):
 
 
 def test_unanswered_questions_are_said_plainly(cpu, gpu):
-    assert "No GPU run yet: the CPU-vs-GPU question is not answered" in cpu[1]
-    assert "No GPU run yet" not in gpu[1]
+    assert "No GPU in this run: its speed verdicts are CPU vs CPU" in cpu[1]
+    assert "No GPU in this run" not in gpu[1]
     assert "INCOMPLETE" in gpu[1] and "INCOMPLETE" not in cpu[1]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 from reports import readme
 from reports.build import main
@@ -23,7 +25,7 @@ def test_readme_leads_with_the_answer_and_the_two_commands():
     assert readme.ANSWER_BEGIN in head and readme.ANSWER_END in head
     assert "make bench " in head and "make test " in head
     box = head[head.index(readme.ANSWER_BEGIN):head.index(readme.ANSWER_END)]
-    assert box.index("GPU: ") < box.index("a training batch, 64 × 1 s, all cores |")
+    assert box.index("GPU (") < box.index("a training batch, 64 × 1 s, all cores |")
     assert "a training batch, 64 × 1 s, one thread (DataLoader worker) |" in box
     assert "Each library's own defaults" in box
 
@@ -75,4 +77,4 @@ def test_every_speed_row_of_results_md_names_its_thread_count():
     thread count, where threads decide the CPU verdict."""
     text = (REPO / "RESULTS.md").read_text(encoding="utf-8")
     speed = [line for line in text.splitlines() if " speedup of " in line and " at batch " in line]
-    assert speed and all(", 2 threads; " in line for line in speed)
+    assert speed and all(re.search(r", \d+ threads; ", line) for line in speed)
