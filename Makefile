@@ -66,7 +66,7 @@ bench-versions: setup
 # leave-one-speaker-out: the presets and Kaldi's defaults with one setting reverted, 6 folds, 3 seeds, two
 # classifiers (docs/loso.md)
 bench-loso: setup
-	$(PY) -m bench.run --profile loso --backend fast,torchaudio_kaldi --dataset fsdd --data-dir $(FSDD_DIR) --out out/bench-loso
+	$(PY) -m bench.run --profile loso --backend librosa_torch,torchaudio_kaldi --dataset fsdd --data-dir $(FSDD_DIR) --out out/bench-loso
 
 # the static checks first (seconds; each stops the run when broken), then the suite
 test: setup lint

@@ -108,7 +108,7 @@ SMALL = ThroughputGrid(batch_sizes=(1, 64), durations_s=(1.0, 4.0), thin_batch_s
 GPU = ThroughputGrid(batch_sizes=(1, 8, 64, 256), durations_s=(1.0, 10.0), thin_batch_sizes=(1, 64, 256),
                      thin_durations_s=(1.0, 10.0), per_clip_batch_sizes=(1, 64), per_clip_durations_s=(1.0,),
                      thread_sweep=(), min_time_s=0.2, passes=2, memory_batch_sizes=(1, 64, 256),
-                     cpu_backends=("librosa", "torchaudio", "fast"))
+                     cpu_backends=("librosa", "torchaudio", "librosa_torch"))
 # The same plan cut down for a rehearsal on a CPU (`--profile gpu-rehearsal`): the CPU stands in for the
 # accelerator, so every profile backend is timed once, on the CPU.
 GPU_REHEARSAL = ThroughputGrid(batch_sizes=(1, 8), durations_s=(1.0,), thin_batch_sizes=(1, 8),

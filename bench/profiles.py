@@ -7,7 +7,7 @@
     python -m bench.run --profile full       # `make bench-full`: the committed runs (about 30 minutes on 2 cores, 5 seeds)
     python -m bench.run --profile gpu        # the GPU session's steps (bench/gpu/plan.py runs them; needs CUDA)
     python -m bench.run --profile gpu-rehearsal   # the same, cut down, with the CPU standing in for the GPU
-    python -m bench.run --profile deploy --backend librosa,torchaudio,fast,onnxruntime --dataset fsdd
+    python -m bench.run --profile deploy --backend librosa,torchaudio,librosa_torch,onnxruntime --dataset fsdd
                                              # serving: latency, ONNX Runtime beside the libraries (docs/deploy.md)
     python -m bench.run --profile generalisation --dataset fsdd --split speakers
                                              # accuracy over 5 seeds and the settings study (about 40 minutes)
@@ -85,7 +85,7 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
     Profile("standard", "every measurement at small sizes (about 6 minutes on 2 cores)", grids.SMALL),
     Profile("full", "every measurement at full size, the whole dataset: the committed runs (make bench-full)",
             grids.FULL, small=False, clip_limit=None, swap_defaults=True, seeds=5),
-    Profile("gpu", "the GPU session: every CUDA backend on the GPU beside librosa, torchaudio and fast on the "
+    Profile("gpu", "the GPU session: every CUDA backend on the GPU beside librosa, torchaudio and librosa_torch on the "
             "same machine's CPU (bench/gpu/session.py runs it one measurement at a time; needs CUDA)",
             grids.GPU, small=False, clip_limit=None, gpu_backends=True, needs_cuda=True),
     Profile("gpu-rehearsal", "the GPU session cut down, the CPU standing in for the GPU",

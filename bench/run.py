@@ -19,7 +19,7 @@ until the last one finishes, so an interrupted run keeps what it measured and sa
 A previous run's files in DIR are moved to DIR/previous/<its date>/ first, never mixed with this run's.
 
 `--profile gpu` is the GPU session's profile (bench.grid.GPU; bench.gpu.session runs it one measurement
-at a time): every backend that runs on CUDA, on the GPU, and librosa, torchaudio and fast on the same
+at a time): every backend that runs on CUDA, on the GPU, and librosa, torchaudio and librosa_torch on the same
 machine's CPU; it needs CUDA. `--profile gpu-rehearsal` is the same plan cut down, with the CPU standing
 in for the accelerator. `--deadline-s S`: measurements that loop start no new work S seconds after the
 start (the run itself is not stopped).
@@ -36,7 +36,7 @@ from pathlib import Path
 import torch
 
 from features import MFCCConfig
-from features.backends import REFERENCE, get, missing_library, names, runs_on
+from features.backends import REFERENCE, get, missing_library, names, option_name, runs_on
 from reports.records import Skipped
 from reports.run_results import RunResults
 
@@ -50,9 +50,10 @@ from .measurements import Context, Options
 from .results import RECORD_LISTS, backend_info, check_tables, new_results, save
 
 
-def _names(kind: str, valid: tuple):
+def _names(kind: str, valid: tuple, *, renamed=lambda name: name):
+    """argparse type: comma-separated names, each passed through `renamed` (an old name -> its new one)."""
     def parse(text: str) -> tuple:
-        chosen = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+        chosen = tuple(dict.fromkeys(renamed(t.strip()) for t in text.split(",") if t.strip()))
         unknown = [c for c in chosen if c not in valid]
         if not chosen or unknown:
             raise argparse.ArgumentTypeError(f"unknown {kind}(s) {unknown or [text]}; choose from {', '.join(valid)}")
@@ -62,7 +63,7 @@ def _names(kind: str, valid: tuple):
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    p.add_argument("--backend", default="all", type=_names("backend", names() + ("all",)),
+    p.add_argument("--backend", default="all", type=_names("backend", names() + ("all",), renamed=option_name),
                    help=f"'all' (every installed backend) or comma-separated names: {', '.join(names())}")
     p.add_argument("--device", choices=("cpu", "cuda"), default=None,
                    help="measure the CPU only, or the CPU and CUDA (default: CUDA too where present)")

@@ -19,6 +19,7 @@ from typing import Optional
 
 from features import PRESETS, MFCCConfig, backend_names
 from features.backends import get as get_backend
+from features.backends import option_name
 
 from .datasets import DATASETS, SPLITS, load_splits
 from common.cli_options import check_dataset_options, positive_int
@@ -65,7 +66,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--manifest", default=None, help="CSV with path,label[,split] (dataset folder)")
     p.add_argument("--split", default=None, choices=SPLITS, help="FSDD split (default official)")
     p.add_argument("--part", default="test", choices=("test", "all"), help="which clips to score (default test)")
-    p.add_argument("--backend", default=None, choices=backend_names(), help="default: the model's own")
+    p.add_argument("--backend", default=None, type=option_name, choices=backend_names(), help="default: the model's own")
     p.add_argument("--preset", default=None, choices=list(PRESETS), help="default: the model's own config")
     p.add_argument("--device", default="cpu")
     p.add_argument("--limit", type=positive_int, default=None, help="at most this many clips per split")

@@ -28,7 +28,7 @@ import torch
 from features import PRESETS, MFCCConfig, backend_names
 from common.atomic_write import atomic_path, write_text_atomic
 from features.devices import resolve_device
-from features.backends import runs_on
+from features.backends import RENAMED, option_name, runs_on
 
 from .datasets import DATASETS, SPLITS, Splits, WaveformDataset, load_splits
 from .splits import validate_labels
@@ -274,7 +274,8 @@ def load_checkpoint(path) -> TrainedModel:
         raise ValueError(f"--model {path}: written by another version of this project ({type(err).__name__}: "
                          f"{_first_line(err)})") from None
     net.eval()
-    return TrainedModel(net, cfg, list(data["labels"]), data["backend"], data.get("metrics") or {})
+    backend = RENAMED.get(data["backend"], data["backend"])     # a checkpoint written under an old name
+    return TrainedModel(net, cfg, list(data["labels"]), backend, data.get("metrics") or {})
 
 
 def _preset_name(cfg: MFCCConfig) -> Optional[str]:
@@ -285,7 +286,7 @@ def _preset_name(cfg: MFCCConfig) -> Optional[str]:
 # ----------------------------------------------------------------------------- CLI
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m model.train", description=__doc__.splitlines()[0])
-    p.add_argument("--backend", required=True, choices=backend_names())
+    p.add_argument("--backend", required=True, type=option_name, choices=backend_names())
     p.add_argument("--dataset", default="synthetic", choices=DATASETS)
     p.add_argument("--data-dir", default=None, help="FSDD folder or class-per-folder root (fsdd, folder)")
     p.add_argument("--manifest", default=None, help="CSV with path,label[,split] (dataset folder)")

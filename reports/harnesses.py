@@ -9,11 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 from reports.data import Run, num, records, throughput_points
+from reports.schema import current_backend
 
 
 def read_benchmark_file(path: Path, run_label: str | None = None) -> list[dict]:
     """The entries of one pytest-benchmark JSON, each with ``_source``, ``_run``, ``_machine``,
-    ``_commit`` and ``_datetime`` added; ``[]`` when the file is not pytest-benchmark JSON."""
+    ``_commit`` and ``_datetime`` added and its ``extra_info`` backend under its current name;
+    ``[]`` when the file is not pytest-benchmark JSON."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -22,7 +24,16 @@ def read_benchmark_file(path: Path, run_label: str | None = None) -> list[dict]:
         return []
     extra = {"_source": Path(path).name, "_run": run_label, "_machine": data.get("machine_info") or {},
              "_commit": data.get("commit_info") or {}, "_datetime": data.get("datetime")}
-    return [{**b, **extra} for b in data["benchmarks"] if isinstance(b, dict)]
+    return [{**b, **extra, **_renamed_backend(b)} for b in data["benchmarks"] if isinstance(b, dict)]
+
+
+def _renamed_backend(benchmark: dict) -> dict:
+    """{"extra_info": ...} with its backend as results.json spells it now (reports.schema.current_backend:
+    a file written before a backend was renamed names it by its old name); {} where it names none."""
+    info = benchmark.get("extra_info")
+    if not isinstance(info, dict) or "backend" not in info:
+        return {}
+    return {"extra_info": dict(info, backend=current_backend(info["backend"]))}
 
 
 def beside(run: Run) -> list[dict]:

@@ -3,13 +3,15 @@
 A results file is one JSON object: the top-level fields of :class:`reports.run_results.RunResults` (which
 reads, validates and writes the whole file) and one list of flat records per table in :data:`RECORD_LISTS`.
 
-* :data:`SCHEMA_VERSION` -- the version written today (4: accuracy records say how their training ended).
+* :data:`SCHEMA_VERSION` -- the version written today (5: backends go by their current names,
+  :data:`RENAMED_IN_5`; 4: accuracy records say how their training ended).
 * :mod:`reports.records` -- one frozen dataclass per table: its fields, their types, which are required.
   Everything below is derived from them.
 * :data:`RECORD_LISTS` -- table name -> its fields in declaration order (the CSV's columns).
 * :data:`REQUIRED_FIELDS` -- table name -> the fields every record must carry (no default).
 * :func:`table_problems` -- the problems of a results dict's tables, as one-line strings.
-* :func:`upgrade` -- a schema-1, -2 or -3 results dict rewritten as schema 4 (a copy).
+* :func:`upgrade` -- a schema-1 to -4 results dict rewritten as schema 5 (a copy).
+* :func:`current_backend` -- a backend name as schema 5 spells it (for readers of files beside results.json).
 """
 
 from __future__ import annotations
@@ -22,15 +24,23 @@ from typing import Any
 
 from reports import records
 
-SCHEMA_VERSION = 4
-#: The versions :func:`read` accepts (1 to 3 are upgraded on reading).
-READABLE_VERSIONS = (1, 2, 3, 4)
+SCHEMA_VERSION = 5
+#: The versions :func:`read` accepts (1 to 4 are upgraded on reading).
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 #: The reference backend when a file names none (schema 1 files list it first in ``backends``).
 DEFAULT_REFERENCE = "librosa"
 
 JSONObject = dict[str, Any]                        # a parsed JSON object (results.json's top level, a record)
 Types = tuple[type, ...]                           # the Python types a JSON value may have
 Rule = tuple[Types | None, bool, Types | None, bool]   # (types or None for any, null allowed, list items, required)
+
+#: Backends renamed in schema 5, old name -> new: `fast` computes librosa's MFCC numbers in torch, so it is
+#: called `librosa_torch`. The results format's own record of the rename, kept for good (this module imports
+#: only the standard library, for the GPU session; features.backends.RENAMED is the command line's alias
+#: table, kept for one release; a test checks that every alias there is upgraded here).
+RENAMED_IN_5: dict[str, str] = {"fast": "librosa_torch"}
+#: The record fields that name a backend (in any table that has them).
+BACKEND_FIELDS = ("backend", "reference", "competitor", "train_backend", "test_backend")
 
 NUMBER = (int, float)
 TEXT = (str,)
@@ -219,21 +229,66 @@ def _upgrade_3_to_4(out: JSONObject) -> None:
     out["schema_version"] = 4
 
 
+def current_backend(name: Any) -> Any:
+    """A backend name as schema 5 spells it: the new name of a renamed backend (:data:`RENAMED_IN_5`), any
+    other value unchanged. For readers of the files a run keeps beside results.json (pytest-benchmark.json)."""
+    return RENAMED_IN_5.get(name, name) if isinstance(name, str) else name
+
+
+def _renamed_keys(value: JSONObject) -> JSONObject:
+    """A dict keyed by backend (backend_info, example_clip) with renamed backends' keys renamed, in its order."""
+    return {current_backend(k): v for k, v in value.items()}
+
+
+def _renamed_thinned(entry: Any) -> Any:
+    """One ``thinned`` entry, ``"<backend>: batch 1, 64 x 1.0 s only"`` (bench.grid's format), with its
+    backend renamed."""
+    if not isinstance(entry, str):
+        return entry
+    backend, sep, rest = entry.partition(": ")
+    return f"{current_backend(backend)}{sep}{rest}" if sep else entry
+
+
+def _upgrade_4_to_5(out: JSONObject) -> None:
+    """A schema-4 results dict rewritten as schema 5, in place: every backend a schema-4 file names by an
+    old name (:data:`RENAMED_IN_5`) is named by its new one -- in ``backends``, ``reference``, the keys of
+    ``backend_info`` and ``example_clip``, each ``thinned`` entry, and every record's backend fields
+    (:data:`BACKEND_FIELDS`). Text that only mentions a backend (the recorded ``environment.command``, a
+    GPU session step's description) stays as it was written. No number changes."""
+    if isinstance(out.get("backends"), list):
+        out["backends"] = [current_backend(b) for b in out["backends"]]
+    if "reference" in out:
+        out["reference"] = current_backend(out["reference"])
+    for key in ("backend_info", "example_clip"):
+        if isinstance(out.get(key), dict):
+            out[key] = _renamed_keys(out[key])
+    if isinstance(out.get("thinned"), list):
+        out["thinned"] = [_renamed_thinned(t) for t in out["thinned"]]
+    for table in RECORD_LISTS:
+        rows = out.get(table)
+        for rec in rows if isinstance(rows, list) else []:
+            if isinstance(rec, dict):
+                rec.update({f: current_backend(rec[f]) for f in BACKEND_FIELDS if f in rec})
+    out["schema_version"] = 5
+
+
 def upgrade(results: JSONObject) -> JSONObject:
     """An older results dict rewritten as schema :data:`SCHEMA_VERSION` (a deep copy; a current or
     unknown version comes back unchanged).
 
     Args:
-        results (dict): a parsed results.json of schema 1, 2, 3 or 4.
+        results (dict): a parsed results.json of schema 1, 2, 3, 4 or 5.
     Returns:
-        dict: schema 4.
+        dict: schema 5.
     """
-    if not isinstance(results, dict) or results.get("schema_version") not in (1, 2, 3):
+    if not isinstance(results, dict) or results.get("schema_version") not in (1, 2, 3, 4):
         return results
     out = copy.deepcopy(results)
     if out["schema_version"] == 1:
         _upgrade_1_to_2(out)
     if out["schema_version"] == 2:
         _upgrade_2_to_3(out)
-    _upgrade_3_to_4(out)
+    if out["schema_version"] == 3:
+        _upgrade_3_to_4(out)
+    _upgrade_4_to_5(out)
     return out

@@ -42,7 +42,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = _Parser(prog="python -m bench.corpus", description=__doc__.split("\n")[0])
-    p.add_argument("--backend", required=True, help=f"one of {', '.join(backend_names())}")
+    p.add_argument("--backend", required=True, type=backends.option_name, help=f"one of {', '.join(backend_names())}")
     p.add_argument("--dataset", required=True, choices=("fsdd", "folder"))
     p.add_argument("--data-dir", default=None, help="FSDD folder (else $FSDD_DIR or the cache) or a class-per-folder root")
     p.add_argument("--manifest", default=None, help="CSV path,label[,split] (for --dataset folder)")

@@ -75,7 +75,7 @@ def plan(*, rehearse: bool) -> list[Step]:
     label = ("--label", "GPU session rehearsal (the CPU stands in for the GPU)") if rehearse else ()
     pytest = ("{python}", "-m", "pytest", "-q", "-p", "no:cacheprovider")
     # benchmark cases: the rehearsal times one point; the real run every point of the backends it compares
-    bench_filter = "cpu-1-1.0 or cuda-1-1.0" if rehearse else "cuda or librosa-cpu or torchaudio-cpu or fast-cpu"
+    bench_filter = "cpu-1-1.0 or cuda-1-1.0" if rehearse else "cuda or librosa-cpu or torchaudio-cpu or librosa_torch-cpu"
     training = ("--dataset", "fsdd", "--data-dir", "{fsdd}", "--backend", "torchaudio,librosa")
     training += ("--epochs", "2") if rehearse else ("--epochs", "10")   # the rehearsal profile loads 240 clips a split
     return [
@@ -83,7 +83,7 @@ def plan(*, rehearse: bool) -> list[Step]:
              pytest + ("-m", "gpu", "-rs", "--benchmark-disable", "--continue-on-collection-errors")
              + tuple(gpu_test_files()), 60 if rehearse else 100),
         _bench_run("throughput", "every CUDA backend on the GPU with and without the host-to-device copy, "
-                   "librosa, torchaudio and fast on the host CPU, and the FFT-plus-mel ceiling (whole batch "
+                   "librosa, torchaudio and librosa_torch on the host CPU, and the FFT-plus-mel ceiling (whole batch "
                    "and chunked)", "throughput", 90 if rehearse else 140, profile, label),
         _bench_run("graph_replay", "each CUDA backend's call, its forward without the input check, and the "
                    "forward replayed as a CUDA graph: where a GPU call's time goes", "graph_replay",
@@ -95,7 +95,7 @@ def plan(*, rehearse: bool) -> list[Step]:
         _bench_run("epoch_time", "FSDD training with torchaudio's features computed on the GPU inside the "
                    "loop against cached librosa CPU features", "epoch_time", 150 if rehearse else 60, profile,
                    label, *training),
-        Step("benchmarks", "the pytest-benchmark suite: the CUDA backends, and librosa, torchaudio and fast on the "
+        Step("benchmarks", "the pytest-benchmark suite: the CUDA backends, and librosa, torchaudio and librosa_torch on the "
              "CPU -> pytest-benchmark.json",
              pytest + ("tests/bench/test_benchmarks.py", "--benchmark-only", "--benchmark-json",
                        "{out}/" + BENCHMARK_JSON, "-k", bench_filter), 60 if rehearse else 40),

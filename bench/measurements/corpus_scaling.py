@@ -78,7 +78,7 @@ def _timed(fn, job, shards) -> tuple:
 def calibrate(items: list, job, seconds: float) -> float:
     """One plain process's seconds per file for `job`, from a slice of `items` (cycled) grown fourfold until it
     takes at least `seconds`: a small slice is dominated by per-shard costs (the extractor, the Parquet
-    write) and the cold page cache, which once gave `fast` 3 s of work where 20 were asked for."""
+    write) and the cold page cache, which once gave `librosa_torch` 3 s of work where 20 were asked for."""
     n = CALIBRATION_FILES
     while True:
         shards = engine.plan_shards(cycled(items, n), dataclasses.replace(job, shard_size=n))

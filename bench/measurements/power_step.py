@@ -39,7 +39,7 @@ def cheap_power(spec):
 
 
 def _is_complex(value) -> bool:
-    """A complex tensor or array (`Chunks`, as `fast` hands on, are not a spectrum to swap)."""
+    """A complex tensor or array (`Chunks`, as `librosa_torch` hands on, are not a spectrum to swap)."""
     if isinstance(value, torch.Tensor):
         return value.is_complex()
     return isinstance(value, np.ndarray) and np.iscomplexobj(value)

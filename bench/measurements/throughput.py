@@ -68,7 +68,7 @@ def measure_ceiling(cfg: MFCCConfig, *, device: str, batch_size: int, duration_s
     faster way is the ceiling (`chunk_clips` says which; `whole_batch_s` and `chunked_s` give both, the
     latter None for a batch of one chunk): on the CPU, at batch 256 the whole-batch FFT takes tens of
     thousands of page faults per call (its buffers are returned to the OS between calls) and runs 2-3x
-    slower than the same FFTs in chunks, which a backend can do as well (the `fast` backend does); on a
+    slower than the same FFTs in chunks, which a backend can do as well (the `librosa_torch` backend does); on a
     GPU a whole batch usually fills the device better than chunks do.
 
     Returns:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
+import warnings
 from typing import Optional
 
 from .base import Backend, check_waveform
@@ -22,13 +24,17 @@ MODULES: dict[str, str] = {
     "librosa": "features.backends.librosa:LibrosaMFCC",
     "torchaudio": "features.backends.torchaudio:TorchaudioMFCC",
     "nnaudio": "features.backends.nnaudio:NnAudioMFCC",
-    "fast": "features.backends.fast:FastMFCC",
+    "librosa_torch": "features.backends.librosa_torch:LibrosaTorchMFCC",
     "kaldi": "features.backends.kaldi:KaldiNativeFbankMFCC",
     "torchaudio_kaldi": "features.backends.torchaudio_kaldi:TorchaudioKaldiMFCC",
     "audioflux": "features.backends.audioflux:AudioFluxMFCC",
     "onnxruntime": "features.backends.onnxruntime:OnnxRuntimeMFCC",
 }
 REFERENCE = "librosa"          # agreement is measured against this backend
+#: Old name -> the name the backend has now. An old name still works for one release: `create_extractor`
+#: takes it with a DeprecationWarning and the command lines (`option_name`) with a notice on stderr.
+#: Results written under an old name are upgraded on reading by reports.schema (its version 5).
+RENAMED: dict[str, str] = {"fast": "librosa_torch"}
 _registered: dict[str, type[Backend]] = {}
 _loaded: dict[str, type[Backend]] = {}
 
@@ -49,6 +55,22 @@ def get(name: str) -> type[Backend]:
         module, cls = MODULES[name].split(":")
         _loaded[name] = getattr(importlib.import_module(module), cls)
     return _loaded[name]
+
+
+def renamed_notice(name: str) -> Optional[str]:
+    """"fast is now called librosa_torch" where `name` is an old name (RENAMED), else None."""
+    return f"{name} is now called {RENAMED[name]}" if name in RENAMED else None
+
+
+def option_name(text: str) -> str:
+    """A backend name given on a command line (usable as an argparse `type`): `text` itself, or, for an old
+    name (RENAMED), the name it has now, after a one-line notice on stderr. Unknown names pass through
+    unchanged, for the command's own check to refuse."""
+    notice = renamed_notice(text)
+    if notice is None:
+        return text
+    print(f"note: {notice} (the old name works for one release)", file=sys.stderr)
+    return RENAMED[text]
 
 
 def missing_library(name: str) -> Optional[str]:
@@ -82,7 +104,12 @@ def runs_on(name: str, device_type: str) -> bool:
 def create_extractor(backend: str, cfg, device="cpu") -> Backend:
     """An MFCC extractor: `get(backend)(cfg, device)`. Raises ValueError for an unknown backend, a
     device it does not run on, or a config field it cannot honour; ImportError (one line, naming the
-    package) where its library is not installed; RuntimeError for CUDA on a machine without it."""
+    package) where its library is not installed; RuntimeError for CUDA on a machine without it. An old
+    name (RENAMED) gives the backend it now names, with a DeprecationWarning saying the new name."""
+    notice = renamed_notice(backend)
+    if notice is not None:
+        warnings.warn(f"{notice}: create_extractor({RENAMED[backend]!r}, ...)", DeprecationWarning, stacklevel=2)
+        backend = RENAMED[backend]
     cls = get(backend)
     reason = missing_library(backend)
     if reason is not None:
@@ -90,5 +117,5 @@ def create_extractor(backend: str, cfg, device="cpu") -> Backend:
     return cls(cfg, device=device)
 
 
-__all__ = ["Backend", "MODULES", "REFERENCE", "check_waveform", "create_extractor", "get", "missing_library",
-           "names", "register", "runs_on", "unregister"]
+__all__ = ["Backend", "MODULES", "REFERENCE", "RENAMED", "check_waveform", "create_extractor", "get",
+           "missing_library", "names", "option_name", "register", "renamed_notice", "runs_on", "unregister"]

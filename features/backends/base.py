@@ -139,7 +139,7 @@ class Backend:
         produced lazily) so that consecutive steps run a cache-sized part at a time.
         `repeatable=True` (what `stage_pipeline` asks for): every fn leaves its input as it was, so it
         can be timed again on the same input; a backend that overwrites an intermediate in place
-        (fast's power step) works on a copy then, with the same numbers.
+        (librosa_torch's power step) works on a copy then, with the same numbers.
         """
         return None
 

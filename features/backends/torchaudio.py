@@ -26,7 +26,7 @@ WINDOWS: dict[str, Callable[..., torch.Tensor]] = {
 
 
 def povey_window(n: int, dtype: torch.dtype) -> torch.Tensor:
-    """Kaldi's window: a symmetric hann raised to 0.85 (only `fast` honours it; torchaudio's backend refuses it)."""
+    """Kaldi's window: a symmetric hann raised to 0.85 (only `librosa_torch` honours it; torchaudio's backend refuses it)."""
     return torch.hann_window(n, periodic=False, dtype=dtype) ** 0.85
 # what torch-based backends cannot honour: torchaudio's DCT is type II only, and its mel grid ends at
 # sample_rate // 2, which is not the Nyquist frequency for odd rates

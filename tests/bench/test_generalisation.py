@@ -31,12 +31,12 @@ def test_the_study_covers_the_settings_the_question_names():
             "frame", "cmvn"} <= groups
     assert {s.changes.get("window") for s in study.SINGLE} >= {"hamming", "povey"}
     backends = {s.backend for s in study.PRESETS}
-    assert backends == {"fast", "torchaudio_kaldi"}        # Kaldi's settings in both definitions
+    assert backends == {"librosa_torch", "torchaudio_kaldi"}        # Kaldi's settings in both definitions
 
 
 def test_fast_computes_kaldis_povey_window():
     cfg = MFCCConfig.preset("matched", window="povey", win_length=400)
-    window = create_extractor("fast", cfg).window.double()
+    window = create_extractor("librosa_torch", cfg).window.double()
     n = 400
     import math
     expected = [(0.5 - 0.5 * math.cos(2 * math.pi * i / (n - 1))) ** 0.85 for i in range(n)]
@@ -96,7 +96,7 @@ def test_study_runs_every_setting_on_the_same_seeds_then_confirms_on_fresh_ones(
     from model.datasets import load_splits
 
     splits = load_splits("synthetic", seed=0, limit=40)
-    ctx = make_ctx(backends=("fast",), splits=splits, options=Options(seeds=2, epochs=1))
+    ctx = make_ctx(backends=("librosa_torch",), splits=splits, options=Options(seeds=2, epochs=1))
     rows = [as_row(r) for r in generalisation.run(ctx)["generalisation"]]
     screen = [r for r in rows if r["phase"] == "screen"]
     assert len(screen) == 2 * len(study.SETTINGS)

@@ -104,7 +104,7 @@ def test_rehearsal_runs_the_plan_stops_a_step_at_its_deadline_and_writes_valid_r
     assert results["session"]["install"]["status"] == "not checked"
     # the real crossover step measured on the CPU standing in: every (backend, competitor) pair, 1 s clips
     pairs = {(r["backend"], r["competitor"]) for r in results["crossover"]}
-    assert ("fast", "librosa") in pairs and ("torchaudio", "torchaudio") not in pairs
+    assert ("librosa_torch", "librosa") in pairs and ("torchaudio", "torchaudio") not in pairs
     for r in results["crossover"]:
         assert r["duration_s"] == 1.0 and len(r["backend_s"]) == len(r["competitor_s"]) == len(r["batch_sizes"])
         if r["crossover_batch"] is not None:                      # it crossed where the walk stopped
@@ -210,10 +210,10 @@ def test_cold_start_starts_no_probe_after_its_deadline(make_ctx):
     from bench.measurements import cold_start
 
     said = []
-    ctx = make_ctx(backends=("torchaudio", "fast"), progress=said.append,
+    ctx = make_ctx(backends=("torchaudio", "librosa_torch"), progress=said.append,
                    options=Options(deadline=time.monotonic() - 1))
     assert cold_start.run(ctx) == {"cold_start": [], "memory": []}
-    assert said == ["cold start: deadline passed; not probed: torchaudio/cpu, fast/cpu"]
+    assert said == ["cold start: deadline passed; not probed: torchaudio/cpu, librosa_torch/cpu"]
 
 
 def test_the_real_session_stops_at_once_without_cuda(tmp_path, monkeypatch):

@@ -35,7 +35,7 @@ def test_a_refused_record_round_trips_through_results_json(tmp_path):
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("backend", ["torchaudio", "fast"])
+@pytest.mark.parametrize("backend", ["torchaudio", "librosa_torch"])
 def test_the_replayed_graph_computes_what_the_call_does(make_ctx, backend):
     ctx = make_ctx((backend,), options=Options(accelerator="cuda"))
     with torch.inference_mode():

@@ -26,7 +26,7 @@ def test_revert_one_covers_every_field_where_kaldi_differs_from_matched():
 def test_the_study_holds_the_baseline_the_four_presets_and_the_reverts():
     names = [s.name for s in study.SETTINGS]
     assert names[0] == "matched" and len(names) == len(set(names)) == 1 + 4 + len(study.REVERTS)
-    assert {s.backend for s in study.SETTINGS if s.group == "preset"} == {"fast", "torchaudio_kaldi"}
+    assert {s.backend for s in study.SETTINGS if s.group == "preset"} == {"librosa_torch", "torchaudio_kaldi"}
 
 
 def _fsdd_like_splits(speakers=("ann", "bob", "cy"), per=12):
@@ -50,7 +50,7 @@ def _fsdd_like_splits(speakers=("ann", "bob", "cy"), per=12):
 def test_every_setting_trains_on_every_fold_with_both_classifiers(make_ctx, tmp_path, monkeypatch):
     monkeypatch.setenv("MFCC_BENCH_CACHE", str(tmp_path))
     monkeypatch.setattr(study, "SETTINGS", study.SETTINGS[:2] + study.REVERTS[:1])
-    ctx = make_ctx(backends=("fast",), splits=_fsdd_like_splits(), options=Options(seeds=2, epochs=1))
+    ctx = make_ctx(backends=("librosa_torch",), splits=_fsdd_like_splits(), options=Options(seeds=2, epochs=1))
     rows = [as_row(r) for r in loso.run(ctx)["loso"]]
     cnn = [r for r in rows if r["classifier"] == "cnn"]
     logreg = [r for r in rows if r["classifier"] == "logreg"]
@@ -68,4 +68,4 @@ def test_every_setting_trains_on_every_fold_with_both_classifiers(make_ctx, tmp_
 
 def test_without_clips_the_study_says_what_it_needs(make_ctx):
     with pytest.raises(ValueError, match="loso needs the dataset's clips"):
-        loso.run(make_ctx(backends=("fast",), splits=None))
+        loso.run(make_ctx(backends=("librosa_torch",), splits=None))

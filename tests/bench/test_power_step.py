@@ -26,7 +26,7 @@ def test_record_for_a_backend_with_a_complex_power_stage(backend):
     assert row["whole_speedup"] == pytest.approx(row["whole_stock_s"] / row["whole_cheap_s"])
 
 
-@pytest.mark.parametrize("backend", ["nnaudio", "fast"])
+@pytest.mark.parametrize("backend", ["nnaudio", "librosa_torch"])
 def test_no_record_where_the_power_stage_takes_no_complex_spectrum(backend):
-    # nnAudio's STFT hands over a magnitude; fast already squares real and imaginary parts
+    # nnAudio's STFT hands over a magnitude; librosa_torch already squares real and imaginary parts
     assert power_step.measure(backend, MFCCConfig(), device="cpu", batch_size=2, duration_s=0.5, pairs=2) is None

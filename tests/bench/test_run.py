@@ -46,9 +46,9 @@ def test_profiles_choose_the_grid_and_measurements():
     assert args.profile is profiles.get("quick") and run.parse_args([]).profile is profiles.get("full")
     quick = profiles.get("quick")
     assert quick.chosen_measurements() == ("throughput", "agreement", "accuracy") and quick.swap_defaults
-    points = grid.ThroughputGrid(**{**quick.grid.__dict__, "backends": ("librosa", "fast", "kaldi")}).points(("cpu",))
+    points = grid.ThroughputGrid(**{**quick.grid.__dict__, "backends": ("librosa", "librosa_torch", "kaldi")}).points(("cpu",))
     measured = {(p["backend"], p["batch_size"], p["duration_s"]) for p in points}
-    for backend in ("librosa", "fast"):          # the three workloads of the verdict, on every backend that can
+    for backend in ("librosa", "librosa_torch"):          # the three workloads of the verdict, on every backend that can
         assert {(backend, 1, 1.0), (backend, 64, 1.0), (backend, 64, 10.0)} <= measured
     assert {("kaldi", 1, 1.0), ("kaldi", 64, 1.0)} <= measured           # per-clip: no 10 s clips
     assert profiles.get("full").chosen_measurements() == run.measurements.default_names()
@@ -64,21 +64,37 @@ def test_one_or_two_backends_named_default_to_the_compare_profile():
     from bench import profiles
 
     assert run.parse_args(["--backend", "torchaudio"]).profile is profiles.get("compare")
-    assert run.parse_args(["--backend", "torchaudio,fast"]).profile is profiles.get("compare")
-    assert run.parse_args(["--backend", "torchaudio,fast,nnaudio"]).profile is profiles.get("full")
+    assert run.parse_args(["--backend", "torchaudio,librosa_torch"]).profile is profiles.get("compare")
+    assert run.parse_args(["--backend", "torchaudio,librosa_torch,nnaudio"]).profile is profiles.get("full")
     assert run.parse_args(["--backend", "all"]).profile is profiles.get("full")
     assert run.parse_args(["--backend", "torchaudio", "--profile", "full"]).profile is profiles.get("full")
     compare = profiles.get("compare")
     assert compare.chosen_measurements() == ("throughput", "agreement") and compare.grid.thread_sweep == (1,)
 
 
+def test_the_old_name_fast_runs_librosa_torch_after_a_one_line_notice(capsys):
+    from bench.corpus import cli as corpus_cli
+    from model import evaluate, train
+
+    assert run.parse_args(["--backend", "torchaudio,fast"]).backend == ("torchaudio", "librosa_torch")
+    assert capsys.readouterr().err == "note: fast is now called librosa_torch (the old name works for one release)\n"
+    assert train.parse_args(["--backend", "fast", "--out", "o"]).backend == "librosa_torch"
+    assert evaluate.parse_args(["--model", "m", "--dataset", "fsdd", "--backend", "fast"]).backend == "librosa_torch"
+    assert corpus_cli.parse_args(["--backend", "fast", "--dataset", "fsdd", "--out", "o"]).backend == "librosa_torch"
+    assert capsys.readouterr().err.count("note: fast is now called librosa_torch") == 3
+    with pytest.raises(SystemExit):                       # an unknown name: the error it always had
+        run.parse_args(["--backend", "fsat"])
+    assert "error: argument --backend: unknown backend(s) ['fsat']; choose from librosa, torchaudio" in \
+        capsys.readouterr().err
+
+
 def test_the_reference_is_measured_whatever_was_named():
     said = []
     assert run.with_reference(("torchaudio",), said.append) == ("librosa", "torchaudio")
-    assert run.with_reference(("fast", "librosa"), said.append) == ("librosa", "fast")
+    assert run.with_reference(("librosa_torch", "librosa"), said.append) == ("librosa", "librosa_torch")
     assert said == ["reference: librosa (features.backends.REFERENCE) is measured beside torchaudio (added: not named); "
                     "every speed ratio is against it",
-                    "reference: librosa (features.backends.REFERENCE) is measured beside fast; every speed ratio is "
+                    "reference: librosa (features.backends.REFERENCE) is measured beside librosa_torch; every speed ratio is "
                     "against it"]
 
 

@@ -23,14 +23,14 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize("name", CONFIGS)
-@pytest.mark.parametrize("backend", ["librosa", "torchaudio", "nnaudio", "fast"])
+@pytest.mark.parametrize("backend", ["librosa", "torchaudio", "nnaudio", "librosa_torch"])
 def test_stages_chained_equal_the_forward(backend, name, rng):
     """Chained, the declared stages give exactly the backend's output: the breakdown times the real work."""
     cfg = MFCCConfig(**CONFIGS[name])
     ext = create_extractor(backend, cfg)
     batch = (0.1 * rng.standard_normal((10, 16000))).astype(np.float32)
     batch[3] *= 30.0        # a loud clip, so the batch and clip floors differ
-    if backend == "fast":   # chunks of 3 clips or so: the chunked path, its last chunk short
+    if backend == "librosa_torch":   # chunks of 3 clips or so: the chunked path, its last chunk short
         ext.chunk_bytes = 3 * ext.bytes_per_clip(torch.from_numpy(batch)) // torch.get_num_threads() + 1
     value = batch
     pipeline = ext.stage_pipeline()
@@ -40,9 +40,9 @@ def test_stages_chained_equal_the_forward(backend, name, rng):
     names = [stage for stage, _ in pipeline]
     assert names[0] == "other" and set(names) <= STAGE_NAMES and len(set(names)) == len(names)
     assert names[1:5] == ["stft", "power", "mel", "db"]
-    # fast folds the lifter into its DCT matrix; the libraries apply it as a step of its own
-    assert ("lifter" in names) == (cfg.lifter > 0 and backend != "fast")
-    if backend == "fast":
+    # librosa_torch folds the lifter into its DCT matrix; the libraries apply it as a step of its own
+    assert ("lifter" in names) == (cfg.lifter > 0 and backend != "librosa_torch")
+    if backend == "librosa_torch":
         assert 1 < ext.chunk_clips(torch.from_numpy(batch)) < 10
 
 
@@ -66,11 +66,11 @@ def toy_backend():
 def test_toy_run_on_a_tiny_point(monkeypatch, toy_backend):
     monkeypatch.setattr(stages, "POINTS", Sizes(small=((1, 0.25),), full=stages.POINTS.full))
     messages = []
-    ctx = Context(cfg=MFCCConfig(), backends=("librosa", "torchaudio", "fast", toy_backend), devices=("cpu",),
+    ctx = Context(cfg=MFCCConfig(), backends=("librosa", "torchaudio", "librosa_torch", toy_backend), devices=("cpu",),
                   small=True, grid=ThroughputGrid(usual_point=(3, 0.25), min_time_s=0.005), progress=messages.append)
     assert stages.points(ctx) == [(1, 0.25), (3, 0.25)]
     rows = serialised(stages.run(ctx))["stages"]
-    assert {r["backend"] for r in rows} == {"librosa", "torchaudio", "fast"}
+    assert {r["backend"] for r in rows} == {"librosa", "torchaudio", "librosa_torch"}
     assert any(toy_backend in m and "no stage" in m for m in messages)
     for r in rows:
         assert set(r) == FIELDS and r["device"] == "cpu" and r["duration_s"] == 0.25
@@ -78,7 +78,7 @@ def test_toy_run_on_a_tiny_point(monkeypatch, toy_backend):
     groups = {}
     for r in rows:
         groups.setdefault((r["backend"], r["batch_size"]), []).append(r)
-    assert set(groups) == {(b, n) for b in ("librosa", "torchaudio", "fast") for n in (1, 3)}
+    assert set(groups) == {(b, n) for b in ("librosa", "torchaudio", "librosa_torch") for n in (1, 3)}
     for (backend, _), group in groups.items():
         assert [r["stage"] for r in group][:5] == ["other", "stft", "power", "mel", "db"]
         total = sum(r["median_s"] for r in group)

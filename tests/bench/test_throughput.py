@@ -78,7 +78,7 @@ def test_grid_passes_pool_their_samples(make_ctx):
 
 
 def test_every_torch_backend_and_the_reference_are_swept_at_each_answer_workload():
-    """`fast` was not in the thread sweep, and the sweep stood at 64 x 1 s only: now the reference and every
+    """`librosa_torch` (then `fast`) was not in the thread sweep, and the sweep stood at 64 x 1 s only: now the reference and every
     backend that computes on torch's threads are timed at one thread at each workload the answer names
     where the grid times them (the DataLoader-worker case), in the full run and in `make bench`'s."""
     from bench.grid import THREE_WORKLOADS
@@ -88,8 +88,8 @@ def test_every_torch_backend_and_the_reference_are_swept_at_each_answer_workload
     for grid in (FULL, THREE_WORKLOADS):
         grid = type(grid)(**{**grid.__dict__, "backends": names()})
         swept = {(p["backend"], p["batch_size"], p["duration_s"]) for p in grid.points(("cpu",)) if p["threads"] == 1}
-        assert {b for b, _, _ in swept} == {"librosa", "torchaudio", "nnaudio", "fast", "torchaudio_kaldi"}
-        for backend in ("librosa", "torchaudio", "nnaudio", "fast"):
+        assert {b for b, _, _ in swept} == {"librosa", "torchaudio", "nnaudio", "librosa_torch", "torchaudio_kaldi"}
+        for backend in ("librosa", "torchaudio", "nnaudio", "librosa_torch"):
             assert {(b, d) for s, b, d in swept if s == backend} == workloads, backend
         assert {(b, d) for s, b, d in swept if s == "torchaudio_kaldi"} == {(1, 1.0), (64, 1.0)}   # per clip: 1 s only
 

@@ -19,7 +19,7 @@ def test_one_row_per_backend_every_cell_a_value():
     assert by["librosa"]["CUDA"] == "no" and by["librosa"]["identical to librosa"] == "yes"
     assert by["torchaudio"]["differentiable"] == "yes" and by["torchaudio"]["batch-independent"] == "no"
     assert by["kaldi"]["identical to librosa"] == "no"
-    assert by["fast"]["installs without this project"] == "no"
+    assert by["librosa_torch"]["installs without this project"] == "no"
     assert by["torchaudio"]["torch pin"].endswith("exactly") and by["librosa"]["torch pin"] == "no torch"
 
 

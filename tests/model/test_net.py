@@ -38,8 +38,15 @@ def test_cmvn_makes_a_clips_gain_and_offset_irrelevant():
 
 def test_cmvn_survives_a_checkpoint(tmp_path):
     net = MFCCNet(13, 4, cmvn=True)
-    save_checkpoint(TrainedModel(net, MFCCConfig.preset("matched"), list("abcd"), "fast"), tmp_path / "m.pt")
+    save_checkpoint(TrainedModel(net, MFCCConfig.preset("matched"), list("abcd"), "librosa_torch"), tmp_path / "m.pt")
     assert load_checkpoint(tmp_path / "m.pt").net.cmvn is True
+
+
+def test_a_checkpoint_written_under_a_backends_old_name_loads_under_its_new_one(tmp_path):
+    """A model.pt written while librosa_torch was called `fast` names `fast`: read, it names librosa_torch,
+    so model.evaluate serves it the same features."""
+    save_checkpoint(TrainedModel(MFCCNet(13, 4), MFCCConfig.preset("matched"), list("abcd"), "fast"), tmp_path / "m.pt")
+    assert load_checkpoint(tmp_path / "m.pt").backend == "librosa_torch"
 
 
 def test_natural_log_and_db_give_the_net_the_same_input():

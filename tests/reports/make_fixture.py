@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 OUT = Path(__file__).parent / "data" / "schema2_gpu_6backends.json"
-BACKENDS = {  # name: (devices, definition, library, defaults preset)
+BACKENDS = {  # name: (devices, definition, library, defaults preset); schema 2 still says "fast" for librosa_torch
     "librosa": (["cpu"], "librosa", "librosa", "librosa_defaults"),
     "torchaudio": (["cpu", "cuda"], "librosa", "torchaudio", "torchaudio_defaults"),
     "nnaudio": (["cpu", "cuda"], "librosa", "nnAudio", None),

@@ -18,7 +18,7 @@ from reports.series import Series
 from reports.speed_rule import Speed
 from tests.reports.helpers import COMMITTED_RUNS, FIXTURE, REPO
 
-ORDER = ["librosa", "torchaudio", "nnaudio", "fast", "kaldi", "torchaudio_kaldi", "audioflux"]
+ORDER = ["librosa", "torchaudio", "nnaudio", "librosa_torch", "kaldi", "torchaudio_kaldi", "audioflux"]
 AMD = REPO / "reports" / "results" / "cpu-amd-epyc-2core" / "results.json"
 INTEL = REPO / "reports" / "results" / "cpu-intel-xeon-2core" / "results.json"
 
@@ -152,7 +152,7 @@ def test_agreement_verdicts():
     assert Agree.IDENTICAL == "identical to rounding" and Agree.TRANSLATE == "different: translate with features.port"
     run = load_runs([AMD])[0][0]
     found = {line.backend: line.verdict for line in agreement_lines(run)}
-    assert found == {"torchaudio": Agree.IDENTICAL, "nnaudio": Agree.IDENTICAL, "fast": Agree.IDENTICAL,
+    assert found == {"torchaudio": Agree.IDENTICAL, "nnaudio": Agree.IDENTICAL, "librosa_torch": Agree.IDENTICAL,
                      "kaldi": Agree.DEFINITION, "torchaudio_kaldi": Agree.DEFINITION, "audioflux": Agree.DEFINITION}
     swapped = agreement_lines(run, ("defaults_swap",))
     assert swapped and all(line.verdict is Agree.TRANSLATE for line in swapped)

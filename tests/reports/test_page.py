@@ -18,6 +18,7 @@ from PIL import Image
 
 from reports.build import build_report, main
 from reports.data import load_runs
+from reports.schema import RENAMED_IN_5
 from reports.figures import pytest_benchmark, throughput_lines
 from reports.page import NOT_MEASURED
 from tests.reports.helpers import FIXTURE, REPO, SCHEMA1_CPU, load, table_by_id, tables, write
@@ -59,7 +60,7 @@ def test_verdict_table_leads_the_page_with_a_row_per_scenario_and_question(gpu):
     cpu_pairs = [r for r in rows if r["scenario"].startswith("one clip") and r["question"] == "CPU vs CPU"]
     assert len(cpu_pairs) > 1 and len({r["reading"] for r in cpu_pairs}) == len(cpu_pairs)
     assert set(first) == {"CPU vs CPU", "CUDA vs CPU, incl. host→device copy", "CUDA vs CPU, kernels only"}
-    assert first["CPU vs CPU"]["faster choice"] == "fast cpu"
+    assert first["CPU vs CPU"]["faster choice"] == "librosa_torch cpu"
     assert re.fullmatch(r"[\d.]+× \[[\d.]+–[\d.]+×\]", first["CPU vs CPU"]["speedup over the reference [range]"])
     assert "A is faster than B when the ranges [min, max]" in page and "1.10" in page
 
@@ -190,7 +191,7 @@ def test_no_backend_named_outside_the_schema_default():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         named = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in names}
         if path.name == "schema.py":
-            named -= {"librosa"}                  # DEFAULT_REFERENCE, documented by the schema
+            named -= {"librosa", *RENAMED_IN_5}   # DEFAULT_REFERENCE and the old names schema 5 upgrades
         if path.name == "upgrades.py":
             named -= {"librosa", "torchaudio"}    # the version matrix is of these two libraries, not backends
         assert not named, (path.name, named)

@@ -46,7 +46,7 @@ def test_check_names_the_differing_lines(tmp_path, capsys):
     assert main([str(FIXTURE), "--readme", str(path)]) == 0
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# x\n\n") and text.endswith("\n\ntail\n")
-    assert "| one clip at a time (inference): CPU vs CPU | **fast cpu**" in text
+    assert "| one clip at a time (inference): CPU vs CPU | **librosa_torch cpu**" in text
     assert main([str(FIXTURE), "--readme", str(path), "--check"]) == 0
     path.write_text(text.replace("98.7 %", "98.9 %", 1), encoding="utf-8")   # a hand edit
     assert main([str(FIXTURE), "--readme", str(path), "--check"]) == 1

@@ -13,7 +13,7 @@ from tests.reports.helpers import COMMITTED, COMMITTED_RUNS, FIXTURE, SCHEMA1_CP
 
 def test_fixture_is_valid_schema_2_upgraded_with_every_table():
     data = load(FIXTURE)
-    assert data["schema_version"] == 2 and schema.SCHEMA_VERSION == 4
+    assert data["schema_version"] == 2 and schema.SCHEMA_VERSION == 5
     data = schema.upgrade(data)
     assert run_results.validate(data) == []
     for table in ("stages", "pipeline", "corpus_scaling", "projection"):
@@ -73,9 +73,10 @@ def test_upgrade_leaves_the_current_schema_alone_and_changes_no_value():
     data = schema.upgrade(old)
     assert schema.upgrade(copy.deepcopy(data)) == data
     inferred = {"max_epochs", "stopped_early"}              # schema 3 -> 4 derives these from `epochs`
-    for table in schema.RECORD_LISTS:                       # otherwise the upgrades only add missing fields, as null
-        for before, after in zip(old.get(table) or [], data.get(table) or []):
-            assert {k: after[k] for k in before} == before and list(after)[:len(schema.RECORD_LISTS[table])] == \
+    for table in schema.RECORD_LISTS:                       # otherwise the upgrades only add missing fields, as null,
+        for before, after in zip(old.get(table) or [], data.get(table) or []):   # and 4 -> 5 renames backends
+            renamed = {k: schema.current_backend(v) if k in schema.BACKEND_FIELDS else v for k, v in before.items()}
+            assert {k: after[k] for k in before} == renamed and list(after)[:len(schema.RECORD_LISTS[table])] == \
                 list(schema.RECORD_LISTS[table])
             assert all(after[k] is None for k in set(after) - set(before) - (inferred if table == "accuracy" else set()))
 
@@ -94,11 +95,11 @@ def test_required_fields_and_columns_come_from_the_record_classes():
 
 @pytest.mark.parametrize("path", COMMITTED_RUNS, ids=[p.parent.name for p in COMMITTED_RUNS])
 def test_committed_runs_are_schema_3_or_4_and_write_exactly_the_declared_fields(path):
-    """Every committed run (schema 3, written before accuracy records said how their training ended) loads
-    with no problem, and upgraded, every record of every table carries exactly the fields its record class
-    declares (in order): what bench.run writes today."""
+    """Every committed run (schema 3, written before accuracy records said how their training ended; 4, before
+    `fast` was called librosa_torch) loads with no problem, and upgraded, every record of every table carries
+    exactly the fields its record class declares (in order): what bench.run writes today."""
     data = load(path)
-    assert data["schema_version"] in (3, schema.SCHEMA_VERSION)   # 3: written before schema 4
+    assert data["schema_version"] in (3, 4)
     data = schema.upgrade(data)
     assert data["schema_version"] == schema.SCHEMA_VERSION and run_results.validate(data) == []
     results, problems = run_results.read(path)
@@ -129,11 +130,11 @@ def test_schema_3_accuracy_records_gain_the_epoch_limit_and_whether_training_sto
         dict(preset="kaldi_defaults", train_backend="torchaudio_kaldi", test_backend="torchaudio_kaldi", seed=s,
              epochs=e, test_accuracy=a) for s, e, a in ((0, 30, 0.985), (1, 13, 0.783), (2, 30, 0.99))]}
     new = schema.upgrade(run)
-    assert new["schema_version"] == 4 and schema.table_problems(new) == [] and run["schema_version"] == 3
+    assert new["schema_version"] == 5 and schema.table_problems(new) == [] and run["schema_version"] == 3
     assert [(r["max_epochs"], r["stopped_early"], r["best_epoch"]) for r in new["accuracy"]] == [
         (30, False, None), (30, True, None), (30, False, None)]
     assert list(new["accuracy"][0]) == list(schema.RECORD_LISTS["accuracy"])
     written = dict(run, schema_version=4, accuracy=[dict(run["accuracy"][1], max_epochs=15, stopped_early=False)])
-    assert schema.upgrade(written) == written            # schema 4 keeps what the run recorded
+    assert schema.upgrade(written)["accuracy"] == written["accuracy"]   # schema 4 keeps what the run recorded
     assert schema.upgrade(dict(run, accuracy=[dict(run["accuracy"][1], max_epochs=15)]))["accuracy"][0][
         "stopped_early"] is True                         # a recorded limit is used, not inferred

@@ -13,7 +13,7 @@ from features import MFCCConfig
 from .study_settings import BASE, BASELINE, PRESETS, STUDY_BACKEND, Setting
 
 KALDI = "kaldi_defaults"
-#: The revert-one study's reference: Kaldi's defaults in librosa's definition (computed by `fast`, which honours
+#: The revert-one study's reference: Kaldi's defaults in librosa's definition (computed by `librosa_torch`, which honours
 #: every field; Kaldi's own definition cannot take matched's values, e.g. centred frames or a Slaney filterbank).
 KALDI_REFERENCE = next(s for s in PRESETS if s.preset == KALDI and s.backend == STUDY_BACKEND)
 RUN_FIELDS = ("sample_rate", "sample_size")

@@ -21,7 +21,7 @@ from features import MFCCConfig
 BASELINE = "matched"
 #: The backend every setting is computed with: librosa's definition in torch, and it honours every field
 #: below (Kaldi's povey window included), so only the named setting changes.
-STUDY_BACKEND = "fast"
+STUDY_BACKEND = "librosa_torch"
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ SINGLE = (
     Setting("cmvn", "cmvn", ("kaldi",), cmvn=True),
 )
 
-#: Whole presets: each library's own defaults (computed by `fast` in its definition), and Kaldi's settings
-#: both in librosa's definition (`fast`) and in Kaldi's own (torchaudio.compliance.kaldi: per-frame DC
+#: Whole presets: each library's own defaults (computed by `librosa_torch` in its definition), and Kaldi's settings
+#: both in librosa's definition (`librosa_torch`) and in Kaldi's own (torchaudio.compliance.kaldi: per-frame DC
 #: removal and pre-emphasis, snip_edges framing, Kaldi's lifter), so the Kaldi lead splits into settings
 #: and definition.
 PRESETS = (

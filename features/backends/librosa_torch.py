@@ -1,4 +1,6 @@
-"""The fast backend: the `matched` MFCC of librosa's definition with the cheapest correct torch ops.
+"""The librosa_torch backend: librosa's MFCC numbers computed in torch (CPU or CUDA), with the cheapest
+correct torch ops. (Called `fast` until the name said how it performs instead of what it computes;
+the old name still works for one release, features.backends.RENAMED.)
 
 The same matrices as the torchaudio backend (`matched_matrices`) and the same dB step (features/db.py);
 what differs is how the work is laid out:
@@ -26,8 +28,8 @@ from .base import Backend, Chunks
 from .torchaudio import TORCH_REQUIRES, matched_matrices
 
 
-class FastMFCC(Backend, torch.nn.Module):
-    """MFCCs of librosa's definition, computed with plain torch ops, on any torch device.
+class LibrosaTorchMFCC(Backend, torch.nn.Module):
+    """librosa's MFCC numbers computed in torch: plain torch ops, on any torch device.
 
     Args:
         cfg (MFCCConfig): every parameter; refuses what torchaudio's functions cannot build (`dct_type`
@@ -55,7 +57,7 @@ class FastMFCC(Backend, torch.nn.Module):
     in-place square and the chunks written into one array with `out=` are not differentiable.
     """
 
-    name = "fast"
+    name = "librosa_torch"
     devices = ("cpu", "cuda")
     library = "torch"
     distribution = "torch"
