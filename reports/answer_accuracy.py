@@ -128,20 +128,25 @@ def _stand_in_text(s: Swaps) -> str:
     return (f" The committed run {c.run} ({c.on}, {c.seeds} seeds) measures the same swap: {c.swap.verdict}.")
 
 
+def _swaps(n: int) -> str:
+    """"1 swap", "12 swaps"."""
+    return f"{n} swap{'' if n == 1 else 's'}"
+
+
 def swap_line(s: Swaps) -> str:
     """The swap outcome of one run as one sentence (a smoke test's says so first)."""
     lead = SMOKE if s.smoke else ""
     if s.preset == "matched":
         head = f"{lead}Same settings (`matched`){_where(s)}: "
         if all(x.verdict.kind is Kind.NO_DIFFERENCE for x in s.swaps):
-            return head + f"serving a model another library's features changes nothing ({len(s.swaps)} swaps, " \
+            return head + f"serving a model another library's features changes nothing ({_swaps(len(s.swaps))}, " \
                           f"{s.worst.verdict})."
         if s.inconclusive:
             return (head + f"worst of {len(s.swaps)} swaps trained on {s.worst.train}, served by {s.worst.test}: "
                     f"{s.worst.verdict}." + _stand_in_text(s))
         if not s.costs:
-            return head + (f"serving a model another library's features costs nothing measurable ({len(s.swaps)} "
-                           f"swaps; largest change: {s.worst.verdict}).")
+            return head + (f"serving a model another library's features costs nothing measurable "
+                           f"({_swaps(len(s.swaps))}; largest change: {s.worst.verdict}).")
         return head + (f"{len(s.costs)} of {len(s.swaps)} swaps cost accuracy, up to {loss_pp(s.worst):.1f} pp "
                        f"({s.worst.train}→{s.worst.test}; {s.worst.verdict}).")
     head = f"{lead}Each library's own defaults{_where(s)}: "
@@ -154,7 +159,7 @@ def swap_line(s: Swaps) -> str:
         return (head + f"worst of {len(s.swaps)} swaps trained on {s.worst.train}, served by {s.worst.test}: "
                 f"{s.worst.verdict}." + _stand_in_text(s) + port)
     if not s.costs:
-        return head + f"no swap cost beyond noise ({len(s.swaps)} swaps)." + port
+        return head + f"no swap cost beyond noise ({_swaps(len(s.swaps))})." + port
     lo, worst = min(loss_pp(c) for c in s.costs), max(s.costs, key=loss_pp)
     return (head + f"{len(s.costs)} of {len(s.swaps)} swaps cost accuracy, {lo:.0f} to {loss_pp(worst):.0f} pp "
             f"(worst: trained on {worst.train}, served by {worst.test}, {worst.verdict})." + port)

@@ -249,3 +249,10 @@ def test_the_committed_gpu_run_leads_with_torchaudio_on_the_gpu_and_its_realtime
     row = next(r for r in runs[0]["throughput"] if r.backend == "torchaudio" and r.device == "cuda"
                and r.batch_size == 256 and r.duration_s == 1.0 and not r.includes_transfer)
     assert rate_text(rt.kernels) == rate_text(row.realtime_factor)                  # the line reads the table's figure
+
+
+def test_one_swap_is_said_in_the_singular():
+    """Before: "changes nothing (1 swaps, ...)" for the deploy-accuracy run's one swap."""
+    runs, _ = load_runs([p for p in COMMITTED_RUNS])
+    said = "\n".join(markdown(answer(runs, ORDER)))
+    assert "(1 swap, " in said and "(1 swaps" not in said
