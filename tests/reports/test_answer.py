@@ -9,7 +9,7 @@ import re
 import pytest
 
 from reports.agreement_verdict import Agree, agree, agreement_lines
-from reports.answer import answer, cell_text, gpu_text, html_box, lines, markdown, terminal
+from reports.answer import answer, cell_text, fastest_text, gpu_text, html_box, lines, markdown, terminal
 from reports.answer_accuracy import SMOKE
 from reports.data import Run, load_runs
 from reports.intervals import Kind
@@ -110,15 +110,18 @@ def test_the_grid_has_a_row_per_workload_and_thread_count_and_a_column_per_machi
     rows = {(r.workload, r.one_thread): r for r in a.grid}
     batch_all, batch_one = rows[("a training batch", False)], rows[("a training batch", True)]
     assert [c.threads for c in batch_all.cells] == [2, 2] and [c.threads for c in batch_one.cells] == [1, 1]
-    # the one-thread figures the issue quotes: 12.9 against 13.7 ms (even) on AMD, 22.1 against 32.6 ms on Intel
+    # the one-thread figures: 12.9 against 13.7 ms (even) on AMD; on Intel the issue quoted 22.1 against 32.6 ms
+    # (1.5x), and the full run redone with BLAS limited to one thread too (threadpoolctl) finds them even
     amd, intel = batch_one.cells
     assert (round(amd.ms, 1), round(amd.reference_ms, 1), amd.verdict) == (12.9, 13.7, Speed.EVEN)
-    assert (round(intel.ms, 1), round(intel.reference_ms, 1), intel.verdict) == (22.1, 32.6, Speed.FASTER)
+    assert (round(intel.ms, 1), round(intel.reference_ms, 1), intel.verdict) == (20.7, 21.0, Speed.EVEN)
     assert amd.ratio == pytest.approx(amd.reference_ms / amd.ms)
     long = rows[("long recordings (10 s clips, batched)", False)]
-    assert long.disagrees and not batch_all.disagrees             # 0.7x on AMD, 1.4x on Intel
+    # 0.7x (slower) on AMD, 1.09x (even) on the redone Intel run: no machine says faster, so no disagreement
+    assert not long.disagrees and not batch_all.disagrees
+    assert [c.verdict for c in long.cells] == [Speed.SLOWER, Speed.EVEN]
     md = "\n".join(markdown(a))
-    assert "Machines disagree at long recordings (10 s clips, batched), 64 × 10 s, all cores" in md
+    assert "Machines disagree" not in md
     assert "| a training batch, 64 × 1 s, one thread (DataLoader worker) | 12.9 ms against librosa's 13.7 ms: " in md
 
 
@@ -126,7 +129,7 @@ def test_every_speed_verdict_names_its_thread_count():
     runs, _ = load_runs([AMD, INTEL])
     a = answer(runs, ORDER)
     assert all("thread" in cell_text(c) for r in a.grid for c in r.cells if c is not None)
-    assert all(f.threads == 2 for f in a.fastest) and "at 2 threads" in lines(a)[1]
+    assert all(f.threads == 2 for f in a.fastest) and "at 2 threads" in fastest_text(a)
 
 
 def test_the_gpu_line_leads_measured_or_not():
