@@ -221,7 +221,7 @@ def question_line(a: Answer) -> str:
 def gpu_text(a: Answer) -> str:
     """The GPU line: what an accelerator measured, or that none did and the command that measures it."""
     shown = tuple(c.run for r in a.grid if r.on_gpu for c in r.cells if c is not None)
-    return answer_gpu.words(a.gpu, a.reference, ratio_words, rows=shown)
+    return answer_gpu.words(a.gpu, a.reference, rows=shown)
 
 
 def disagreement_lines(a: Answer) -> list[str]:
@@ -233,8 +233,8 @@ def disagreement_lines(a: Answer) -> list[str]:
         said = {v: [f"{c.run} ({ratio_text(c.ratio)}, {threads_text(c.threads)})" for c in r.cells
                     if c is not None and c.verdict is v] for v in (Speed.SLOWER, Speed.FASTER, Speed.EVEN)}
         parts = [f"{v} on {' and '.join(where)}" for v, where in said.items() if where]
-        out.append(f"Machines disagree at {row_label(r)}: {r.backend} is " + ", but ".join(parts[:1]) +
-                   "".join(f", but {p}" if i == 0 else f", and {p}" for i, p in enumerate(parts[1:])) + ".")
+        joined = parts[0] + "".join((", but " if i == 0 else ", and ") + p for i, p in enumerate(parts[1:]))
+        out.append(f"Machines disagree at {row_label(r)}: {r.backend} is {joined}.")
     return out
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from reports.answer_grid import Cell, gpu_cells
+from reports.grid_words import ms_text, ratio_words
 from reports.data import Run, is_gpu, num, records, reference, throughput_points
 from reports.threads import WORKLOADS
 
@@ -147,13 +148,9 @@ def rate_text(x: float) -> str:
     return f"{float(f'{x:.3g}'):,.0f}×"
 
 
-def _ms(x: float) -> str:
-    return f"{x:.3g}" if x < 100 else f"{x:,.0f}"
-
-
-def run_words(g: GpuRun, ref: str, ratio_words, *, rows: bool = False) -> str:
-    """One run's GPU sentences (`ratio_words(ratio, lo, hi, verdict)` words a ratio as the grid does; `rows`: the
-    grid below has this run's GPU rows, so the training batch is said in short)."""
+def run_words(g: GpuRun, ref: str, *, rows: bool = False) -> str:
+    """One run's GPU sentences, ratios worded as the grid words them (`rows`: the grid below has this run's GPU
+    rows, so the training batch is said in short)."""
     out = [f"GPU ({g.gpu}):"]
     c = g.batch
     if c is not None:
@@ -161,9 +158,9 @@ def run_words(g: GpuRun, ref: str, ratio_words, *, rows: bool = False) -> str:
         ratio = ratio_words(c.ratio, c.lo, c.hi, c.verdict)
         if not rows:            # else the grid's rows "on the GPU" say it
             threads = f"{c.threads} threads" if c.threads is not None else "threads not recorded"
-            out.append(f"{g.backend} there takes {_ms(c.ms)} ms per training batch (64 × 1 s, {copy}), {ratio} than "
-                       f"{ref}'s {_ms(c.reference_ms)} ms on the same machine's CPU ({threads})"
-                       + (f"; {_ms(g.kernels_ms)} ms from a tensor already on the GPU." if c.transfer and g.kernels_ms
+            out.append(f"{g.backend} there takes {ms_text(c.ms)} ms per training batch (64 × 1 s, {copy}), {ratio} than "
+                       f"{ref}'s {ms_text(c.reference_ms)} ms on the same machine's CPU ({threads})"
+                       + (f"; {ms_text(g.kernels_ms)} ms from a tensor already on the GPU." if c.transfer and g.kernels_ms
                           else "."))
     rt = g.realtime
     if rt is not None and rt.kernels is not None:
@@ -182,11 +179,11 @@ def run_words(g: GpuRun, ref: str, ratio_words, *, rows: bool = False) -> str:
     return " ".join(out)
 
 
-def words(line: GpuLine, ref: str, ratio_words, *, rows: tuple[str, ...] = ()) -> str:
+def words(line: GpuLine, ref: str, *, rows: tuple[str, ...] = ()) -> str:
     """The GPU line: what an accelerator measured, or why nothing here was and the command that measures it
     (`rows`: labels of the runs whose GPU rows the grid shows)."""
     if line.measured:
-        return " ".join(run_words(g, ref, ratio_words, rows=g.run in rows) for g in line.measured)
+        return " ".join(run_words(g, ref, rows=g.run in rows) for g in line.measured)
     if line.elsewhere:
         return (f"GPU: {', '.join(line.elsewhere)} ran on CUDA but timed no throughput there (the GPU session's "
                 "throughput step does; docs/gpu.md).")

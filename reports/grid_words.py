@@ -14,7 +14,8 @@ def threads_text(n: Optional[int]) -> str:
     return "threads not recorded" if n is None else f"{n} thread{'s' if n != 1 else ''}"
 
 
-def _ms(x: float) -> str:
+def ms_text(x: float) -> str:
+    """Milliseconds as the grid and the GPU line show them: "0.35", "31.2", "1,234"."""
     return f"{x:.3g}" if x < 100 else f"{x:,.0f}"
 
 
@@ -28,9 +29,9 @@ def cell_text(c: Cell) -> str:
     librosa's 19.4 ms on the 16-thread CPU: 8× [7.6–8.4×] faster" (the copy's inclusion said after the time)."""
     if is_gpu(c.device):
         cpu = f"{c.threads}-thread CPU" if c.threads is not None else "CPU"
-        return (f"{_ms(c.ms)} ms{' (copy included)' if c.transfer else ' (kernels only)'} against {c.reference}'s "
-                f"{_ms(c.reference_ms)} ms on the {cpu}: {ratio_words(c.ratio, c.lo, c.hi, c.verdict)}")
-    return (f"{_ms(c.ms)} ms against {c.reference}'s {_ms(c.reference_ms)} ms: "
+        return (f"{ms_text(c.ms)} ms{' (copy included)' if c.transfer else ' (kernels only)'} against {c.reference}'s "
+                f"{ms_text(c.reference_ms)} ms on the {cpu}: {ratio_words(c.ratio, c.lo, c.hi, c.verdict)}")
+    return (f"{ms_text(c.ms)} ms against {c.reference}'s {ms_text(c.reference_ms)} ms: "
             f"{ratio_words(c.ratio, c.lo, c.hi, c.verdict)}, {threads_text(c.threads)}")
 
 

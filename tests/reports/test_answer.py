@@ -237,9 +237,9 @@ def test_where_no_candidate_beats_the_reference_the_fastest_is_the_reference():
 def test_a_gpu_run_without_throughput_is_not_called_a_run_without_cuda():
     from reports.answer_gpu import GpuLine, words
     line = GpuLine((), ("torchaudio",), ("GPU session step",))
-    said = words(line, "librosa", None)
+    said = words(line, "librosa")
     assert "ran on CUDA but timed no throughput there" in said and "no run here had CUDA" not in said
-    assert "no run here had CUDA" in words(GpuLine((), ("torchaudio",)), "librosa", None)
+    assert "no run here had CUDA" in words(GpuLine((), ("torchaudio",)), "librosa")
 
 
 def test_the_committed_gpu_run_leads_with_torchaudio_on_the_gpu_and_its_realtime_figures():
