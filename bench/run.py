@@ -32,6 +32,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Optional
 
 import torch
 
@@ -180,6 +181,18 @@ def load_data(args, cfg, progress):
     return splits
 
 
+def dataset_info(dataset: str, split: Optional[str], splits, chosen: list[str]) -> dict:
+    """results.json's dataset_info: the loaded split and its counts, or, where every chosen measurement that reads
+    the data splits it its own way (a SPLIT attribute, e.g. loso), that split's name and the clips it joined."""
+    info = dict(name=dataset, split=split, n_train=len(splits.train), n_val=len(splits.val), n_test=len(splits.test),
+                classes=list(splits.labels))
+    own = {getattr(measurements.get(m), "SPLIT", None) for m in chosen if measurements.get(m).NEEDS_DATA}
+    if len(own) == 1 and None not in own:
+        info.update(split=own.pop(), n_train=None, n_val=None, n_test=None,
+                    n_clips=len(splits.train) + len(splits.val) + len(splits.test))
+    return info
+
+
 def gpu_label(gpu: str) -> str:
     """A GPU run's default label: the GPU, and the host CPU its CPU rows ran on ("NVIDIA H200 GPU, host CPU
     Intel Xeon, 16 cores")."""
@@ -224,9 +237,8 @@ def main(argv=None) -> int:
     if any(measurements.get(m).NEEDS_DATA for m in chosen):
         splits = load_data(args, cfg, progress)
         results.tables["skipped"] = [Skipped(**s) for s in splits.skipped]
-        results.dataset_info = dict(name=dataset, split=(args.split or "official") if dataset == "fsdd" else None,
-                                       n_train=len(splits.train), n_val=len(splits.val), n_test=len(splits.test),
-                                       classes=list(splits.labels))
+        results.dataset_info = dataset_info(dataset, (args.split or "official") if dataset == "fsdd" else None,
+                                            splits, chosen)
     options = Options(epochs=args.epochs or profile.epochs, seeds=args.seeds or profile.seeds, split=(results.dataset_info or {}).get("split"),
                       train_device=devices[-1], out=str(out), accelerator=accelerator, deadline=deadline)
     ctx = Context(cfg=cfg, backends=backends, devices=devices, small=profile.small, grid=grid, splits=splits,

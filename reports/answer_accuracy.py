@@ -197,11 +197,11 @@ def flag_line(flags: tuple[tuple[str, SeedFlag], ...], shown: int = 3) -> str:
 
 def speakers_line(runs: list[Run], order: list[str]) -> str:
     """The unseen-speakers sentence over `runs`: from a leave-one-speaker-out run where one is given (six
-    folds stand behind it), else from a speaker-held-out split."""
-    for run in runs:
-        loso_answer = loso.unseen_speakers(run)
-        if loso_answer is not None:
-            return loso_answer.sentence()
+    folds stand behind it; reports.loso.strongest picks one where several have it), else from a speaker-held-out
+    split."""
+    loso_answer = loso.answer(runs)
+    if loso_answer is not None:
+        return loso_answer.sentence()
     held_out = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "speakers"]
     if not held_out:
         official = [run for run in runs if (run.get("dataset_info") or {}).get("split") == "official"]

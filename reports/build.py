@@ -30,7 +30,7 @@ from reports import capabilities
 from reports import readme as readme_block
 from reports import run_index, upgrades
 from reports.answer import Answer, answer, html_box
-from reports.data import Run, backend_order, load_runs, overlay_warnings, redact_paths
+from reports.data import Run, backend_order, clip_counts, load_runs, overlay_warnings, redact_paths
 from reports.figures.style import plt, svg_width_px, to_svg
 from reports.harnesses import beside, read_benchmark_file
 from reports.page import CSS, Block, Section, paragraph, placeholder, table_html
@@ -127,8 +127,7 @@ def header(ctx: PageInputs) -> str:
         data = info.get("name") or run.get("dataset") or "dataset not recorded"
         split_name = info.get("split")
         split = f"split {split_name}, " if split_name is not None else ""   # never "split None"
-        counts = (f"{split}{info.get('n_train', '—')} train / {info.get('n_val', '—')} val / "
-                  f"{info.get('n_test', '—')} test clips")
+        counts = split + clip_counts(info)
         flags = ""
         if run.get("complete") is False:
             flags += ' <b class="flag">INCOMPLETE: some chosen measurements did not finish.</b>'

@@ -222,6 +222,16 @@ def grid(df: pd.DataFrame) -> tuple[list[float], list[float]]:
     return sorted(set(df["batch_size"])), sorted(set(df["duration_s"]))
 
 
+def clip_counts(info: dict, *, val: bool = True) -> str:
+    """"2,430 train / 270 val / 300 test clips", or "3,000 clips" where a measurement split them its own way
+    (dataset_info without train/test counts: leave-one-speaker-out)."""
+    if info.get("n_train") is None and info.get("n_clips") is not None:
+        return f"{info['n_clips']:,} clips"
+    def n(key: str) -> str:
+        return f"{info[key]:,}" if isinstance(info.get(key), int) else "—"
+    return f"{n('n_train')} train / " + (f"{n('n_val')} val / " if val else "") + f"{n('n_test')} test clips"
+
+
 def dataset_key(run: dict) -> tuple:
     """What two runs must share to be overlaid: dataset name, split, class list and MFCC config."""
     info = run.get("dataset_info") if isinstance(run.get("dataset_info"), dict) else {}

@@ -10,11 +10,13 @@ freedom). Which speaker is held out is then inside every interval, which seeds a
     per_speaker(run)           # list[SpeakerRow]: each held-out speaker's accuracy per classifier and setting
     claims(run)                # list[Claim]: the comparisons both classifiers call the same way
     unseen_speakers(run)       # UnseenSpeakers | None: the answer as a value (numbers, speakers, folds, seeds)
+    strongest(runs)            # the run the answer comes from where several have the study
+    answer(runs)               # unseen_speakers(strongest(runs)), None where no run has the study
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from reports import intervals as iv
 from reports.data import records
@@ -26,6 +28,7 @@ KALDI_REFERENCE = "kaldi_defaults (librosa's definition)"
 CLASSIFIERS = ("cnn", "logreg")
 CLASSIFIER_NAMES = {"cnn": "CNN", "logreg": "logistic regression"}
 METHOD = "95% Student-t interval over the speaker folds (seeds averaged within a fold; paired by fold and seed)"
+MIN_SEEDS = 3       # a run with fewer CNN seeds on some fold answers only where no run has this many
 
 
 def _accuracies(run: dict, classifier: str) -> dict[str, dict[str, dict[int, float]]]:
@@ -189,6 +192,8 @@ class UnseenSpeakers:
     Attributes:
         speakers (tuple[str]): the held-out speakers (one fold each). folds (int): how many.
         seeds (dict): {classifier: (fewest, most) seeds any setting has on a fold}. classifiers (tuple[str]): those the run trained.
+        epochs (int | None): the most epochs any CNN training ran. last_epoch_best (float | None): the share of CNN
+            trainings whose best validation epoch was the last they ran (near 1: the CNN was still learning when stopped).
         baseline (dict): {classifier: Interval} matched's accuracy over the folds.
         kaldi (dict): {classifier: [Effect]} Kaldi's defaults against matched, in each definition.
         kaldi_lead_survives (bool): Kaldi's defaults, in at least one definition, gain on matched with an interval
@@ -208,11 +213,16 @@ class UnseenSpeakers:
     kaldi_lead_survives: bool
     carriers: tuple
     claims: tuple
+    epochs: Optional[int] = None
+    last_epoch_best: Optional[float] = None
     method: str = METHOD
 
     def sentence(self) -> str:
         """One line for the README and the answer box."""
         seeds = ", ".join(f"{CLASSIFIER_NAMES[c]} {seeds_text(*n)} per fold" for c, n in self.seeds.items())
+        if self.epochs is not None and self.last_epoch_best is not None:
+            seeds += (f"; the CNN trained up to {self.epochs} epochs, its best epoch the last it ran in "
+                      f"{self.last_epoch_best * 100:.0f} % of trainings")
         head = (f"On unseen speakers (leave-one-speaker-out: {self.folds} folds, each of {len(self.speakers)} speakers "
                 f"held out once; {seeds}): ")
         leads = []
@@ -242,8 +252,29 @@ def unseen_speakers(run: dict) -> Optional[UnseenSpeakers]:
                        for c in present) for n in names)
     supported = tuple(claims(run))
     carriers = tuple(c.setting.split(", ", 1)[1] for c in supported if c.direction == "costs" and c.against == KALDI_REFERENCE)
+    ran = [(r.epochs, r.best_epoch) for r in records(run, TABLE)
+           if r.classifier == "cnn" and r.epochs is not None and r.best_epoch is not None]
     return UnseenSpeakers(tuple(folds), len(folds), seeds, present,
-                          {c: accuracy(run, c, BASELINE) for c in present}, kaldi, survives, carriers, supported)
+                          {c: accuracy(run, c, BASELINE) for c in present}, kaldi, survives, carriers, supported,
+                          epochs=max(e for e, _ in ran) if ran else None,
+                          last_epoch_best=sum(b >= e for e, b in ran) / len(ran) if ran else None)
+
+
+def strongest(runs: Sequence[dict]) -> Optional[dict]:
+    """Of the runs with the study, the one the answer comes from: first one with at least MIN_SEEDS CNN seeds on
+    every fold and setting, then the longest-trained CNN, then the most seeds (the first such run on a tie)."""
+    def key(run: dict) -> tuple:
+        u = unseen_speakers(run)
+        fewest = u.seeds.get("cnn", (0, 0))[0] if u else 0
+        return (fewest >= MIN_SEEDS, (u.epochs or 0) if u else 0, fewest)
+    studied = [run for run in runs if has_study(run)]
+    return max(studied, key=key) if studied else None
+
+
+def answer(runs: Sequence[dict]) -> Optional[UnseenSpeakers]:
+    """The unseen-speakers answer of the strongest run among `runs`, or None where none has the study."""
+    run = strongest(runs)
+    return None if run is None else unseen_speakers(run)
 
 
 def summary(run: dict) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from reports import skew as sk
 from reports.answer import answer, markdown, threads_text
 from reports.answer_grid import main_threads
-from reports.data import frame, nearest, reference, wall_seconds
+from reports.data import clip_counts, frame, nearest, reference, wall_seconds
 from reports.intervals import accuracy_text
 from reports.page import fmt, md_cell, slug
 from reports.unanswered import unanswered
@@ -37,7 +37,7 @@ def run_lines(run: dict, order: list[str], readme_dir: Path) -> list[str]:
     env = run.get("environment") or {}
     machine = env.get("gpu_name") or env.get("cpu_model") or "machine not recorded"
     data = (f"{info.get('name') or run.get('dataset') or 'dataset not recorded'}, split {info.get('split', '—')}, "
-            f"{fmt(info.get('n_train'), 'int')} train / {fmt(info.get('n_test'), 'int')} test clips")
+            + clip_counts(info, val=False))
     flags = (" **Incomplete run.**" if run.get("complete") is False else "") + (" Quick run." if run.get("quick") else "")
     lines = [f"**{run.label}** ({machine}; {data}) from [`{where}/`]({where}/), "
              f"full report [`{where}/report/index.html`]({where}/report/index.html).{flags}", "",

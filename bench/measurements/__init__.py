@@ -4,6 +4,8 @@ Each module defines:
     NAME (str)           the name `bench.run --only` takes
     TABLES (tuple[str])  the record lists of results.json it fills (each also becomes a CSV)
     NEEDS_DATA (bool)    whether it reads the dataset's splits (ctx.splits)
+    SPLIT (str, optional) where it joins the clips and splits them its own way (loso: "loso"), that split's
+                         name: results.json then records it and the clip count, not the loaded split's counts
     run(ctx) -> dict     {table name: list of records} for every name in TABLES, each record an
                          instance of that table's dataclass in reports.records (bench.run refuses
                          anything else, a bare dict row included); agreement also returns

@@ -13,7 +13,8 @@ are computed once, through the feature cache, then:
 - "logreg": model.pooled (logistic regression on pooled per-clip statistics), once per fold: its fit is convex
   from zero weights, so the seed changes nothing and its record carries seed 0.
 The seeds go round the folds and settings (seed 0 for every fold and setting, then seed 1, ...), so a run
-stopped by its deadline keeps every setting on every fold with the same, fewer, seeds. One record per training.
+stopped by its deadline has each finished seed on every fold and setting (and the seed it was on for some folds).
+One record per training.
 Trainings run in WORKERS forked processes of one torch thread each, in that order.
 """
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..grid import Sizes
 NAME = "loso"
 TABLES = ("loso",)
 NEEDS_DATA = True
+SPLIT = "loso"          # every clip joined, one fold per speaker (results.json's dataset_info says so)
 EPOCHS = Sizes(small=10, full=30)
 CLASSIFIERS = ("cnn", "logreg")
 

@@ -35,8 +35,8 @@ def effects(run: dict):
         ax.set_xlabel("difference (pp), 95% interval over folds", fontsize=10)
     axes[0, 0].set_yticks(range(len(order)), [_short(n) for n in order], fontsize=9)
     axes[0, 0].invert_yaxis()
-    fig.suptitle("Unseen speakers: diamonds, presets against matched; dots, one Kaldi setting reverted against "
-                 "Kaldi's defaults; hollow: interval includes 0", fontsize=9)
+    fig.suptitle("Unseen speakers. Diamonds: a preset against matched; dots: one Kaldi setting reverted,\n"
+                 "against Kaldi's defaults; hollow: the interval includes 0", fontsize=9)
     return finish(fig)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from reports import generalisation as gen
+from reports import loso
 from reports.figures import accuracy, simple_bars
 from reports.figures import generalisation as gen_figure
 from reports.intervals import METHOD, accuracy_text
@@ -51,6 +52,10 @@ def study_caption(runs: list[dict]) -> str:
     for run in runs:
         if gen.has_study(run):
             parts += [gen.advice(run)] + gen.leads(run)
+    across = loso.answer(runs)
+    parts.append("What leave-one-speaker-out says (section 5b): " + across.sentence() if across is not None else
+                 "These intervals are over training seeds on one speaker split: which speakers are held out is not in "
+                 "them, and leave-one-speaker-out (`make bench-loso`) puts it there.")
     return " ".join(p for p in parts if p) + f" Intervals: {METHOD}. {gen.NOT_TRAINED}"
 
 

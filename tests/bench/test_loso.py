@@ -69,3 +69,23 @@ def test_every_setting_trains_on_every_fold_with_both_classifiers(make_ctx, tmp_
 def test_without_clips_the_study_says_what_it_needs(make_ctx):
     with pytest.raises(ValueError, match="loso needs the dataset's clips"):
         loso.run(make_ctx(backends=("librosa_torch",), splits=None))
+
+
+def test_a_loso_run_records_its_own_split_and_the_clips_it_joined():
+    from types import SimpleNamespace
+
+    from bench.run import dataset_info
+
+    splits = SimpleNamespace(train=[0] * 20, val=[0] * 5, test=[0] * 7, labels=["a", "b"])
+    assert dataset_info("fsdd", "official", splits, ["loso"]) == dict(
+        name="fsdd", split="loso", n_train=None, n_val=None, n_test=None, classes=["a", "b"], n_clips=32)
+    beside = dataset_info("fsdd", "official", splits, ["loso", "accuracy"])    # accuracy uses the loaded split
+    assert (beside["split"], beside["n_train"], beside["n_test"]) == ("official", 20, 7) and "n_clips" not in beside
+
+
+def test_the_page_and_readme_say_clips_not_train_and_test_for_a_loso_run():
+    from reports.data import clip_counts
+
+    assert clip_counts(dict(split="loso", n_train=None, n_clips=3000)) == "3,000 clips"
+    assert clip_counts(dict(n_train=2430, n_val=270, n_test=300)) == "2,430 train / 270 val / 300 test clips"
+    assert clip_counts(dict(n_train=2430, n_val=270, n_test=300), val=False) == "2,430 train / 300 test clips"

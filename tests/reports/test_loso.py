@@ -131,6 +131,56 @@ def test_committed_runs_without_the_table_still_load_and_have_no_answer():
     from reports.run_results import read
 
     root = Path(__file__).resolve().parents[2] / "reports" / "results"
-    for path in sorted(root.glob("cpu-amd-epyc-2core*/results.json")):
+    for path in sorted(root.glob("*/results.json")):
         results, problems = read(path)
-        assert problems == [] and loso.unseen_speakers(results) is None, path
+        assert problems == [], path
+        assert (loso.unseen_speakers(results) is None) == (not results.get("loso")), path
+
+
+def _trained(run: dict, epochs: int, best: int) -> dict:
+    for r in run["loso"]:
+        if r["classifier"] == "cnn":
+            r.update(epochs=epochs, best_epoch=best)
+    return run
+
+
+def test_the_answer_says_how_long_the_cnn_trained_and_whether_it_was_still_learning():
+    run = _trained(_run({KALDI: 0.05}), 8, 8)
+    for r in run["loso"][:len(run["loso"]) // 4]:
+        if r["classifier"] == "cnn":
+            r["best_epoch"] = 6
+    u = loso.unseen_speakers(run)
+    share = sum(r["best_epoch"] == 8 for r in run["loso"] if r["classifier"] == "cnn") / sum(
+        r["classifier"] == "cnn" for r in run["loso"])
+    assert u.epochs == 8 and u.last_epoch_best == pytest.approx(share) and 0 < share < 1
+    assert f"the CNN trained up to 8 epochs, its best epoch the last it ran in {share * 100:.0f} % of trainings" in u.sentence()
+    assert loso.unseen_speakers(_run({KALDI: 0.05})).epochs is None
+
+
+def test_the_answer_comes_from_the_run_with_every_seed_then_the_longest_trained_cnn():
+    partial = _trained(_run({KALDI: 0.05}), 30, 20)
+    partial["loso"] = [r for r in partial["loso"] if not (r["classifier"] == "cnn" and r["seed"] == 2)]
+    short, long_ = _trained(_run({KALDI: 0.05}), 8, 8), _trained(_run({KALDI: 0.05}), 30, 25)
+    assert loso.strongest([partial, short]) is short           # 3 seeds on every fold beat more epochs on 2
+    assert loso.strongest([partial, short, long_]) is long_     # among complete runs, the longer-trained CNN
+    assert loso.strongest([partial, {"loso": []}]) is partial and loso.strongest([{}]) is None
+
+
+def test_the_readme_line_comes_from_the_strongest_run_whatever_the_order():
+    from reports.answer_accuracy import speakers_line
+
+    partial = _trained(_run({KALDI: 0.05}), 8, 8)
+    partial["loso"] = [r for r in partial["loso"] if not (r["classifier"] == "cnn" and r["seed"] == 2)]
+    complete = _trained(_run({KALDI: 0.05}), 8, 8)
+    assert speakers_line([partial, complete], []) == loso.unseen_speakers(complete).sentence()
+    assert "CNN 3 seeds per fold" in speakers_line([partial, complete], [])
+
+
+def test_the_settings_study_advice_defers_to_leave_one_speaker_out_where_a_run_has_it():
+    from reports.sections.accuracy import study_caption
+
+    run = _trained(_run({KALDI: 0.05}, logreg_gains={KALDI: lambda f, s: 0.1 * (-1) ** f}), 8, 8)
+    with_loso = study_caption([run])
+    assert "What leave-one-speaker-out says (section 5b): " + loso.unseen_speakers(run).sentence() in with_loso
+    assert "not supported by both classifiers" in with_loso
+    assert "leave-one-speaker-out (`make bench-loso`) puts it there" in study_caption([{}])

@@ -117,7 +117,7 @@ def test_accuracy_and_swap_verdicts_name_their_baseline(gpu, cpu):
 
 
 def test_header_names_machine_dataset_split_and_counts(cpu):
-    assert "AMD EPYC; dataset fsdd, split official, 2430 train / 270 val / 300 test clips" in cpu[1]
+    assert "AMD EPYC; dataset fsdd, split official, 2,430 train / 270 val / 300 test clips" in cpu[1]
 
 
 def test_glossary_explains_every_preset_and_term(cpu):
