@@ -88,9 +88,10 @@ clean:
 report: setup
 	$(PY) -m reports.build reports/results/*/results.json $(wildcard reports/results/*/versions.json) --out out/report
 
-# the committed reports: each run's page beside its results, and one index page linking every run
+# the committed reports: each run's page beside its results (folders without a results.json, such as the
+# versions study's, have none), and one index page linking every run
 committed-reports: setup
-	for d in reports/results/*/; do $(PY) -m reports.build $$d/results.json --out $$d/report || exit 1; done
+	for f in reports/results/*/results.json; do $(PY) -m reports.build $$f --out $$(dirname $$f)/report || exit 1; done
 	$(PY) -m reports.build reports/results/*/results.json --index reports/results/index.html
 
 gpu-wheels:

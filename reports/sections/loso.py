@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from reports import loso
+from reports import loso, loso_compare
 from reports.figures import loso as loso_figure
 from reports.intervals import Interval
 from reports.page import NA, Block, Section, Table
@@ -49,6 +49,28 @@ def speaker_table(run) -> Table:
     return Table(headers, body, "Accuracy per held-out speaker (each the mean over the fold's seeds)")
 
 
+def _call(c: str, pp: float | None) -> str:
+    return c if pp is None else f"{c} {pp:+.1f} pp"
+
+
+def changes_block(strongest, others: list) -> Block:
+    """The calls (gains / costs / even) that change between the run the answer comes from and each other run."""
+    tables, counts = [], []
+    for run in others:
+        rows = loso_compare.changes(strongest, run)
+        changed = [r for r in rows if not r.same]
+        counts.append(f"{len(changed)} of {len(rows)} calls change in {run.label}")
+        tables.append(Table(["classifier", "setting", "against", f"{strongest.label}", f"{run.label}"],
+                            [[loso.CLASSIFIER_NAMES[r.classifier], r.setting, r.against, _call(r.before, r.before_pp),
+                              _call(r.after, r.after_pp)] for r in changed],
+                            f"Calls that change against {run.label}"))
+    caption = (f"The answer comes from {strongest.label} (reports.loso.strongest). A call is gains or costs where the "
+               f"95% interval over the speaker folds excludes zero, even where it does not; {'; '.join(counts)}. "
+               "A call that changes with the CNN's training length or seeds is one no single run settles.")
+    return Block("loso_changes", "Unseen speakers: where the leave-one-speaker-out runs disagree", caption, None, tables,
+                 "loso records")
+
+
 def section(ctx) -> Section:
     runs = [run for run in ctx.runs if loso.has_study(run)]
     blocks = []
@@ -71,4 +93,7 @@ def section(ctx) -> Section:
                   "One speaker can carry a claim: each fold's accuracy, per classifier, for matched and the presets.",
                   None, [speaker_table(run)], "loso records"),
         ]
+    if len(runs) > 1:
+        best = loso.strongest(runs)
+        blocks.append(changes_block(best, [run for run in runs if run is not best]))
     return Section("loso", "5b. Unseen speakers, leave-one-speaker-out", blocks)
