@@ -29,6 +29,11 @@ def call(effect: Optional[loso.Effect]) -> str:
     return "costs" if effect.diff.below_zero() else "even"
 
 
+def call_text(c: str, pp: Optional[float]) -> str:
+    """A call with its mean difference: "costs -3.2 pp", or the call alone where there is none ("missing")."""
+    return c if pp is None else f"{c} {pp:+.1f} pp"
+
+
 @dataclass(frozen=True)
 class Change:
     """One setting against its reference, one classifier, in two runs: each run's call and mean difference (pp,
@@ -47,8 +52,7 @@ class Change:
         return self.before == self.after
 
     def text(self) -> str:
-        def side(c: str, pp: Optional[float]) -> str:
-            return c if pp is None else f"{c} {pp:+.1f} pp"
+        side = call_text
         word = "same" if self.same else "CHANGED"
         return (f"{word:<8}{loso.CLASSIFIER_NAMES[self.classifier]:<20} {self.setting:<44} "
                 f"{side(self.before, self.before_pp):<18} -> {side(self.after, self.after_pp)}")

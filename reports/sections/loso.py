@@ -49,10 +49,6 @@ def speaker_table(run) -> Table:
     return Table(headers, body, "Accuracy per held-out speaker (each the mean over the fold's seeds)")
 
 
-def _call(c: str, pp: float | None) -> str:
-    return c if pp is None else f"{c} {pp:+.1f} pp"
-
-
 def changes_block(strongest, others: list) -> Block:
     """The calls (gains / costs / even) that change between the run the answer comes from and each other run."""
     tables, counts = [], []
@@ -60,9 +56,9 @@ def changes_block(strongest, others: list) -> Block:
         rows = loso_compare.changes(strongest, run)
         changed = [r for r in rows if not r.same]
         counts.append(f"{len(changed)} of {len(rows)} calls change in {run.label}")
-        tables.append(Table(["classifier", "setting", "against", f"{strongest.label}", f"{run.label}"],
-                            [[loso.CLASSIFIER_NAMES[r.classifier], r.setting, r.against, _call(r.before, r.before_pp),
-                              _call(r.after, r.after_pp)] for r in changed],
+        tables.append(Table(["classifier", "setting", "against", strongest.label, run.label],
+                            [[loso.CLASSIFIER_NAMES[r.classifier], r.setting, r.against, loso_compare.call_text(r.before, r.before_pp),
+                              loso_compare.call_text(r.after, r.after_pp)] for r in changed],
                             f"Calls that change against {run.label}"))
     caption = (f"The answer comes from {strongest.label} (reports.loso.strongest). A call is gains or costs where the "
                f"95% interval over the speaker folds excludes zero, even where it does not; {'; '.join(counts)}. "
